@@ -1,0 +1,50 @@
+"""allauth adapter: phone numbers live on members.User."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext as _
+
+from members.models import User
+from members.phone import normalize_phone, send_sms
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        from members.forms import PhoneField
+
+        return PhoneField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        return normalize_phone(phone)
+
+    def send_verification_code_sms(self, user: AbstractBaseUser, phone: str, code: str,
+                                   **kwargs: Any) -> None:
+        send_sms(phone=phone, message=_("Sanhui verification code: %(code)s. Valid for 15 minutes.")
+                 % {"code": code})
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        send_sms(phone=phone, message=_("Someone asked to sign in to Sanhui with this number, "
+                                        "but it has no account. Ignore this if it was not you."))
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        send_sms(phone=phone, message=_("This number already has a Sanhui account. "
+                                        "Sign in, or reset your password."))
+
+    def set_phone(self, user: AbstractBaseUser, phone: str, verified: bool) -> None:
+        user.phone = phone
+        user.phone_verified = verified
+        if user.pk:
+            user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user: AbstractBaseUser) -> tuple[str, bool] | None:
+        if not user.phone:
+            return None
+        return user.phone, user.phone_verified
+
+    def set_phone_verified(self, user: AbstractBaseUser, phone: str) -> None:
+        self.set_phone(user, phone, True)
+
+    def get_user_by_phone(self, phone: str) -> AbstractBaseUser | None:
+        return User.objects.filter(phone=phone).order_by("pk").first()

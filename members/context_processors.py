@@ -1,0 +1,21 @@
+"""Navigation by role, computed once per request from the cached roles."""
+
+from members.permissions import is_site_admin, roles_of
+from members.models import Role
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    roles = roles_of(user)
+    organizes = sorted({r.committee for r in roles if r.kind == Role.Kind.ORGANIZER},
+                       key=lambda c: c.name)
+    streets = sorted({r.street for r in roles if r.kind == Role.Kind.STREET_OFFICER},
+                     key=lambda s: s.name)
+    return {"nav": {
+        "organizes": organizes,
+        "streets": streets,
+        "site_admin": is_site_admin(user),
+        "staff": user.is_staff,
+    }}

@@ -1,0 +1,331 @@
+"""People, places, roles, households and agencies (see ../shared/DOMAIN.md)."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A person with an account. Residents sign in by phone, staff by username."""
+
+    full_name = models.CharField(_("name"), max_length=60, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, null=True, blank=True, unique=True)
+    phone_verified = models.BooleanField(_("phone verified"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Street(models.Model):
+    """A street office (街道办事处) over several residents' committees."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    district = models.CharField(_("district"), max_length=80, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:street_detail", args=[self.pk])
+
+
+class Committee(models.Model):
+    """A residents' committee (居委会); the unit that runs meetings."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="committees",
+                               verbose_name=_("street"))
+    name = models.CharField(_("name"), max_length=80)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["street__name", "name"]
+        verbose_name = _("residents' committee")
+        verbose_name_plural = _("residents' committees")
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="committee_unique_name_in_street"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:committee_detail", args=[self.pk])
+
+
+class Agency(models.Model):
+    """An organisation that serves the neighbourhood and is evaluated every year."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", _("police station")
+        MARKET = "market", _("market regulation office")
+        CITY_MANAGEMENT = "city_management", _("city management squad")
+        HOUSING = "housing", _("housing management office")
+        HEALTH = "health", _("community health centre")
+        PROPERTY_FIRM = "property_firm", _("property firm")
+        WORK_STATION = "work_station", _("community work station")
+
+    STATIONED_KINDS = (Kind.POLICE, Kind.MARKET, Kind.CITY_MANAGEMENT, Kind.HOUSING, Kind.HEALTH)
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="agencies",
+                               verbose_name=_("street"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    supervising_department = models.CharField(_("supervising department"), max_length=120, blank=True)
+    committees = models.ManyToManyField(Committee, blank=True, related_name="agencies",
+                                        verbose_name=_("committees served"))
+
+    history = HistoricalRecords(m2m_fields=[committees])
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["street", "kind", "name"], name="agency_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Compound(models.Model):
+    """A residential compound (小区), managed by one property firm."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="compounds",
+                                  verbose_name=_("residents' committee"))
+    name = models.CharField(_("name"), max_length=80)
+    property_firm = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="compounds",
+        limit_choices_to={"kind": Agency.Kind.PROPERTY_FIRM}, verbose_name=_("property firm"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("compound")
+        verbose_name_plural = _("compounds")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="compound_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(models.Model):
+    """A building or stairwell group (楼组); the unit of floor consultations."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="buildings",
+                                 verbose_name=_("compound"))
+    name = models.CharField(_("name"), max_length=40)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["compound__name", "name"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "name"], name="building_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound.name} {self.name}"
+
+
+class Household(models.Model):
+    """A flat (户): the unit of 'one voice per household' and of floor-area rules."""
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="households",
+                                 verbose_name=_("building"))
+    door_number = models.CharField(_("door number"), max_length=20)
+    floor_area = models.DecimalField(_("floor area (m²)"), max_digits=8, decimal_places=2)
+    owner_occupied = models.BooleanField(_("owner-occupied"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["building__compound__name", "building__name", "door_number"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "door_number"], name="household_unique_door"),
+            models.CheckConstraint(
+                condition=Q(floor_area__gt=Decimal("0")) & Q(floor_area__lt=Decimal("10000")),
+                name="household_floor_area_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building} {self.door_number}"
+
+
+class Membership(models.Model):
+    """A person's membership of a household: what makes them a resident (居民)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        VERIFIED = "verified", _("verified")
+        REJECTED = "rejected", _("rejected")
+        LEFT = "left", _("left")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.VERIFIED, Status.REJECTED},
+        Status.VERIFIED: {Status.LEFT},
+        Status.REJECTED: set(),
+        Status.LEFT: set(),
+    }
+    ACTIVE = (Status.PENDING, Status.VERIFIED)
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships",
+                             verbose_name=_("person"))
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships",
+                                  verbose_name=_("household"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    is_representative = models.BooleanField(_("household representative"), default=False)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    rejection_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "household"], condition=Q(status__in=["pending", "verified"]),
+                name="membership_one_active_per_household",
+            ),
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(is_representative=True, status="verified"),
+                name="membership_one_representative",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_representative=False) | Q(status="verified"),
+                name="membership_representative_is_verified",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="membership_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.household}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+
+class Role(models.Model):
+    """A role held by a person in one place; it grants nothing anywhere else."""
+
+    class Kind(models.TextChoices):
+        RESIDENT_REPRESENTATIVE = "resident_rep", _("resident representative")
+        FLOOR_LEADER = "floor_leader", _("floor leader")
+        PARTY_MEMBER = "party_member", _("party member")
+        PARTY_REPRESENTATIVE = "party_rep", _("party-member representative")
+        ORGANIZER = "organizer", _("committee organizer")
+        STREET_OFFICER = "street_officer", _("street officer")
+        AGENCY_CONTACT = "agency_contact", _("agency contact")
+        SITE_ADMIN = "site_admin", _("site admin")
+
+    COMMITTEE_KINDS = (Kind.RESIDENT_REPRESENTATIVE, Kind.PARTY_MEMBER,
+                       Kind.PARTY_REPRESENTATIVE, Kind.ORGANIZER)
+    # Which place each kind is scoped to; the check constraint below enforces it.
+    SCOPE = {
+        **{kind: "committee" for kind in COMMITTEE_KINDS},
+        Kind.FLOOR_LEADER: "building",
+        Kind.STREET_OFFICER: "street",
+        Kind.AGENCY_CONTACT: "agency",
+        Kind.SITE_ADMIN: None,
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles",
+                             verbose_name=_("person"))
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="roles", verbose_name=_("street"))
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="roles", verbose_name=_("residents' committee"))
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="roles", verbose_name=_("building"))
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="roles", verbose_name=_("agency"))
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("granted by"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["resident_rep", "party_member", "party_rep", "organizer"],
+                      committee__isnull=False, street__isnull=True, building__isnull=True,
+                      agency__isnull=True)
+                    | Q(kind="floor_leader", building__isnull=False, committee__isnull=True,
+                        street__isnull=True, agency__isnull=True)
+                    | Q(kind="street_officer", street__isnull=False, committee__isnull=True,
+                        building__isnull=True, agency__isnull=True)
+                    | Q(kind="agency_contact", agency__isnull=False, committee__isnull=True,
+                        street__isnull=True, building__isnull=True)
+                    | Q(kind="site_admin", agency__isnull=True, committee__isnull=True,
+                        street__isnull=True, building__isnull=True)
+                ),
+                name="role_scope_matches_kind",
+            ),
+            models.UniqueConstraint(fields=["user", "kind", "committee"],
+                                    condition=Q(committee__isnull=False), name="role_unique_committee"),
+            models.UniqueConstraint(fields=["user", "kind", "building"],
+                                    condition=Q(building__isnull=False), name="role_unique_building"),
+            models.UniqueConstraint(fields=["user", "kind", "street"],
+                                    condition=Q(street__isnull=False), name="role_unique_street"),
+            models.UniqueConstraint(fields=["user", "kind", "agency"],
+                                    condition=Q(agency__isnull=False), name="role_unique_agency"),
+            models.UniqueConstraint(fields=["user"], condition=Q(kind="site_admin"),
+                                    name="role_unique_site_admin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.place}"
+
+    @property
+    def place(self):
+        return self.committee or self.building or self.street or self.agency or _("whole site")
