@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from members.models import User
@@ -47,4 +48,9 @@ class AccountAdapter(DefaultAccountAdapter):
         self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone: str) -> AbstractBaseUser | None:
-        return User.objects.filter(phone=phone).order_by("pk").first()
+        # The login form hands over what the resident typed (13812345678), not E.164.
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError:
+            return None
+        return User.objects.filter(phone=phone).first()

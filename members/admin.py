@@ -1,3 +1,78 @@
-from django.contrib import admin
+"""Django admin for site admins. Every model keeps its history (SimpleHistoryAdmin)."""
 
-# Register your models here.
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.models import Agency, Building, Committee, Compound, Household, Membership, Role, Street, User
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ("username", "full_name", "phone", "phone_verified", "is_staff")
+    search_fields = ("username", "full_name", "phone")
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("Sanhui"), {"fields": ("full_name", "phone", "phone_verified")}),)
+
+
+@admin.register(Street)
+class StreetAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "district")
+    search_fields = ("name",)
+
+
+@admin.register(Committee)
+class CommitteeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "street")
+    list_filter = ("street",)
+    list_select_related = ("street",)
+    search_fields = ("name",)
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "street", "supervising_department")
+    list_filter = ("kind", "street")
+    list_select_related = ("street",)
+    filter_horizontal = ("committees",)
+    search_fields = ("name",)
+
+
+@admin.register(Compound)
+class CompoundAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "committee", "property_firm")
+    list_select_related = ("committee", "property_firm")
+    list_filter = ("committee",)
+    search_fields = ("name",)
+
+
+@admin.register(Building)
+class BuildingAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "compound")
+    list_select_related = ("compound",)
+    search_fields = ("name", "compound__name")
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = ("door_number", "building", "floor_area", "owner_occupied")
+    list_select_related = ("building__compound",)
+    search_fields = ("door_number", "building__name", "building__compound__name")
+    raw_id_fields = ("building",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "household", "status", "is_representative", "requested_at")
+    list_filter = ("status", "is_representative")
+    list_select_related = ("user", "household__building__compound")
+    raw_id_fields = ("user", "household", "decided_by")
+    search_fields = ("user__full_name", "user__phone", "household__door_number")
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "kind", "committee", "building", "street", "agency")
+    list_filter = ("kind",)
+    list_select_related = ("user", "committee", "building__compound", "street", "agency")
+    raw_id_fields = ("user", "granted_by", "building")

@@ -69,8 +69,11 @@ def agency_ensure(*, street: Street, kind: str, name: str, supervising_departmen
     if missing:
         raise ValidationError(_("An agency can only serve committees of its own street."),
                               code="foreign_committee")
-    if committees:
-        agency.committees.add(*committees)
+    # Add only what is missing: add() writes a history row even when nothing changes.
+    served = set(agency.committees.values_list("pk", flat=True))
+    new = [c for c in committees if c.pk not in served]
+    if new:
+        agency.committees.add(*new)
     return agency
 
 
@@ -173,7 +176,7 @@ def membership_request(*, user: User, household: Household) -> Membership:
 
 
 def _locked(membership: Membership) -> Membership:
-    return (Membership.objects.select_for_update()
+    return (Membership.objects.select_for_update(of=("self",))
             .select_related("household__building__compound__committee")
             .get(pk=membership.pk))
 
@@ -304,7 +307,7 @@ def role_grant(*, user: User, kind: str, by: User | None, committee: Committee |
 @transaction.atomic
 def role_revoke(*, role: Role, by: User | None) -> None:
     """Take a role away (the history keeps who held it and who revoked it)."""
-    role = Role.objects.select_for_update().select_related("building__compound").get(pk=role.pk)
+    role = Role.objects.select_for_update(of=("self",)).select_related("building__compound").get(pk=role.pk)
     if by is not None:
         place_committee = role.committee or (role.building.compound.committee if role.building else None)
         allowed = is_site_admin(by) or (

@@ -1,7 +1,12 @@
 """make_* helpers: build the places and people a test needs, visibly, through the services."""
 
+import csv
+import io
 import itertools
 from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from members import services
 from members.models import Agency, Building, Committee, Compound, Household, Membership, Role, Street, User
@@ -87,3 +92,23 @@ def make_site_admin(user: User | None = None) -> User:
     user = user or make_user(name="Site admin")
     services.role_grant(user=user, kind=Role.Kind.SITE_ADMIN, by=None)
     return user
+
+
+def make_roster_csv(rows: list[list[str]], name: str = "roster.csv",
+                    encoding: str = "utf-8") -> SimpleUploadedFile:
+    """A roster upload from rows of cells (the first row is the header)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode(encoding), content_type="text/csv")
+
+
+def make_roster_xlsx(rows: list[list[object]], name: str = "roster.xlsx") -> SimpleUploadedFile:
+    """A roster upload built as a real .xlsx workbook in memory."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile(
+        name, out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

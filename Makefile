@@ -1,0 +1,110 @@
+# Sanhui developer tasks. Needs only GNU make and Python 3.11:
+#   make run       development server on http://127.0.0.1:8000/ (demo data, DEBUG on)
+#   make test      whole test suite on SQLite (browser tests use /usr/bin/chromium)
+#   make test-pg   the same suite on a local PostgreSQL 15 (set up by scripts/pg-ensure.sh)
+#   make lint | messages | clean | distclean
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV        := .venv
+VENV_PY     := $(VENV)/bin/python
+STAMP       := $(VENV)/.installed
+# python3.11 if it is on PATH, else python3 (its version is checked before use).
+ifeq ($(origin PYTHON),undefined)
+PYTHON      := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
+endif
+CHROMIUM    := /usr/bin/chromium
+PG_URL      := postgres://sanhui:sanhui@127.0.0.1:5432/sanhui
+PYTEST_ARGS ?=
+MANAGE      := $(VENV_PY) manage.py
+
+.PHONY: help venv run chromium test test-pg lint messages clean distclean
+
+help:
+	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
+	@echo "make test       whole test suite on SQLite        (extra pytest args: PYTEST_ARGS='-x -k foo')"
+	@echo "make test-pg    whole test suite on PostgreSQL 15 ($(PG_URL))"
+	@echo "make lint       ruff check"
+	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
+	@echo "make clean      remove caches, collected static files, test artifacts"
+	@echo "make distclean  clean + remove $(VENV)"
+
+# --- Virtualenv ---------------------------------------------------------------------
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@if ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+		echo "ERROR: Python 3.11 is required; '$(PYTHON)' is $$("$(PYTHON)" -c 'import sys; print("Python " + sys.version.split()[0])' 2>/dev/null || echo "missing")." >&2; \
+		echo "       Install python3.11 or run: make PYTHON=/path/to/python3.11 ..." >&2; \
+		exit 1; \
+	fi
+	@if [ -e "$(VENV_PY)" ] && ! "$(VENV_PY)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
+		echo "$(VENV) is broken or not Python 3.11: recreating it"; rm -rf "$(VENV)"; \
+	fi
+	@if [ ! -e "$(VENV_PY)" ]; then \
+		echo "creating $(VENV) with $(PYTHON) ($$("$(PYTHON)" -V 2>&1))"; \
+		"$(PYTHON)" -m venv "$(VENV)" || { \
+			echo "ERROR: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3.11-venv)" >&2; \
+			rm -rf "$(VENV)"; exit 1; }; \
+	fi
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch "$@"
+
+# --- Development server -------------------------------------------------------------
+# DEBUG on: no secret key needed, and WhiteNoise serves static files straight from the
+# apps and static/ (runserver_nostatic + staticfiles), so no collectstatic is needed.
+run: $(STAMP)
+	@mkdir -p staticfiles  # STATIC_ROOT; empty in debug, but WhiteNoise warns when it is missing
+	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=1 $(MANAGE) seed_demo
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# --- Browser for the end-to-end tests (Debian's chromium; never `playwright install`) --
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then \
+		:; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "installing chromium (apt-get)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq chromium </dev/null; \
+	else \
+		echo ""; \
+		echo "########################################################################"; \
+		echo "# WARNING: $(CHROMIUM) is missing and we are not root to install it."; \
+		echo "# Browser (e2e) tests will be SKIPPED."; \
+		echo "# Install it with:  sudo apt-get install -y chromium"; \
+		echo "########################################################################"; \
+		echo ""; \
+	fi
+
+# --- Tests ---------------------------------------------------------------------------
+# `make test` is always SQLite, whatever DATABASE_URL the calling shell has.
+test: $(STAMP) chromium
+	@mkdir -p staticfiles  # STATIC_ROOT; WhiteNoise warns when it is missing
+	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-pg: $(STAMP) chromium
+	@mkdir -p staticfiles
+	bash scripts/pg-ensure.sh
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Developers only: needs GNU gettext (msgfmt/xgettext).
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null && command -v xgettext >/dev/null || { \
+		echo "ERROR: GNU gettext is needed (apt-get install gettext)" >&2; exit 1; }
+	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=node_modules
+	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=node_modules
+
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("join/", views.join_start, name="join_start"),
+    path("join/committee/<int:pk>/", views.join_committee, name="join_committee"),
+    path("join/compound/<int:pk>/", views.join_compound, name="join_compound"),
+    path("join/building/<int:pk>/", views.join_building, name="join_building"),
+    path("me/memberships/", views.my_memberships, name="my_memberships"),
+    path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),
+    path("committees/<int:pk>/residents/", views.committee_residents, name="committee_residents"),
+    path("committees/<int:pk>/households/", views.committee_households, name="committee_households"),
+    path("committees/<int:pk>/requests/", views.committee_requests, name="committee_requests"),
+    path("committees/<int:pk>/requests/<int:request_pk>/", views.request_decide, name="request_decide"),
+    path("committees/<int:pk>/roles/", views.committee_roles, name="committee_roles"),
+    path("committees/<int:pk>/roles/<int:role_pk>/revoke/", views.role_revoke, name="role_revoke"),
+    path("committees/<int:pk>/roster/", views.roster_import, name="roster_import"),
+    path("committees/<int:pk>/roster/template.csv", views.roster_template, name="roster_template"),
+    path("streets/<int:pk>/", views.street_detail, name="street_detail"),
+]

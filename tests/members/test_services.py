@@ -1,0 +1,278 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from members import services
+from members.models import Agency, Household, Membership, Role
+from tests.factories import (
+    make_building,
+    make_committee,
+    make_compound,
+    make_household,
+    make_organizer,
+    make_pending_request,
+    make_property_firm,
+    make_resident,
+    make_site_admin,
+    make_street,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Places ----------------------------------------------------------------------
+
+def test_place_ensure_services_are_idempotent():
+    street = services.street_ensure(name="大宁路街道")
+    assert services.street_ensure(name="大宁路街道") == street
+    committee = services.committee_ensure(street=street, name="延长居民区")
+    assert services.committee_ensure(street=street, name="延长居民区") == committee
+    compound = services.compound_ensure(committee=committee, name="延长新村")
+    assert services.compound_ensure(committee=committee, name="延长新村") == compound
+    building = services.building_ensure(compound=compound, name="1号楼")
+    assert services.building_ensure(compound=compound, name="1号楼") == building
+
+
+def test_household_upsert_updates_area_and_keeps_history():
+    building = make_building()
+    household = services.household_upsert(building=building, door_number="301", floor_area=Decimal("70"))
+    again = services.household_upsert(building=building, door_number="301", floor_area=Decimal("72.5"),
+                                       owner_occupied=False)
+    assert again.pk == household.pk
+    household.refresh_from_db()
+    assert household.floor_area == Decimal("72.50")
+    assert household.owner_occupied is False
+    assert household.history.count() == 2
+
+
+@pytest.mark.parametrize("area", [Decimal("0"), Decimal("-3"), Decimal("10000"), None])
+def test_household_upsert_rejects_impossible_floor_area(area):
+    building = make_building()
+    with pytest.raises(ValidationError) as error:
+        services.household_upsert(building=building, door_number="1", floor_area=area)
+    assert error.value.code == "invalid_floor_area"
+    assert not Household.objects.exists()
+
+
+def test_database_refuses_a_non_positive_floor_area_written_behind_the_services():
+    household = make_household()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Household.objects.filter(pk=household.pk).update(floor_area=Decimal("0"))
+
+
+def test_database_refuses_two_households_with_the_same_door_in_a_building():
+    household = make_household(door_number="502")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Household.objects.create(building=household.building, door_number="502", floor_area=Decimal("50"))
+
+
+def test_compound_property_firm_must_be_a_property_firm_of_the_same_street():
+    committee = make_committee()
+    foreign_firm = make_property_firm(make_street())
+    with pytest.raises(ValidationError) as error:
+        services.compound_ensure(committee=committee, name="X", property_firm=foreign_firm)
+    assert error.value.code == "invalid_property_firm"
+    police = services.agency_ensure(street=committee.street, kind=Agency.Kind.POLICE, name="派出所")
+    with pytest.raises(ValidationError):
+        services.compound_ensure(committee=committee, name="X", property_firm=police)
+
+
+def test_agency_cannot_serve_a_committee_of_another_street():
+    street = make_street()
+    with pytest.raises(ValidationError) as error:
+        services.agency_ensure(street=street, kind=Agency.Kind.HEALTH, name="卫生服务中心",
+                               committees=[make_committee()])
+    assert error.value.code == "foreign_committee"
+
+
+def test_property_firm_serves_its_compounds():
+    committee = make_committee()
+    firm = make_property_firm(committee.street)
+    a = make_compound(committee, property_firm=firm)
+    b = make_compound(committee, property_firm=firm)
+    assert set(firm.compounds.all()) == {a, b}
+
+
+# --- People ----------------------------------------------------------------------
+
+def test_person_ensure_matches_by_phone_and_updates_the_name():
+    first = services.person_ensure(full_name="王阿姨", phone="+8613812345678")
+    again = services.person_ensure(full_name="王秀英", phone="+8613812345678")
+    assert again.pk == first.pk
+    first.refresh_from_db()
+    assert first.full_name == "王秀英"
+    assert not first.has_usable_password()
+
+
+# --- Memberships ----------------------------------------------------------------------
+
+def test_membership_request_creates_a_pending_membership():
+    user, household = make_user(), make_household()
+    membership = services.membership_request(user=user, household=household)
+    assert membership.status == Membership.Status.PENDING
+    assert membership.history.first().history_user == user
+
+
+def test_membership_request_twice_for_the_same_household_is_refused():
+    request = make_pending_request()
+    with pytest.raises(ValidationError) as error:
+        services.membership_request(user=request.user, household=request.household)
+    assert error.value.code == "already_requested"
+    assert Membership.objects.count() == 1
+
+
+def test_membership_approve_by_the_committees_organizer_verifies():
+    request = make_pending_request()
+    organizer = make_organizer(request.household.building.compound.committee)
+    services.membership_approve(membership=request, by=organizer)
+    request.refresh_from_db()
+    assert request.status == Membership.Status.VERIFIED
+    assert request.verified_at is not None
+    assert request.decided_by == organizer
+    assert request.history.first().history_user == organizer
+
+
+def test_membership_approve_by_an_organizer_of_another_committee_is_denied():
+    request = make_pending_request()
+    stranger = make_organizer(make_committee())
+    with pytest.raises(PermissionDenied):
+        services.membership_approve(membership=request, by=stranger)
+    request.refresh_from_db()
+    assert request.status == Membership.Status.PENDING
+
+
+def test_membership_approve_twice_is_an_invalid_transition():
+    request = make_pending_request()
+    organizer = make_organizer(request.household.building.compound.committee)
+    services.membership_approve(membership=request, by=organizer)
+    with pytest.raises(ValidationError) as error:
+        services.membership_approve(membership=request, by=organizer)
+    assert error.value.code == "invalid_transition"
+
+
+def test_membership_reject_needs_a_reason_and_keeps_it():
+    request = make_pending_request()
+    organizer = make_organizer(request.household.building.compound.committee)
+    with pytest.raises(ValidationError) as error:
+        services.membership_reject(membership=request, by=organizer, reason="  ")
+    assert error.value.code == "reason_required"
+    services.membership_reject(membership=request, by=organizer, reason="门牌号不符")
+    request.refresh_from_db()
+    assert request.status == Membership.Status.REJECTED
+    assert request.rejection_reason == "门牌号不符"
+
+
+def test_rejected_person_may_ask_again():
+    request = make_pending_request()
+    organizer = make_organizer(request.household.building.compound.committee)
+    services.membership_reject(membership=request, by=organizer, reason="请补充材料")
+    again = services.membership_request(user=request.user, household=request.household)
+    assert again.status == Membership.Status.PENDING
+
+
+def test_membership_leave_by_the_resident_clears_representative():
+    household = make_household()
+    resident = make_resident(household, representative=True)
+    membership = resident.memberships.get()
+    services.membership_leave(membership=membership, by=resident)
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.LEFT
+    assert membership.is_representative is False
+
+
+def test_membership_leave_of_someone_else_needs_an_organizer():
+    resident = make_resident()
+    with pytest.raises(PermissionDenied):
+        services.membership_leave(membership=resident.memberships.get(), by=make_user())
+
+
+def test_set_representative_replaces_the_previous_one():
+    household = make_household()
+    first = make_resident(household, representative=True)
+    second = make_resident(household)
+    organizer = make_organizer(household.building.compound.committee)
+    services.membership_set_representative(membership=second.memberships.get(), by=organizer)
+    reps = Membership.objects.filter(household=household, is_representative=True)
+    assert [m.user for m in reps] == [second]
+    assert first.memberships.get().is_representative is False
+
+
+def test_set_representative_requires_a_verified_resident():
+    request = make_pending_request()
+    with pytest.raises(ValidationError) as error:
+        services.membership_set_representative(membership=request, by=None)
+    assert error.value.code == "not_verified"
+
+
+def test_database_refuses_two_representatives_in_one_household():
+    household = make_household()
+    make_resident(household, representative=True)
+    other = make_resident(household).memberships.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.filter(pk=other.pk).update(is_representative=True)
+
+
+# --- Roles ----------------------------------------------------------------------------
+
+def test_role_grant_is_scoped_and_idempotent():
+    committee = make_committee()
+    organizer = make_organizer(committee)
+    user = make_resident(make_household(make_building(make_compound(committee))))
+    role = services.role_grant(user=user, kind=Role.Kind.RESIDENT_REPRESENTATIVE, committee=committee,
+                               by=organizer)
+    assert services.role_grant(user=user, kind=Role.Kind.RESIDENT_REPRESENTATIVE, committee=committee,
+                               by=organizer) == role
+    assert Role.objects.filter(user=user).count() == 1
+
+
+def test_role_grant_with_the_wrong_place_is_refused():
+    committee = make_committee()
+    with pytest.raises(ValidationError) as error:
+        services.role_grant(user=make_user(), kind=Role.Kind.FLOOR_LEADER, committee=committee, by=None)
+    assert error.value.code == "invalid_scope"
+    with pytest.raises(ValidationError):
+        services.role_grant(user=make_user(), kind=Role.Kind.STREET_OFFICER, by=None)
+
+
+def test_organizer_cannot_grant_roles_in_another_committee_or_street_roles():
+    mine, other = make_committee(), make_committee()
+    organizer = make_organizer(mine)
+    with pytest.raises(PermissionDenied):
+        services.role_grant(user=make_user(), kind=Role.Kind.PARTY_MEMBER, committee=other, by=organizer)
+    with pytest.raises(PermissionDenied):
+        services.role_grant(user=make_user(), kind=Role.Kind.STREET_OFFICER, street=mine.street, by=organizer)
+    assert not Role.objects.exclude(kind=Role.Kind.ORGANIZER).exists()
+
+
+def test_site_admin_may_grant_street_roles():
+    admin = make_site_admin()
+    street = make_street()
+    role = services.role_grant(user=make_user(), kind=Role.Kind.STREET_OFFICER, street=street, by=admin)
+    assert role.street == street
+
+
+def test_database_refuses_a_role_without_its_place():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Role.objects.create(user=make_user(), kind=Role.Kind.ORGANIZER)
+
+
+def test_role_revoke_deletes_and_keeps_history():
+    committee = make_committee()
+    organizer = make_organizer(committee)
+    user = make_user()
+    role = services.role_grant(user=user, kind=Role.Kind.PARTY_MEMBER, committee=committee, by=organizer)
+    services.role_revoke(role=role, by=organizer)
+    assert not Role.objects.filter(pk=role.pk).exists()
+    deleted = Role.history.filter(id=role.pk, history_type="-").get()
+    assert deleted.history_user == organizer
+
+
+def test_role_revoke_by_an_organizer_of_another_committee_is_denied():
+    committee = make_committee()
+    role = services.role_grant(user=make_user(), kind=Role.Kind.PARTY_MEMBER, committee=committee, by=None)
+    with pytest.raises(PermissionDenied):
+        services.role_revoke(role=role, by=make_organizer(make_committee()))
+    assert Role.objects.filter(pk=role.pk).exists()

@@ -1,0 +1,139 @@
+"""Production configuration: `check --deploy`, the required secret key, the database setup.
+
+Every check runs ``manage.py`` in a subprocess, because config/settings.py is read once
+per process and the test process itself runs with test settings (PYTEST_VERSION set).
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "SANHUI-JSON="
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """os.environ without the test/debug switches and without any DJANGO_* tuning.
+
+    Leaves DATABASE_URL alone (the deploy checks do not touch the database); callers
+    override what they need.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "PYTEST_VERSION" and not (key.startswith("DJANGO_") and key != "DJANGO_SETTINGS_MODULE")
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(48)  # 64 characters
+    env["DJANGO_ALLOWED_HOSTS"] = "sanhui.example.org"
+    env.update(overrides)
+    return env
+
+
+def manage(*args: str, env: dict[str, str], timeout: int = 180) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def shell_json(code: str, env: dict[str, str]):
+    """Run ``code`` in ``manage.py shell -c``; it must print(MARK + json.dumps(...))."""
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith(MARK)]
+    assert lines, result.stdout + result.stderr
+    return json.loads(lines[-1][len(MARK) :])
+
+
+def test_deploy_check_passes_with_production_settings():
+    env = production_env()
+    assert len(env["DJANGO_SECRET_KEY"]) == 64
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_missing_secret_key_is_refused_in_production():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_sqlite_file_runs_wal_full_sync_busy_timeout_immediate(tmp_path):
+    db_file = tmp_path / "sanhui.sqlite3"
+    env = production_env(DATABASE_URL=f"sqlite:///{db_file}")  # absolute path: sqlite:////tmp/...
+    env.pop("SQLITE_TEST_NAME", None)
+
+    migrated = manage("migrate", "--noinput", env=env, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert db_file.exists()
+
+    found = shell_json(
+        "import json\n"
+        "from django.conf import settings\n"
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "pragma = lambda name: cursor.execute('PRAGMA ' + name).fetchone()[0]\n"
+        "db = settings.DATABASES['default']\n"
+        f"print({MARK!r} + json.dumps({{\n"
+        "    'engine': db['ENGINE'], 'name': str(db['NAME']),\n"
+        "    'transaction_mode': db['OPTIONS'].get('transaction_mode'),\n"
+        "    'atomic_requests': db['ATOMIC_REQUESTS'],\n"
+        "    'runtime_transaction_mode': connection.transaction_mode,\n"
+        "    'journal_mode': pragma('journal_mode'), 'synchronous': pragma('synchronous'),\n"
+        "    'busy_timeout': pragma('busy_timeout'), 'foreign_keys': pragma('foreign_keys'),\n"
+        "}))\n",
+        env,
+    )
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["name"] == str(db_file)
+    assert found["transaction_mode"] == "IMMEDIATE"
+    assert found["runtime_transaction_mode"] == "IMMEDIATE"
+    assert found["atomic_requests"] is False
+    assert found["journal_mode"].lower() == "wal"
+    assert found["synchronous"] == 2  # FULL
+    assert found["busy_timeout"] >= 20000
+    assert found["foreign_keys"] == 1
+
+
+def test_settings_of_this_test_run():
+    db = settings.DATABASES["default"]
+    assert db["ATOMIC_REQUESTS"] is False
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    else:
+        assert "transaction_mode" not in db.get("OPTIONS", {})
+
+
+def test_postgres_database_url_selects_postgresql():
+    env = production_env(DATABASE_URL="postgres://u:p@h:5432/d")
+    found = shell_json(
+        "import json\n"
+        "from django.conf import settings\n"
+        "db = settings.DATABASES['default']\n"
+        f"print({MARK!r} + json.dumps({{\n"
+        "    'engine': db['ENGINE'], 'name': db['NAME'], 'user': db['USER'],\n"
+        "    'password': db['PASSWORD'], 'host': db['HOST'], 'port': db['PORT'],\n"
+        "    'options': db.get('OPTIONS', {}), 'atomic_requests': db['ATOMIC_REQUESTS'],\n"
+        "}))\n",
+        env,
+    )
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert (found["name"], found["user"], found["password"], found["host"]) == ("d", "u", "p", "h")
+    assert int(found["port"]) == 5432
+    assert "transaction_mode" not in found["options"]  # SQLite-only option
+    assert found["atomic_requests"] is False
