@@ -1,5 +1,6 @@
 """Every write to the members directory. Views, admin, commands and tests call these."""
 
+import secrets
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -132,26 +133,42 @@ def person_ensure(*, full_name: str, phone: str | None, by: User | None = None) 
     """Return the person with ``phone`` (or create one without a password).
 
     Such a person signs in later by SMS code (allauth's login by code) and may then set a password.
+    The name of someone who signed up themselves is theirs to keep: a roster does not rename them.
     """
     user = User.objects.filter(phone=phone).first() if phone else None
     if user is None:
-        user = User(full_name=full_name, phone=phone, phone_verified=False)
-        user.username = _free_username(phone or "resident")
+        user = User(full_name=full_name, phone=phone, phone_verified=False,
+                    username=_free_username(phone))
         user.set_unusable_password()
         _stamp(user, by).save()
-    elif full_name and user.full_name != full_name:
+    elif full_name and user.full_name != full_name and not user.has_usable_password():
         user.full_name = full_name
         _stamp(user, by).save(update_fields=["full_name"])
     return user
 
 
-def _free_username(seed: str) -> str:
-    base = "u" + "".join(ch for ch in seed if ch.isalnum())[-11:]
-    candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+@transaction.atomic
+def person_set_phone(*, user: User, phone: str, by: User | None) -> User:
+    """Give a person who had no phone on record the number a roster now lists."""
+    if user.phone:
+        raise ValidationError(_("This person already has a phone number."), code="phone_exists")
+    if User.objects.filter(phone=phone).exists():
+        raise ValidationError(_("Another person already has this phone number."), code="phone_taken")
+    user.phone = phone
+    _stamp(user, by).save(update_fields=["phone"])
+    return user
+
+
+def _free_username(phone: str | None) -> str:
+    """A username nobody has: from the phone digits, or random for people without a phone."""
+    if phone:
+        candidate = "u" + "".join(ch for ch in phone if ch.isdigit())[-11:]
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
+    while True:
+        candidate = "u" + secrets.token_hex(5)
+        if not User.objects.filter(username=candidate).exists():
+            return candidate
 
 
 # --- Memberships --------------------------------------------------------------

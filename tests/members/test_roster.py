@@ -1,3 +1,5 @@
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -133,6 +135,28 @@ def test_a_gb18030_csv_from_excel_imports(place, organizer):
     roster_import(committee=place, uploaded_file=upload, by=organizer)
 
     assert_good_rows_imported(place)
+
+
+@pytest.mark.django_db
+def test_a_tab_separated_utf16_file_saved_as_unicode_text_imports(place, organizer):
+    text = "\r\n".join("\t".join(row) for row in [HEADER, *GOOD_ROWS])
+    upload = SimpleUploadedFile("roster.csv", text.encode("utf-16"))
+
+    roster_import(committee=place, uploaded_file=upload, by=organizer)
+
+    assert_good_rows_imported(place)
+
+
+@pytest.mark.django_db
+def test_a_reimport_can_move_the_representative(place, organizer):
+    roster_import(committee=place, uploaded_file=make_roster_csv([HEADER, GOOD_ROWS[0]]), by=organizer)
+    moved = list(GOOD_ROWS[0])
+    moved[7] = "李四"
+
+    roster_import(committee=place, uploaded_file=make_roster_csv([HEADER, moved]), by=organizer)
+
+    representatives = Membership.objects.filter(is_representative=True)
+    assert [m.user.full_name for m in representatives] == ["李四"]
 
 
 @pytest.mark.django_db
@@ -358,9 +382,6 @@ def test_a_file_of_the_wrong_type_is_refused(place, organizer, upload):
 
 @pytest.mark.django_db
 def test_a_zip_that_is_not_a_workbook_is_refused(place, organizer):
-    import io
-    import zipfile
-
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("hello.txt", "hello")
@@ -443,13 +464,19 @@ def test_an_organizer_of_another_committee_may_not_import(place):
 
 
 @pytest.mark.django_db
-def test_the_template_is_a_valid_roster(place):
-    upload = SimpleUploadedFile("template.csv", roster_template_csv().encode())
+def test_the_template_is_a_valid_roster(place, organizer):
+    template = roster_template_csv()
+    upload = SimpleUploadedFile("template.csv", template.encode())
 
-    rows = parse_roster(upload)
+    result = roster_import(committee=place, uploaded_file=upload, by=organizer)
 
-    assert len(rows) == 1
-    assert rows[0].row_number == 2
-    assert set(rows[0].cells) == {"compound", "building", "door_number", "floor_area", "owner_occupied",
-                                  "names", "phones", "representative"}
-    assert tuple(roster_template_csv().lstrip("\ufeff").splitlines()[0].split(",")) == ROSTER_TEMPLATE_HEADERS
+    assert template.startswith("\ufeff" + ",".join(ROSTER_TEMPLATE_HEADERS))
+    assert (result.households_created, result.residents_created, result.representatives_set) == (1, 2, 1)
+    assert Membership.objects.get(is_representative=True).user.phone == "+8613812345678"
+
+
+def test_parsing_keeps_spreadsheet_row_numbers_and_column_keys():
+    rows = parse_roster(make_roster_csv([["幸福小区住户花名册"], HEADER, GOOD_ROWS[0], [], GOOD_ROWS[1]]))
+
+    assert [row.row_number for row in rows] == [3, 5]
+    assert rows[0].cells == dict(zip(ENGLISH_HEADER, GOOD_ROWS[0], strict=True))

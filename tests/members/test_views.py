@@ -369,3 +369,57 @@ def test_pages_send_a_content_security_policy_without_unsafe_inline(client):
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+# --- Roster import page -------------------------------------------------------------------
+
+ROSTER_HEADER = ["小区", "楼栋", "门牌号", "建筑面积", "自住", "姓名", "电话", "户代表"]
+
+
+def test_roster_import_page_lists_every_bad_row_and_imports_nothing(client):
+    from tests.factories import make_roster_csv
+
+    committee = make_committee()
+    make_building(make_compound(committee, name="延长新村"), name="1号楼")
+    login(client, make_organizer(committee))
+    upload = make_roster_csv([
+        ROSTER_HEADER,
+        ["延长新村", "1号楼", "101", "75.5", "是", "张三", "13800000001", "张三"],
+        ["延长新村", "1号楼", "102", "abc", "是", "李四", "13800000002", ""],
+        ["延长新村", "9号楼", "103", "60", "是", "王五", "13800000003", ""],
+        ["延长新村", "1号楼", "101", "60", "是", "赵六", "13800000004", ""],
+    ])
+    response = client.post(reverse("members:roster_import", args=[committee.pk]), {"file": upload})
+    assert response.status_code == 200
+    rows = sorted({e.row_number for e in response.context["errors"]})
+    assert rows == [3, 4, 5]
+    assert not Membership.objects.exists()
+
+
+def test_roster_import_page_imports_a_good_file(client):
+    from members.models import Household
+    from tests.factories import make_roster_xlsx
+
+    committee = make_committee()
+    make_building(make_compound(committee, name="延长新村"), name="1号楼")
+    login(client, make_organizer(committee))
+    upload = make_roster_xlsx([
+        ROSTER_HEADER,
+        ["延长新村", "1号楼", "101", 75.5, "是", "张三、李四", "13800000001;13800000002", "张三"],
+    ])
+    response = client.post(reverse("members:roster_import", args=[committee.pk]), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["result"].households_created == 1
+    assert Household.objects.get().memberships.filter(status="verified").count() == 2
+
+
+def test_roster_import_page_refuses_a_wrong_file_type_with_a_message(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    committee = make_committee()
+    login(client, make_organizer(committee))
+    upload = SimpleUploadedFile("roster.pdf", b"%PDF-1.4 not a roster")
+    response = client.post(reverse("members:roster_import", args=[committee.pk]), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not Membership.objects.exists()
