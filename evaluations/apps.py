@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'evaluations'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "evaluations"
+    verbose_name = _("Year-end evaluations")

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HearingsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'hearings'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "hearings"
+    verbose_name = _("Hearings and coordination meetings")

@@ -12,7 +12,8 @@ from members.models import Agency, Building, Committee, Compound, Household, Mem
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ("username", "full_name", "phone", "phone_verified", "is_staff")
     search_fields = ("username", "full_name", "phone")
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("Sanhui"), {"fields": ("full_name", "phone", "phone_verified")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Sanhui"), {"fields": ("full_name", "phone", "phone_verified")}),)
 
 
 @admin.register(Street)

@@ -1,7 +1,7 @@
 """Navigation by role, computed once per request from the cached roles."""
 
-from members.permissions import is_site_admin, roles_of
 from members.models import Role
+from members.permissions import is_site_admin, roles_of
 
 
 def navigation(request) -> dict:

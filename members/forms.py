@@ -51,7 +51,8 @@ class JoinHouseholdForm(forms.Form):
 
     household = forms.ModelChoiceField(queryset=Household.objects.none(), label=_("Door number"),
                                        empty_label=_("Choose your door number"),
-                                       error_messages={"invalid_choice": _("Choose a door number from the list.")})
+                                       error_messages={
+                                           "invalid_choice": _("Choose a door number from the list.")})
 
     def __init__(self, *args, building: Building, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 class User(AbstractUser):
     """A person with an account. Residents sign in by phone, staff by username."""
 
-    full_name = models.CharField(_("name"), max_length=60, blank=True)
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, null=True, blank=True, unique=True)
     phone_verified = models.BooleanField(_("phone verified"), default=False)
 

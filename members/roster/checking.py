@@ -138,7 +138,7 @@ class _Checker:
                       column=self.labels["names"])
         elif "" in names:
             self.fail("names", "empty_name",
-                      _("Row %(row)s: names “%(value)s” has an empty name between two separators."),
+                      _("Row %(row)s: the names “%(value)s” contain an empty name between two separators."),
                       names_text)
         for name in sorted({x for x in names if x and names.count(x) > 1}):
             self.fail("names", "duplicate_name", _("Row %(row)s: the name “%(value)s” appears twice."), name)

@@ -21,7 +21,7 @@ from playwright.sync_api import BrowserContext, Page
 # with Django's sync ORM from that thread, which Django refuses unless told it is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path("/usr/bin/chromium-nope")
 E2E_DIR = Path(__file__).resolve().parent
 # A phone held upright (iPhone 12-15 size): the site is mobile-first, so every step runs here.
 PHONE_VIEWPORT = {"width": 390, "height": 844}
@@ -144,7 +144,8 @@ def shot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
     counter = iter(range(1, 100))
 
     def take(page: Page, name: str) -> Path:
-        path = folder / f"{next(counter):02d}-{re.sub(r'[^\w.-]+', '-', name)}.png"
+        slug = re.sub(r"[^\w.-]+", "-", name)
+        path = folder / f"{next(counter):02d}-{slug}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -182,6 +183,12 @@ def sms_code(sms_outbox: list[dict[str, str]]) -> Callable[[str], str]:
 def browser_console_errors(page: Page) -> Iterator[list[str]]:
     """Collect JavaScript errors and console errors (CSP violations show up here)."""
     errors: list[str] = []
+
+    def on_console(msg) -> None:
+        # The site has no favicon yet; the browser's own request for it is not a page error.
+        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"{msg.text} ({msg.location.get('url')})")
+
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", on_console)
     yield errors
