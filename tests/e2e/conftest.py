@@ -21,7 +21,7 @@ from playwright.sync_api import BrowserContext, Page
 # with Django's sync ORM from that thread, which Django refuses unless told it is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium-nope")
+CHROMIUM = Path("/usr/bin/chromium")
 E2E_DIR = Path(__file__).resolve().parent
 # A phone held upright (iPhone 12-15 size): the site is mobile-first, so every step runs here.
 PHONE_VIEWPORT = {"width": 390, "height": 844}

@@ -276,3 +276,46 @@ def test_role_revoke_by_an_organizer_of_another_committee_is_denied():
     with pytest.raises(PermissionDenied):
         services.role_revoke(role=role, by=make_organizer(make_committee()))
     assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_person_ensure_keeps_the_name_a_person_chose_at_signup():
+    user = make_user(name="李桂英", phone="+8613812340000")
+    services.person_ensure(full_name="李贵英", phone="+8613812340000")
+    user.refresh_from_db()
+    assert user.full_name == "李桂英"
+
+
+def test_person_set_phone_gives_a_number_once_and_never_a_taken_one():
+    person = services.person_ensure(full_name="赵大爷", phone=None)
+    make_user(phone="+8613812340001")
+    with pytest.raises(ValidationError) as error:
+        services.person_set_phone(user=person, phone="+8613812340001", by=None)
+    assert error.value.code == "phone_taken"
+    services.person_set_phone(user=person, phone="+8613812340002", by=None)
+    person.refresh_from_db()
+    assert person.phone == "+8613812340002"
+    with pytest.raises(ValidationError) as error:
+        services.person_set_phone(user=person, phone="+8613812340003", by=None)
+    assert error.value.code == "phone_exists"
+
+
+def test_people_without_a_phone_get_distinct_usernames():
+    a = services.person_ensure(full_name="甲", phone=None)
+    b = services.person_ensure(full_name="乙", phone=None)
+    assert a.username != b.username
+
+
+def test_membership_ensure_verified_is_idempotent():
+    user, household = make_user(), make_household()
+    first = services.membership_ensure_verified(user=user, household=household, by=None)
+    again = services.membership_ensure_verified(user=user, household=household, by=None)
+    assert first.pk == again.pk
+    assert again.status == Membership.Status.VERIFIED
+    assert first.history.count() == 1
+
+
+def test_membership_ensure_verified_verifies_a_pending_request():
+    request = make_pending_request()
+    services.membership_ensure_verified(user=request.user, household=request.household, by=None)
+    request.refresh_from_db()
+    assert request.status == Membership.Status.VERIFIED

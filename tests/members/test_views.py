@@ -423,3 +423,21 @@ def test_roster_import_page_refuses_a_wrong_file_type_with_a_message(client):
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not Membership.objects.exists()
+
+
+def test_resident_imported_without_a_password_signs_in_with_an_sms_code(client, sms_outbox):
+    person = services.person_ensure(full_name="王阿姨", phone="+8613600000001")
+    assert not person.has_usable_password()
+    response = client.post(reverse("account_request_login_code"), {"phone": "136 0000 0001"})
+    assert response.status_code == 302
+    code = re.search(r"(\d{6})", sms_outbox[-1]["message"]).group(1)
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_unknown_page_shows_a_friendly_page_in_chinese(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "找不到这个页面" in response.text
