@@ -17,6 +17,8 @@ ifeq ($(origin PYTHON),undefined)
 PYTHON      := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
 endif
 CHROMIUM    := /usr/bin/chromium
+# Without a CJK font every Chinese character in a screenshot is a box.
+CJK_FONT    := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 PG_URL      := postgres://sanhui:sanhui@127.0.0.1:5432/sanhui
 PYTEST_ARGS ?=
 MANAGE      := $(VENV_PY) manage.py
@@ -65,18 +67,18 @@ run: $(STAMP)
 
 # --- Browser for the end-to-end tests (Debian's chromium; never `playwright install`) --
 chromium:
-	@if [ -x "$(CHROMIUM)" ]; then \
+	@if [ -x "$(CHROMIUM)" ] && [ -e "$(CJK_FONT)" ]; then \
 		:; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		echo "installing chromium (apt-get)"; \
+		echo "installing chromium and a Chinese font for screenshots (apt-get)"; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq chromium </dev/null; \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk </dev/null; \
 	else \
 		echo ""; \
 		echo "########################################################################"; \
 		echo "# WARNING: $(CHROMIUM) is missing and we are not root to install it."; \
 		echo "# Browser (e2e) tests will be SKIPPED."; \
-		echo "# Install it with:  sudo apt-get install -y chromium"; \
+		echo "# Install it with:  sudo apt-get install -y chromium fonts-noto-cjk"; \
 		echo "########################################################################"; \
 		echo ""; \
 	fi

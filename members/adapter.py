@@ -3,6 +3,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.stages import PhoneVerificationStage
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,7 +12,32 @@ from members.models import User
 from members.phone import normalize_phone, send_sms
 
 
+def user_display(user: AbstractBaseUser) -> str:
+    """How allauth's messages name a person: by name, not by the generated username."""
+    return getattr(user, "display_name", None) or user.get_username()
+
+
+class PhoneVerificationUnlessNoPhoneStage(PhoneVerificationStage):
+    """Verify a resident's phone at login, but let accounts without one through.
+
+    Sign-up always asks for a phone; accounts without one are staff (organizers, street officers,
+    admins) created by an administrator, who sign in by username and password.
+    """
+
+    def handle(self):
+        if self.login.user is not None and not getattr(self.login.user, "phone", None):
+            return None, True
+        return super().handle()
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self) -> list[str]:
+        return [
+            "members.adapter.PhoneVerificationUnlessNoPhoneStage" if stage.endswith(".PhoneVerificationStage")
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
     def phone_form_field(self, **kwargs: Any) -> Any:
         from members.forms import PhoneField
 

@@ -6,3 +6,9 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "members"
     verbose_name = _("Members directory")
+
+    def ready(self) -> None:
+        # SMS codes are six digits: ask phones for the number keypad on every code form.
+        from allauth.account.forms import BaseConfirmCodeForm
+
+        BaseConfirmCodeForm.base_fields["code"].widget.attrs["inputmode"] = "numeric"

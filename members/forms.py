@@ -1,5 +1,6 @@
 """Forms of the members directory. They validate input; services do the writing."""
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,17 @@ class PhoneField(forms.CharField):
         if value in self.empty_values:
             return value
         return normalize_phone(value.replace(" ", "").replace("-", ""))
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, labelled for what people here type: a phone number or a username."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["login"]
+        field.label = _("Mobile phone or username")
+        field.widget.attrs.update({"autocomplete": "username", "placeholder": "13812345678",
+                                   "autocapitalize": "none"})
 
 
 class SignupExtraForm(forms.Form):

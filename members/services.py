@@ -112,7 +112,8 @@ def household_upsert(*, building: Building, door_number: str, floor_area: Decima
                      owner_occupied: bool = True, by: User | None = None) -> Household:
     """Create the household at ``door_number`` or update its area and occupancy."""
     if floor_area is None or not (Decimal("0") < floor_area < Decimal("10000")):
-        raise ValidationError(_("Floor area must be more than 0 and less than 10000 m²."), code="invalid_floor_area")
+        raise ValidationError(_("Floor area must be more than 0 and less than 10000 m²."),
+                              code="invalid_floor_area")
     household = Household.objects.select_for_update().filter(
         building=building, door_number=door_number).first()
     if household is None:

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page
 
+from members.models import User
+
 # Playwright's sync API runs an event loop in the test thread; the test still sets up data
 # with Django's sync ORM from that thread, which Django refuses unless told it is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -97,6 +99,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Launch Debian's chromium (never a downloaded one), headless, quiet on the network."""
     return {
         **browser_type_launch_args,
+        "headless": True,
         "executable_path": str(CHROMIUM),
         "args": [
             "--headless",
@@ -153,10 +156,10 @@ def shot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
 
 
 @pytest.fixture
-def login_as(live_server, context: BrowserContext) -> Callable[[object], None]:
+def login_as(live_server, context: BrowserContext) -> Callable[[User], None]:
     """Sign a user in for the browser without the form (for tests about other pages)."""
 
-    def login(user) -> None:
+    def login(user: User) -> None:
         client = Client()
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]

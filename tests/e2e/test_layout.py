@@ -8,8 +8,16 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from tests.factories import make_building, make_committee, make_compound, make_household, make_organizer, \
-    make_resident, make_street, make_user
+from tests.factories import (
+    make_building,
+    make_committee,
+    make_compound,
+    make_household,
+    make_organizer,
+    make_resident,
+    make_street,
+    make_user,
+)
 
 PHONE_WIDTH = 390
 MIN_FONT_PX = 18

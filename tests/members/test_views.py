@@ -60,13 +60,25 @@ def test_resident_logs_in_with_phone_and_password(client):
     make_user(phone="+8613900000001", password=PASSWORD)
     response = client.post(reverse("account_login"), {"login": "13900000001", "password": PASSWORD})
     assert response.status_code == 302
+    assert response["Location"] == reverse("home")
     assert "_auth_user_id" in client.session
 
 
-def test_staff_logs_in_with_username(client):
-    make_user(username="organizer1", password=PASSWORD)
+def test_staff_without_a_phone_logs_in_with_username(client):
+    staff = make_user(username="organizer1", password=PASSWORD, phone=None)
     response = client.post(reverse("account_login"), {"login": "organizer1", "password": PASSWORD})
     assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+def test_resident_with_an_unverified_phone_is_asked_for_the_sms_code_at_login(client, sms_outbox):
+    user = make_user(phone="+8613900000003", password=PASSWORD)
+    user.phone_verified = False
+    user.save(update_fields=["phone_verified"])
+    response = client.post(reverse("account_login"), {"login": "13900000003", "password": PASSWORD})
+    assert response["Location"] == reverse("account_verify_phone")
+    assert "_auth_user_id" not in client.session
+    assert sms_outbox[-1]["phone"] == "+8613900000003"
 
 
 def test_failed_logins_are_rate_limited_even_for_the_right_password(client):
