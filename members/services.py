@@ -160,6 +160,32 @@ def person_set_phone(*, user: User, phone: str, by: User | None) -> User:
     return user
 
 
+@transaction.atomic
+def account_ensure(*, username: str, full_name: str, phone: str | None, password: str,
+                   is_superuser: bool = False, by: User | None = None) -> User:
+    """Create or bring in line a login account with a known password; save only what changed.
+
+    For accounts an administrator hands out (and the demo data): the phone counts as verified.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is None and phone:
+        user = User.objects.filter(phone=phone).first()
+    user = user or User(username=username)
+    wanted = {"username": username, "full_name": full_name, "phone": phone, "phone_verified": bool(phone),
+              "is_staff": is_superuser, "is_superuser": is_superuser}
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if not user.check_password(password):
+        user.set_password(password)
+        changed.append("password")
+    if user.pk is None:
+        _stamp(user, by).save()
+    elif changed:
+        _stamp(user, by).save(update_fields=changed)
+    return user
+
+
 def _free_username(phone: str | None) -> str:
     """A username nobody has: from the phone digits, or random for people without a phone."""
     if phone:

@@ -319,3 +319,22 @@ def test_membership_ensure_verified_verifies_a_pending_request():
     services.membership_ensure_verified(user=request.user, household=request.household, by=None)
     request.refresh_from_db()
     assert request.status == Membership.Status.VERIFIED
+
+
+def test_account_ensure_creates_then_changes_nothing_on_a_second_call():
+    user = services.account_ensure(username="desk1", full_name="王主任", phone="+8613812349999",
+                                   password="Juweihui-desk-1")
+    assert user.check_password("Juweihui-desk-1") and user.phone_verified
+    assert not user.is_staff
+    again = services.account_ensure(username="desk1", full_name="王主任", phone="+8613812349999",
+                                    password="Juweihui-desk-1")
+    assert again.pk == user.pk
+    assert user.history.count() == 1
+
+
+def test_account_ensure_resets_a_changed_password_and_makes_superusers_staff():
+    services.account_ensure(username="admin1", full_name="管理员", phone=None, password="first-Pass-1")
+    user = services.account_ensure(username="admin1", full_name="管理员", phone=None, password="second-Pass-2",
+                                   is_superuser=True)
+    assert user.check_password("second-Pass-2")
+    assert user.is_staff and user.is_superuser

@@ -213,23 +213,9 @@ class Command(BaseCommand):
                                       supervising_department=department, committees=committees)
 
     def _demo_user(self, account: DemoAccount) -> User:
-        """Find or create a demo login and bring its name, phone, flags and password in line."""
-        phone = normalize_phone(account.phone)
-        user = (User.objects.filter(username=account.username).first()
-                or services.person_ensure(full_name=account.full_name, phone=phone))
-        wanted = {"username": account.username, "full_name": account.full_name, "phone": phone,
-                  "phone_verified": True, "is_staff": account.superuser,
-                  "is_superuser": account.superuser}
-        # No service sets login details; only changed fields are saved, so a rerun writes nothing.
-        changed = [name for name, value in wanted.items() if getattr(user, name) != value]
-        for name in changed:
-            setattr(user, name, wanted[name])
-        if not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
-            changed.append("password")
-        if changed:
-            user.save(update_fields=changed)
-        return user
+        return services.account_ensure(username=account.username, full_name=account.full_name,
+                                       phone=normalize_phone(account.phone), password=DEMO_PASSWORD,
+                                       is_superuser=account.superuser)
 
     def _households(self, plan: Plan, committees: list[Committee],
                     accounts: dict[str, User]) -> dict[str, User]:
