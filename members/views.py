@@ -112,24 +112,23 @@ def _query_without_page(request) -> str:
     return params.urlencode()
 
 
-@login_required
-def committee_residents(request, pk: int):
+def _committee_list(request, pk: int, selector, template: str):
+    """A searchable, paginated list of one committee's people or households."""
     committee = committee_for_organizer_or_404(request.user, pk)
     form, q, building = _filtered(request, committee)
-    page = _page(request, selectors.committee_residents(committee, q=q, building=building))
-    return render(request, "members/committee_residents.html",
-                  {"committee": committee, "form": form, "page": page,
-                   "query": _query_without_page(request)})
+    page = _page(request, selector(committee, q=q, building=building))
+    return render(request, template, {"committee": committee, "form": form, "page": page,
+                                      "query": _query_without_page(request)})
+
+
+@login_required
+def committee_residents(request, pk: int):
+    return _committee_list(request, pk, selectors.committee_residents, "members/committee_residents.html")
 
 
 @login_required
 def committee_households(request, pk: int):
-    committee = committee_for_organizer_or_404(request.user, pk)
-    form, q, building = _filtered(request, committee)
-    page = _page(request, selectors.committee_households(committee, q=q, building=building))
-    return render(request, "members/committee_households.html",
-                  {"committee": committee, "form": form, "page": page,
-                   "query": _query_without_page(request)})
+    return _committee_list(request, pk, selectors.committee_households, "members/committee_households.html")
 
 
 @login_required

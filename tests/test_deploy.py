@@ -137,3 +137,16 @@ def test_postgres_database_url_selects_postgresql():
     assert int(found["port"]) == 5432
     assert "transaction_mode" not in found["options"]  # SQLite-only option
     assert found["atomic_requests"] is False
+
+
+def test_cache_is_the_database_by_default_and_redis_when_redis_url_is_set():
+    code = (
+        "import json\n"
+        "from django.conf import settings\n"
+        f"print({MARK!r} + json.dumps(settings.CACHES['default']))\n"
+    )
+    default = shell_json(code, production_env())
+    assert default["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    redis = shell_json(code, production_env(REDIS_URL="redis://127.0.0.1:6379/1"))
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
