@@ -118,9 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=25000;"
         ),
     }
-    if os.environ.get("SQLITE_TEST_NAME"):
-        # A file-based test database, for tests that need real concurrent connections.
-        DATABASES["default"]["TEST"] = {"NAME": os.environ["SQLITE_TEST_NAME"]}
+    if TESTING:
+        # A file, not pytest-django's in-memory default: threads in the concurrency tests must
+        # see one database through separate connections, as production processes do. One file
+        # per test process, so parallel runs never share it.
+        import tempfile
+
+        DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or os.path.join(
+            tempfile.gettempdir(), f"sanhui-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"

@@ -1,0 +1,64 @@
+"""Append to and check the hash-chained ledger (deliberation.models.LedgerEntry)."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from deliberation.models import LedgerEntry
+
+GENESIS = "0" * 64
+
+
+def canonical(payload: dict) -> str:
+    """The one JSON form that is hashed: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def link_hash(prev_hash: str, payload_text: str) -> str:
+    return hashlib.sha256((prev_hash + payload_text).encode()).hexdigest()
+
+
+def ballot_chain(ballot_id: int, part: str = "") -> str:
+    """Chain names: "b7" (lifecycle, batches), "b7:register" (who took part), "b7:contents" (secret)."""
+    return f"b{ballot_id}:{part}" if part else f"b{ballot_id}"
+
+
+def append(*, chain: str, payload: dict) -> LedgerEntry:
+    """Append one entry; call inside the transaction that holds the ballot's lock.
+
+    The unique (chain, seq) constraint refuses a fork even if two writers raced here.
+    """
+    last = LedgerEntry.objects.filter(chain=chain).order_by("-seq").only("seq", "hash").first()
+    prev = last.hash if last else GENESIS
+    text = canonical(payload)
+    return LedgerEntry.objects.create(chain=chain, seq=(last.seq + 1) if last else 1, prev_hash=prev,
+                                      payload=text, hash=link_hash(prev, text))
+
+
+def head(chain: str) -> dict:
+    last = LedgerEntry.objects.filter(chain=chain).order_by("-seq").only("seq", "hash").first()
+    return {"seq": last.seq, "hash": last.hash} if last else {"seq": 0, "hash": GENESIS}
+
+
+@dataclass(frozen=True)
+class Break:
+    chain: str
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq}: {self.problem}"
+
+
+def verify_chain(chain: str) -> Break | None:
+    """Recompute ``chain`` from its genesis; return the first broken entry, or None."""
+    prev, expected_seq = GENESIS, 1
+    for entry in LedgerEntry.objects.filter(chain=chain).order_by("seq").iterator():
+        if entry.seq != expected_seq:
+            return Break(chain, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
+        if entry.prev_hash != prev:
+            return Break(chain, entry.seq, "previous hash does not match")
+        if link_hash(prev, entry.payload) != entry.hash:
+            return Break(chain, entry.seq, "hash does not match its payload")
+        prev, expected_seq = entry.hash, expected_seq + 1
+    return None

@@ -1,1 +1,0 @@
-"""Models of the deliberation app: built by a later issue (see README)."""

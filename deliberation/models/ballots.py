@@ -1,0 +1,224 @@
+"""Ballots, their questions and options, and the electorate snapshot taken at opening."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import Building, Committee, Compound, Household
+
+
+class Ballot(models.Model):
+    """A question, or a sheet of questions, put to an electorate."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.OPEN, Status.CANCELLED},
+        Status.OPEN: {Status.CLOSED, Status.CANCELLED},
+        Status.CLOSED: {Status.PUBLISHED, Status.CANCELLED},
+        Status.PUBLISHED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    class Secrecy(models.TextChoices):
+        NAMED = "named", _("named vote")
+        SECRET = "secret", _("secret ballot")
+
+    class Electorate(models.TextChoices):
+        RESIDENTS = "residents", _("all verified residents of the committee")
+        HOUSEHOLDS = "households", _("one voice per household")
+        RESIDENT_REPS = "resident_reps", _("resident representatives")
+        PARTY_MEMBERS = "party_members", _("party members")
+        PARTY_REPS = "party_reps", _("party-member representatives")
+        NAMED_LIST = "named_list", _("a named list")
+
+    class HouseholdVoice(models.TextChoices):
+        REPRESENTATIVE = "representative", _("the household representative")
+        FIRST_MEMBER = "first_member", _("any member; the first vote counts")
+
+    class Rule(models.TextChoices):
+        SIMPLE_MAJORITY = "simple_majority", _("Simple majority of votes cast")
+        TWO_THIRDS = "two_thirds", _("Two-thirds of votes cast")
+        CONSENSUS = "consensus", _("Consensus (no objection)")
+        ART278 = "art278", _("Civil Code art. 278 (ordinary matter)")
+        ART278_MAJOR = "art278_major", _("Civil Code art. 278 (major matter)")
+        NONE = "none", _("No verdict (ratings)")
+
+    AREA_RULES = (Rule.ART278, Rule.ART278_MAJOR)
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="ballots",
+                                  verbose_name=_("residents' committee"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    # What the ballot decides (a hearing, an agreement, a campaign, a topic …), if anything.
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    secrecy = models.CharField(_("secrecy"), max_length=10, choices=Secrecy.choices, default=Secrecy.SECRET)
+    electorate = models.CharField(_("electorate"), max_length=20, choices=Electorate.choices,
+                                  default=Electorate.RESIDENT_REPS)
+    household_voice = models.CharField(_("who speaks for a household"), max_length=20,
+                                       choices=HouseholdVoice.choices, default=HouseholdVoice.REPRESENTATIVE)
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("only this compound"))
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("only this building"))
+    named_voters = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                          verbose_name=_("named voters"))
+    rule = models.CharField(_("decision rule"), max_length=20, choices=Rule.choices,
+                            default=Rule.SIMPLE_MAJORITY)
+    quorum = models.DecimalField(_("quorum (share of the electorate)"), max_digits=5, decimal_places=4,
+                                 default=Decimal("0"))
+    allow_change = models.BooleanField(_("voters may change their vote until close"), default=True)
+
+    opens_at = models.DateTimeField(_("scheduled opening"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("scheduled closing"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+
+    # Frozen at opening.
+    electorate_size = models.PositiveIntegerField(_("voices entitled"), null=True, blank=True)
+    electorate_area = models.DecimalField(_("floor area entitled (m²)"), max_digits=12, decimal_places=2,
+                                          null=True, blank=True)
+    snapshot_hash = models.CharField(_("electorate snapshot hash"), max_length=64, blank=True)
+    heads_at_open = models.JSONField(_("ledger heads at opening"), default=dict, blank=True)
+    heads_at_close = models.JSONField(_("ledger heads at close"), default=dict, blank=True)
+    # The tally as published; verify_audit recounts the stored ballots against it.
+    result = models.JSONField(_("published result"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[named_voters])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.CheckConstraint(condition=Q(quorum__gte=0) & Q(quorum__lte=1), name="ballot_quorum_share"),
+            models.CheckConstraint(condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                                   name="ballot_cancel_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(rule__in=["art278", "art278_major"]) | Q(electorate="households"),
+                name="ballot_art278_needs_households"),
+            models.CheckConstraint(condition=Q(closes_at__isnull=True) | Q(opens_at__isnull=True)
+                                   | Q(closes_at__gt=models.F("opens_at")), name="ballot_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("deliberation:ballot_detail", args=[self.pk])
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_secret(self) -> bool:
+        return self.secrecy == self.Secrecy.SECRET
+
+    @property
+    def results_visible(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("multiple choice")
+        RATING = "rating", _("rating on a scale")
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    max_choices = models.PositiveSmallIntegerField(_("at most this many choices"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ballot", "position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "position"], name="question_unique_position"),
+            models.CheckConstraint(condition=Q(max_choices__gte=1), name="question_max_choices_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Option(models.Model):
+    class Meaning(models.TextChoices):
+        YES = "yes", _("for")
+        NO = "no", _("against")
+        ABSTAIN = "abstain", _("abstain")
+        OTHER = "other", _("other")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    label = models.CharField(_("label"), max_length=100)
+    meaning = models.CharField(_("meaning for the decision rule"), max_length=10, choices=Meaning.choices,
+                               default=Meaning.OTHER)
+    # Rating levels: a weight for the score; "excluded" levels (不了解) do not count in the rate.
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, null=True, blank=True)
+    excluded = models.BooleanField(_("excluded from the rate"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["question", "position", "pk"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="option_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Voice(models.Model):
+    """One entitled voice, frozen at opening: a person, or a household with its floor area."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="voices")
+    key = models.CharField(max_length=40)  # "u<user id>" or "h<household id>"
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    floor_area = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["ballot", "key"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "key"], name="voice_unique_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class VoiceHolder(models.Model):
+    """A person who may use a voice (the voter, or a member of the household)."""
+
+    voice = models.ForeignKey(Voice, on_delete=models.PROTECT, related_name="holders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["voice", "user"], name="voiceholder_unique")]

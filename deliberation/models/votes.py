@@ -1,0 +1,147 @@
+"""What was cast: a register of who took part, and the choices — named, or anonymous for secret ballots.
+
+All of these tables are append-only: database triggers (migration 0002) refuse UPDATE and DELETE.
+A changed vote is a new version; the latest counts and every earlier one is kept.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from deliberation.models.ballots import Ballot, Option, Question, Voice
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    PAPER = "paper", _("paper ballot")
+    ASSISTED = "assisted", _("assisted")
+
+
+class PaperBatch(models.Model):
+    """Paper sheets entered by one organizer, counted in only when a second one confirms them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="paper_batches")
+    issued = models.PositiveIntegerField(_("sheets issued"))
+    returned = models.PositiveIntegerField(_("sheets returned"))
+    void = models.PositiveIntegerField(_("void sheets"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("entered by"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("confirmed by"))
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # Who handed in a sheet: registered as having taken part (one voice across all channels).
+    voters = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                    verbose_name=_("voters who returned a sheet"))
+
+    class Meta:
+        ordering = ["ballot", "created_at"]
+        verbose_name = _("paper batch")
+        verbose_name_plural = _("paper batches")
+        constraints = [
+            models.CheckConstraint(condition=Q(returned__lte=F("issued")), name="paperbatch_returned_le_issued"),
+            models.CheckConstraint(condition=Q(void__lte=F("returned")), name="paperbatch_void_le_returned"),
+            models.CheckConstraint(condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("entered_by")),
+                                   name="paperbatch_confirmed_by_another"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot} · {self.created_at:%Y-%m-%d}"
+
+
+class PaperSheet(models.Model):
+    """One valid paper sheet as typed in, before its batch is confirmed."""
+
+    batch = models.ForeignKey(PaperBatch, on_delete=models.CASCADE, related_name="sheets")
+    # Named ballots: whose sheet it is. Secret ballots: never set.
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    options = models.ManyToManyField(Option, related_name="+")
+    # Area-weighted secret ballots (art. 278): the floor area printed on the household's sheet.
+    floor_area = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "pk"]
+
+
+class Participation(models.Model):
+    """The register: this voice took part (version n), by this person, through this channel, then."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="participations")
+    voice = models.ForeignKey(Voice, on_delete=models.PROTECT, related_name="participations")
+    version = models.PositiveIntegerField(default=1)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    consent_note = models.CharField(max_length=300, blank=True)
+    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cast_at = models.DateTimeField()
+    receipt = models.CharField(max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["ballot", "voice", "version"]
+        constraints = [
+            # The guarantee against double votes: one row per voice and version, whatever the channel.
+            models.UniqueConstraint(fields=["voice", "version"], name="participation_one_per_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="participation_version_positive"),
+            models.CheckConstraint(condition=~Q(channel="assisted") | (Q(entered_by__isnull=False)
+                                                                       & ~Q(consent_note="")),
+                                   name="participation_assisted_has_consent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt
+
+
+class NamedChoice(models.Model):
+    """A choice of a named ballot, with its participation (and so its voter)."""
+
+    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="choices")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "option"], name="namedchoice_unique_option"),
+        ]
+
+
+class SecretContent(models.Model):
+    """An anonymous ballot paper: no person, no time finer than the day, no history.
+
+    ``voice_tag`` is an HMAC of the voice under the site's secret key: it lets a changed vote
+    replace the earlier one, yet cannot be linked to a person from the database alone.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="secret_contents")
+    seq = models.PositiveIntegerField()
+    voice_tag = models.CharField(max_length=64)
+    cast_on = models.DateField()
+    # Area-weighted ballots (art. 278) need the household's floor area to weigh the choice.
+    floor_area = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["ballot", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "seq"], name="secretcontent_unique_seq")]
+
+
+class SecretChoice(models.Model):
+    content = models.ForeignKey(SecretContent, on_delete=models.PROTECT, related_name="choices")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content", "option"], name="secretchoice_unique_option"),
+        ]

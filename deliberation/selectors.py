@@ -1,0 +1,195 @@
+"""Reads of the decision core. Results are always counted from the stored ballots, never kept as counters."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+
+from deliberation import rules
+from deliberation.models import (
+    Ballot,
+    NamedChoice,
+    Option,
+    PaperBatch,
+    Participation,
+    Question,
+    SecretChoice,
+    SecretContent,
+    Voice,
+)
+from members.models import User
+from members.permissions import can_manage_committee, roles_of
+
+
+def latest_participations(ballot: Ballot) -> QuerySet[Participation]:
+    """The counted participation of each voice: its latest version."""
+    newest = (Participation.objects.filter(voice=OuterRef("voice")).order_by("-version").values("version")[:1])
+    return Participation.objects.filter(ballot=ballot, version=Subquery(newest))
+
+
+def counted_contents(ballot: Ballot) -> QuerySet[SecretContent]:
+    """The counted anonymous papers: the latest of each voice tag."""
+    newest = (SecretContent.objects.filter(ballot=ballot, voice_tag=OuterRef("voice_tag"))
+              .order_by("-seq").values("seq")[:1])
+    return SecretContent.objects.filter(ballot=ballot, seq=Subquery(newest))
+
+
+@dataclass(frozen=True)
+class Turnout:
+    voices: int
+    area: Decimal | None
+    electorate: int
+    electorate_area: Decimal | None
+
+    @property
+    def share(self) -> Decimal:
+        return Decimal(self.voices) / self.electorate if self.electorate else Decimal(0)
+
+
+def turnout(ballot: Ballot) -> Turnout:
+    took_part = Participation.objects.filter(voice=OuterRef("pk"))
+    row = (Voice.objects.filter(ballot=ballot).filter(Exists(took_part))
+           .aggregate(n=Count("pk"), area=Sum("floor_area")))
+    return Turnout(voices=row["n"], area=row["area"], electorate=ballot.electorate_size or 0,
+                   electorate_area=ballot.electorate_area)
+
+
+def option_counts(ballot: Ballot) -> dict[int, tuple[int, Decimal]]:
+    """Option id → (voices, floor area), by one aggregate query over the counted ballots."""
+    if ballot.is_secret:
+        rows = (SecretChoice.objects.filter(content__in=counted_contents(ballot)).values("option")
+                .annotate(n=Count("pk"), area=Sum("content__floor_area")))
+    else:
+        rows = (NamedChoice.objects.filter(participation__in=latest_participations(ballot)).values("option")
+                .annotate(n=Count("pk"), area=Sum("participation__voice__floor_area")))
+    return {row["option"]: (row["n"], row["area"] or Decimal(0)) for row in rows}
+
+
+def _rating(options: list[dict]) -> dict:
+    """Satisfaction rate (positive-weight levels over valid answers) and weighted score."""
+    valid = [o for o in options if not o["excluded"]]
+    answers = sum(o["count"] for o in valid)
+    if not answers:
+        return {"answers": 0, "rate": None, "score": None}
+    satisfied = sum(o["count"] for o in valid if o["weight"] is not None and Decimal(o["weight"]) > 0)
+    score = sum(Decimal(o["weight"] or 0) * o["count"] for o in valid) / answers
+    return {"answers": answers, "rate": str((Decimal(satisfied) * 100 / answers).quantize(Decimal("0.1"))),
+            "score": str(score.quantize(Decimal("0.1")))}
+
+
+def _area(value) -> str | None:
+    """Areas as text with two decimals, the same on SQLite and PostgreSQL."""
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def result_payload(ballot: Ballot) -> dict:
+    """The result as stored at publication and recounted by verify_audit (numbers only, no text)."""
+    counts = option_counts(ballot)
+    took = turnout(ballot)
+    questions = []
+    for question in ballot.questions.prefetch_related("options").order_by("position"):
+        options = [{"id": o.pk, "label": o.label, "meaning": o.meaning, "count": counts.get(o.pk, (0, 0))[0],
+                    "area": _area(counts.get(o.pk, (0, Decimal(0)))[1]),
+                    "weight": str(o.weight) if o.weight is not None else None, "excluded": o.excluded}
+                   for o in question.options.all()]
+        entry = {"id": question.pk, "text": question.text, "kind": question.kind, "options": options}
+        if question.kind == Question.Kind.RATING:
+            entry["rating"] = _rating(options)
+        questions.append(entry)
+    payload = {"turnout": {"voices": took.voices, "area": _area(took.area)},
+               "electorate": {"voices": took.electorate, "area": _area(took.electorate_area)},
+               "questions": questions}
+    payload["verdict"] = verdict(ballot, payload).outcome.value
+    return payload
+
+
+def verdict(ballot: Ballot, payload: dict) -> rules.Verdict:
+    """Apply the ballot's rule to the first question that has a “for” option."""
+    decided = next((q for q in payload["questions"]
+                    if any(o["meaning"] == Option.Meaning.YES for o in q["options"])), None)
+    if ballot.rule == Ballot.Rule.NONE or decided is None:
+        return rules.Verdict(rules.Outcome.NONE)
+
+    def total(meaning: str, key: str):
+        values = [o[key] for o in decided["options"] if o["meaning"] == meaning]
+        return sum((Decimal(v) for v in values), Decimal(0)) if key == "area" else sum(values)
+
+    area_rule = ballot.rule in Ballot.AREA_RULES
+    tally = rules.Tally(
+        electorate_voices=payload["electorate"]["voices"], participating_voices=payload["turnout"]["voices"],
+        yes=total("yes", "count"), no=total("no", "count"), abstain=total("abstain", "count"),
+        electorate_area=Decimal(payload["electorate"]["area"]) if area_rule else None,
+        participating_area=Decimal(payload["turnout"]["area"] or 0) if area_rule else None,
+        yes_area=total("yes", "area") if area_rule else None, no_area=total("no", "area") if area_rule else None,
+        abstain_area=total("abstain", "area") if area_rule else None)
+    return rules.decide(ballot.rule, tally, quorum=ballot.quorum)
+
+
+def counted_receipts(ballot: Ballot) -> list[str]:
+    return sorted(latest_participations(ballot).values_list("receipt", flat=True))
+
+
+def receipt_status(ballot: Ballot, code: str) -> str | None:
+    """"counted", "replaced" (a later vote of the same voice counts), or None if unknown."""
+    code = (code or "").strip().upper()
+    participation = Participation.objects.filter(ballot=ballot, receipt=code).first()
+    if participation is None:
+        return None
+    latest = latest_participations(ballot).filter(voice_id=participation.voice_id).first()
+    return "counted" if latest and latest.pk == participation.pk else "replaced"
+
+
+def named_votes(ballot: Ballot) -> QuerySet[Participation]:
+    """Who voted what, for a published named ballot."""
+    return (latest_participations(ballot).select_related("user", "voice__household__building__compound")
+            .prefetch_related(Prefetch("choices", queryset=NamedChoice.objects.select_related("option")))
+            .order_by("user__full_name"))
+
+
+# --- Who may see what -------------------------------------------------------------------------
+
+def can_view(user: User, ballot: Ballot) -> bool:
+    """Organizers of the committee, its verified residents and officers of its street."""
+    if not user.is_authenticated:
+        return False
+    if can_manage_committee(user, ballot.committee):
+        return True
+    if any(r.kind == "street_officer" and r.street_id == ballot.committee.street_id for r in roles_of(user)):
+        return True
+    return Voice.objects.filter(ballot=ballot, holders__user=user).exists() or user.memberships.filter(
+        status="verified", household__building__compound__committee=ballot.committee).exists()
+
+
+def can_see_result(user: User, ballot: Ballot) -> bool:
+    """Published: everyone who may view. Closed: the organizers, to check before publishing."""
+    if ballot.status == Ballot.Status.PUBLISHED:
+        return True
+    return ballot.status == Ballot.Status.CLOSED and can_manage_committee(user, ballot.committee)
+
+
+# --- Lists -------------------------------------------------------------------------------
+
+def committee_ballots(committee) -> QuerySet[Ballot]:
+    return (Ballot.objects.filter(committee=committee).select_related("committee", "building__compound")
+            .annotate(participants=Count("voices", filter=Exists(Participation.objects.filter(
+                voice=OuterRef("voices"))), distinct=True))
+            .order_by("-created_at"))
+
+
+def my_ballots(user: User) -> QuerySet[Voice]:
+    """The voices ``user`` holds, with their ballot and this user's participations (receipts)."""
+    mine = Participation.objects.filter(user=user).order_by("-version")
+    return (Voice.objects.filter(holders__user=user)
+            .exclude(ballot__status__in=[Ballot.Status.DRAFT])
+            .select_related("ballot__committee")
+            .prefetch_related(Prefetch("participations", queryset=mine, to_attr="mine"),
+                              Prefetch("participations", queryset=Participation.objects.order_by("-version"),
+                                       to_attr="all_versions"))
+            .order_by("-ballot__opened_at"))
+
+
+def pending_batches(ballot: Ballot) -> QuerySet[PaperBatch]:
+    return (ballot.paper_batches.filter(status=PaperBatch.Status.PENDING)
+            .select_related("entered_by").annotate(sheet_count=Count("sheets")))
+
+

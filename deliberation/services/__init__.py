@@ -1,0 +1,23 @@
+"""Every write of the decision core. Hearings, evaluations and consultations call these."""
+
+from deliberation.services.ballots import (
+    OptionSpec,
+    ballot_cancel,
+    ballot_close,
+    ballot_create,
+    ballot_open,
+    ballot_publish,
+    ballot_set_named_voters,
+    ballots_run_schedule,
+    default_options,
+    question_add,
+)
+from deliberation.services.casting import receipt_code, voice_tag, voices_of, vote_cast
+from deliberation.services.paper import paper_batch_confirm, paper_batch_create, paper_sheet_add
+
+__all__ = [
+    "OptionSpec", "ballot_cancel", "ballot_close", "ballot_create", "ballot_open", "ballot_publish",
+    "ballot_set_named_voters", "ballots_run_schedule", "default_options", "paper_batch_confirm",
+    "paper_batch_create", "paper_sheet_add", "question_add", "receipt_code", "vote_cast", "voice_tag",
+    "voices_of",
+]

@@ -1,0 +1,291 @@
+"""Create, set up and move ballots through draft → open → closed → published (or cancelled)."""
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation import ledger
+from deliberation.models import Ballot, Option, Question, Voice, VoiceHolder
+from members.models import Committee, Household, Membership, Role, User
+from members.permissions import can_manage_committee
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    label: str
+    meaning: str = Option.Meaning.OTHER
+    weight: Decimal | None = None
+    excluded: bool = False
+
+
+def default_options(kind: str) -> list[OptionSpec]:
+    """同意 / 反对 / 弃权 for a choice; 满意 / 基本满意 / 不满意 / 不了解 (100 / 60 / 0 / excluded) for a rating."""
+    if kind == Question.Kind.RATING:
+        return [OptionSpec("满意", weight=Decimal(100)), OptionSpec("基本满意", weight=Decimal(60)),
+                OptionSpec("不满意", weight=Decimal(0)), OptionSpec("不了解", excluded=True)]
+    return [OptionSpec("同意", Option.Meaning.YES), OptionSpec("反对", Option.Meaning.NO),
+            OptionSpec("弃权", Option.Meaning.ABSTAIN)]
+
+
+def _stamp(instance: Model, by: User | None) -> Model:
+    if by is not None:
+        instance._history_user = by
+    return instance
+
+
+def _require_organizer(by: User | None, committee: Committee) -> None:
+    if by is not None and not can_manage_committee(by, committee):
+        raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": committee})
+
+
+def _locked(ballot: Ballot) -> Ballot:
+    """Lock the ballot row: casting, closing and publishing are serialised per ballot."""
+    return Ballot.objects.select_for_update(of=("self",)).select_related("committee").get(pk=ballot.pk)
+
+
+def _guard_move(ballot: Ballot, status: str) -> None:
+    if not ballot.can_move_to(status):
+        raise ValidationError(
+            _("A %(s)s ballot cannot become %(t)s.") % {"s": ballot.get_status_display(),
+                                                         "t": Ballot.Status(status).label},
+            code="invalid_transition")
+
+
+def _require_draft(ballot: Ballot) -> None:
+    if ballot.status != Ballot.Status.DRAFT:
+        raise ValidationError(_("Questions, options, electorate, secrecy and rules are frozen once a "
+                                "ballot is open."), code="frozen")
+
+
+# --- Drafting ------------------------------------------------------------------------
+
+@transaction.atomic
+def ballot_create(*, committee: Committee, by: User | None, title: str, description: str = "",
+                  secrecy: str = Ballot.Secrecy.SECRET, electorate: str = Ballot.Electorate.RESIDENT_REPS,
+                  household_voice: str = Ballot.HouseholdVoice.REPRESENTATIVE, compound=None, building=None,
+                  rule: str = Ballot.Rule.SIMPLE_MAJORITY, quorum: Decimal = Decimal(0),
+                  allow_change: bool = True, opens_at=None, closes_at=None, subject: Model | None = None,
+                  question: str | None = None, question_kind: str = Question.Kind.SINGLE) -> Ballot:
+    """Draft a ballot with one question (the title, unless ``question`` is given)."""
+    _require_organizer(by, committee)
+    if not (title or "").strip():
+        raise ValidationError(_("Give the ballot a title."), code="title_required")
+    if building is not None and building.compound.committee_id != committee.pk or (
+            compound is not None and compound.committee_id != committee.pk):
+        raise ValidationError(_("The compound or building must belong to this committee."), code="foreign_place")
+    if rule in Ballot.AREA_RULES and electorate != Ballot.Electorate.HOUSEHOLDS:
+        raise ValidationError(_("Civil Code art. 278 counts floor area: choose one voice per household."),
+                              code="art278_needs_households")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValidationError(_("The ballot must close after it opens."), code="closes_before_opening")
+    if not (Decimal(0) <= Decimal(quorum) <= Decimal(1)):
+        raise ValidationError(_("The quorum is a share between 0 and 100%."), code="invalid_quorum")
+    ballot = Ballot(committee=committee, title=title.strip(), description=description, secrecy=secrecy,
+                    electorate=electorate, household_voice=household_voice, compound=compound,
+                    building=building, rule=rule, quorum=quorum, allow_change=allow_change,
+                    opens_at=opens_at, closes_at=closes_at, created_by=by)
+    if subject is not None:
+        ballot.subject = subject
+    _stamp(ballot, by).save()
+    question_add(ballot=ballot, by=by, text=question or ballot.title, kind=question_kind)
+    return ballot
+
+
+@transaction.atomic
+def question_add(*, ballot: Ballot, by: User | None, text: str, kind: str = Question.Kind.SINGLE,
+                 max_choices: int = 1, options: list[OptionSpec] | None = None) -> Question:
+    """Add a question (with default options for its kind unless ``options`` are given)."""
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _require_draft(ballot)
+    options = options if options is not None else default_options(kind)
+    if len(options) < 2:
+        raise ValidationError(_("A question needs at least two options."), code="too_few_options")
+    if kind == Question.Kind.MULTIPLE and not (1 <= max_choices <= len(options)):
+        raise ValidationError(_("The maximum number of choices must be between 1 and the number of options."),
+                              code="invalid_max_choices")
+    position = (ballot.questions.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    question = _stamp(Question(ballot=ballot, position=position, text=text.strip(), kind=kind,
+                               max_choices=max_choices if kind == Question.Kind.MULTIPLE else 1), by)
+    question.save()
+    for i, spec in enumerate(options, start=1):
+        _stamp(Option(question=question, position=i, label=spec.label, meaning=spec.meaning,
+                      weight=spec.weight, excluded=spec.excluded), by).save()
+    return question
+
+
+@transaction.atomic
+def ballot_set_named_voters(*, ballot: Ballot, by: User | None, users: list[User]) -> Ballot:
+    """Choose the people of a named-list electorate (draft only)."""
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _require_draft(ballot)
+    ballot.named_voters.set(users)
+    return ballot
+
+
+# --- Electorate snapshot -------------------------------------------------------------------
+
+def _households(ballot: Ballot):
+    qs = Household.objects.filter(building__compound__committee=ballot.committee)
+    if ballot.building_id:
+        qs = qs.filter(building_id=ballot.building_id)
+    elif ballot.compound_id:
+        qs = qs.filter(building__compound_id=ballot.compound_id)
+    return qs
+
+
+def _electorate(ballot: Ballot) -> list[tuple[str, Household | None, list[int]]]:
+    """(voice key, household, holder user ids) for everyone entitled right now."""
+    E = Ballot.Electorate
+    verified = Membership.objects.filter(status=Membership.Status.VERIFIED,
+                                         household__in=_households(ballot))
+    if ballot.electorate == E.HOUSEHOLDS:
+        holders: dict[int, list[int]] = {}
+        members = verified
+        if ballot.household_voice == Ballot.HouseholdVoice.REPRESENTATIVE:
+            members = members.filter(is_representative=True)
+        for household_id, user_id in members.values_list("household_id", "user_id"):
+            holders.setdefault(household_id, []).append(user_id)
+        households = Household.objects.in_bulk(list(holders))
+        return [(f"h{hid}", households[hid], sorted(uids)) for hid, uids in holders.items()]
+    if ballot.electorate == E.RESIDENTS:
+        user_ids = set(verified.values_list("user_id", flat=True))
+    elif ballot.electorate == E.NAMED_LIST:
+        user_ids = set(ballot.named_voters.values_list("pk", flat=True))
+    else:
+        kind = {E.RESIDENT_REPS: Role.Kind.RESIDENT_REPRESENTATIVE, E.PARTY_MEMBERS: Role.Kind.PARTY_MEMBER,
+                E.PARTY_REPS: Role.Kind.PARTY_REPRESENTATIVE}[ballot.electorate]
+        user_ids = set(Role.objects.filter(kind=kind, committee=ballot.committee).values_list("user_id", flat=True))
+    return [(f"u{uid}", None, [uid]) for uid in user_ids]
+
+
+def snapshot_text(rows: list[tuple[str, str | None, list[int]]]) -> str:
+    """The canonical text hashed for the snapshot: one line per voice, sorted."""
+    return "\n".join(f"{key};{area or ''};{','.join(map(str, holders))}" for key, area, holders in sorted(rows))
+
+
+def _take_snapshot(ballot: Ballot) -> None:
+    electorate = _electorate(ballot)
+    if not electorate:
+        raise ValidationError(_("Nobody is entitled to vote on this ballot yet."), code="empty_electorate")
+    rows = []
+    for key, household, holder_ids in sorted(electorate, key=lambda row: row[0]):
+        area = household.floor_area if household is not None else None
+        voice = Voice.objects.create(ballot=ballot, key=key, household=household, floor_area=area)
+        VoiceHolder.objects.bulk_create([VoiceHolder(voice=voice, user_id=uid) for uid in holder_ids])
+        rows.append((key, f"{area:.2f}" if area is not None else None, holder_ids))
+    ballot.electorate_size = len(rows)
+    areas = [household.floor_area for _k, household, _h in electorate if household is not None]
+    ballot.electorate_area = sum(areas, Decimal(0)) if areas else None
+    ballot.snapshot_hash = hashlib.sha256(snapshot_text(rows).encode()).hexdigest()
+
+
+# --- Lifecycle ---------------------------------------------------------------------------
+
+def chain_heads(ballot: Ballot) -> dict:
+    chains = [ledger.ballot_chain(ballot.pk), ledger.ballot_chain(ballot.pk, "register")]
+    if ballot.is_secret:
+        chains.append(ledger.ballot_chain(ballot.pk, "contents"))
+    return {chain: ledger.head(chain) for chain in chains}
+
+
+def _event(ballot: Ballot, event: str, by: User | None, **extra) -> None:
+    ledger.append(chain=ledger.ballot_chain(ballot.pk), payload={
+        "event": event, "ballot": ballot.pk, "by": by.pk if by else None,
+        "at": timezone.now().isoformat(), **extra})
+
+
+@transaction.atomic
+def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
+    """Open voting: freeze questions, electorate (snapshot and its hash), secrecy and rules."""
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _guard_move(ballot, Ballot.Status.OPEN)
+    questions = list(ballot.questions.prefetch_related("options"))
+    if not questions:
+        raise ValidationError(_("Add at least one question before opening."), code="no_questions")
+    if ballot.rule not in (Ballot.Rule.NONE,) and not any(
+            o.meaning == Option.Meaning.YES for q in questions for o in q.options.all()):
+        raise ValidationError(_("The decision rule needs a question with a “for” option."), code="no_yes_option")
+    _take_snapshot(ballot)
+    ballot.status = Ballot.Status.OPEN
+    ballot.opened_at = timezone.now()
+    _event(ballot, "opened", by, snapshot=ballot.snapshot_hash, voices=ballot.electorate_size,
+           area=str(ballot.electorate_area) if ballot.electorate_area is not None else None,
+           secrecy=ballot.secrecy, rule=ballot.rule, quorum=str(ballot.quorum), allow_change=ballot.allow_change,
+           questions=[{"id": q.pk, "text": q.text, "kind": q.kind, "max": q.max_choices,
+                       "options": [{"id": o.pk, "label": o.label, "meaning": o.meaning,
+                                    "weight": str(o.weight) if o.weight is not None else None,
+                                    "excluded": o.excluded} for o in q.options.all()]} for q in questions])
+    ballot.heads_at_open = chain_heads(ballot)
+    _stamp(ballot, by).save(update_fields=["status", "opened_at", "electorate_size", "electorate_area",
+                                           "snapshot_hash", "heads_at_open"])
+    return ballot
+
+
+@transaction.atomic
+def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
+    """Stop voting; record the ledger heads as they stand at close."""
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _guard_move(ballot, Ballot.Status.CLOSED)
+    ballot.status = Ballot.Status.CLOSED
+    ballot.closed_at = timezone.now()
+    _event(ballot, "closed", by)
+    ballot.heads_at_close = chain_heads(ballot)
+    _stamp(ballot, by).save(update_fields=["status", "closed_at", "heads_at_close"])
+    return ballot
+
+
+@transaction.atomic
+def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
+    """Publish the result, counted from the stored ballots and kept for verify_audit."""
+    from deliberation.selectors import result_payload
+
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _guard_move(ballot, Ballot.Status.PUBLISHED)
+    ballot.result = result_payload(ballot)
+    ballot.status = Ballot.Status.PUBLISHED
+    ballot.published_at = timezone.now()
+    _event(ballot, "published", by, result=ballot.result)
+    _stamp(ballot, by).save(update_fields=["status", "published_at", "result"])
+    return ballot
+
+
+@transaction.atomic
+def ballot_cancel(*, ballot: Ballot, by: User | None, reason: str) -> Ballot:
+    """Cancel a ballot that has not been published, with a reason everyone sees."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for cancelling."), code="reason_required")
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _guard_move(ballot, Ballot.Status.CANCELLED)
+    ballot.status = Ballot.Status.CANCELLED
+    ballot.cancelled_at = timezone.now()
+    ballot.cancel_reason = reason[:300]
+    _event(ballot, "cancelled", by, reason=ballot.cancel_reason)
+    _stamp(ballot, by).save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    return ballot
+
+
+def ballots_run_schedule(*, now=None) -> list[Ballot]:
+    """Open and close ballots whose scheduled time has come (run every minute from cron)."""
+    now = now or timezone.now()
+    moved = []
+    for ballot in Ballot.objects.filter(status=Ballot.Status.DRAFT, opens_at__lte=now):
+        try:
+            moved.append(ballot_open(ballot=ballot, by=None))
+        except ValidationError:
+            continue
+    for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now):
+        moved.append(ballot_close(ballot=ballot, by=None))
+    return moved

@@ -1,0 +1,167 @@
+"""Casting votes: online, assisted, and (in paper.py) paper sheets. One voice, whatever the channel."""
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation import ledger
+from deliberation.models import (
+    Ballot,
+    Channel,
+    NamedChoice,
+    Option,
+    Participation,
+    Question,
+    SecretChoice,
+    SecretContent,
+    Voice,
+)
+from deliberation.services.ballots import _locked
+from members.models import Role, User
+from members.permissions import can_manage_committee, roles_of
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+
+def receipt_code() -> str:
+    """A random receipt like K7QX-3MPA-9RTW (60 bits)."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def voice_tag(ballot: Ballot, voice_key: str) -> str:
+    """Ties a voice's secret ballot papers together without naming it (HMAC under SECRET_KEY)."""
+    message = f"sanhui-voice:{ballot.pk}:{voice_key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def voices_of(ballot: Ballot, user: User) -> list[Voice]:
+    return list(Voice.objects.filter(ballot=ballot, holders__user=user).order_by("key"))
+
+
+def choose_options(ballot: Ballot, choices: dict[int, Iterable[int]]) -> list[tuple[Question, Option]]:
+    """Check that every question is answered with allowed options; return (question, option) pairs."""
+    questions = list(ballot.questions.prefetch_related("options"))
+    pairs: list[tuple[Question, Option]] = []
+    for question in questions:
+        wanted = {int(o) for o in choices.get(question.pk, ()) if str(o).strip().isdigit()}
+        options = {o.pk: o for o in question.options.all()}
+        if not wanted:
+            raise ValidationError(_("Answer the question “%(q)s”.") % {"q": question.text}, code="unanswered")
+        if not wanted <= options.keys():
+            raise ValidationError(_("Choose among the options given."), code="invalid_option")
+        if len(wanted) > question.max_choices:
+            raise ValidationError(_("Choose at most %(n)s options for “%(q)s”.")
+                                  % {"n": question.max_choices, "q": question.text}, code="too_many_options")
+        pairs += [(question, options[pk]) for pk in sorted(wanted)]
+    return pairs
+
+
+def _may_assist(by: User, ballot: Ballot, voice: Voice) -> bool:
+    if can_manage_committee(by, ballot.committee):
+        return True
+    building_id = voice.household.building_id if voice.household_id else None
+    if building_id is None:
+        building_ids = set(voice.holders.values_list("user__memberships__household__building_id", flat=True))
+    else:
+        building_ids = {building_id}
+    return any(r.kind == Role.Kind.FLOOR_LEADER and r.building_id in building_ids for r in roles_of(by))
+
+
+@transaction.atomic
+def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]], channel: str = Channel.ONLINE,
+              entered_by: User | None = None, consent_note: str = "", voice: Voice | None = None
+              ) -> Participation:
+    """Cast (or change) ``voter``'s vote; return the participation, whose receipt the voter keeps."""
+    ballot = _locked(ballot)
+    if ballot.status != Ballot.Status.OPEN:
+        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
+    voices = [voice] if voice is not None else voices_of(ballot, voter)
+    if not voices or not voice_held_by(voices[0], voter):
+        raise ValidationError(_("You are not on the electorate of this ballot."), code="not_entitled")
+    voice = voices[0]
+    consent_note = (consent_note or "").strip()
+    if channel == Channel.ASSISTED:
+        if entered_by is None or not _may_assist(entered_by, ballot, voice):
+            raise PermissionDenied(_("Only an organizer or the floor leader may enter an assisted vote."))
+        if not consent_note:
+            raise ValidationError(_("Write down how the resident agreed to this assisted vote."),
+                                  code="consent_required")
+    elif channel != Channel.ONLINE:
+        raise ValidationError(_("Paper sheets are entered in batches."), code="invalid_channel")
+    latest = Participation.objects.filter(voice=voice).order_by("-version").first()
+    if latest is not None:
+        _guard_change(ballot, latest, voter, channel)
+    pairs = choose_options(ballot, choices)
+    now = timezone.now()
+    participation = Participation(
+        ballot=ballot, voice=voice, version=(latest.version + 1) if latest else 1, user=voter, channel=channel,
+        entered_by=entered_by if channel == Channel.ASSISTED else None, consent_note=consent_note,
+        cast_at=now, receipt=receipt_code())
+    try:
+        with transaction.atomic():
+            participation.save()
+    except IntegrityError:
+        raise ValidationError(_("Your vote has already been recorded."), code="already_voted") from None
+    record_contents(ballot, participation, pairs, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area)
+    return participation
+
+
+def voice_held_by(voice: Voice, user: User) -> bool:
+    return voice.holders.filter(user=user).exists()
+
+
+def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: str) -> None:
+    if not ballot.allow_change:
+        raise ValidationError(_("Your vote has already been recorded; this ballot does not allow changes."),
+                              code="already_voted")
+    if latest.channel == Channel.PAPER:
+        raise ValidationError(_("A paper ballot has been counted for you; it cannot be changed online."),
+                              code="paper_is_final")
+    if ballot.household_voice == Ballot.HouseholdVoice.FIRST_MEMBER and latest.user_id != voter.pk:
+        raise ValidationError(_("Another member of your household has already voted; the first vote counts."),
+                              code="household_voted")
+    if channel == Channel.ASSISTED and latest.channel == Channel.ONLINE:
+        raise ValidationError(_("The resident has voted themselves; an assisted vote cannot replace it."),
+                              code="voter_voted")
+
+
+def record_contents(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], *,
+                    tag: str, floor_area) -> None:
+    """Write what was voted and append it to the ledger, in the caller's transaction.
+
+    Named: choices hang on the participation. Secret: an anonymous paper (random id, the day only)
+    in its own table and its own chain; nothing links it to the register.
+    """
+    register = {"voice": participation.voice.key, "version": participation.version,
+                "user": participation.user_id, "channel": participation.channel,
+                "entered_by": participation.entered_by_id, "batch": participation.batch_id,
+                "at": participation.cast_at.isoformat(), "receipt": participation.receipt}
+    if not ballot.is_secret:
+        NamedChoice.objects.bulk_create([NamedChoice(participation=participation, question=q, option=o)
+                                         for q, o in pairs])
+        register["choices"] = [o.pk for _q, o in pairs]
+        ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"), payload=register)
+        return
+    ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"), payload=register)
+    if pairs:
+        secret_content_add(ballot, pairs, tag=tag, floor_area=floor_area)
+
+
+def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area) -> None:
+    seq = (SecretContent.objects.filter(ballot=ballot).aggregate(m=Max("seq"))["m"] or 0) + 1
+    area = floor_area if ballot.rule in Ballot.AREA_RULES else None
+    content = SecretContent.objects.create(ballot=ballot, seq=seq, voice_tag=tag,
+                                           cast_on=timezone.localdate(), floor_area=area)
+    SecretChoice.objects.bulk_create([SecretChoice(content=content, question=q, option=o) for q, o in pairs])
+    ledger.append(chain=ledger.ballot_chain(ballot.pk, "contents"), payload={
+        "content": str(content.pk), "seq": seq, "tag": tag, "day": content.cast_on.isoformat(),
+        "area": str(area) if area is not None else None, "choices": [o.pk for _q, o in pairs]})

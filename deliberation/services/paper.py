@@ -1,0 +1,133 @@
+"""Paper ballots: one organizer enters a batch, a second one confirms it, then it counts."""
+
+import secrets
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation import ledger
+from deliberation.models import Ballot, Channel, PaperBatch, PaperSheet, Participation
+from deliberation.services.ballots import _locked, _require_organizer
+from deliberation.services.casting import choose_options, receipt_code, record_contents, voices_of
+from members.models import User
+
+
+def _require_open(ballot: Ballot) -> None:
+    if ballot.status != Ballot.Status.OPEN:
+        raise ValidationError(_("Paper sheets can only be entered while the ballot is open."), code="not_open")
+
+
+def _voice_free(ballot: Ballot, user: User):
+    voices = voices_of(ballot, user)
+    if not voices:
+        raise ValidationError(_("%(name)s is not on the electorate of this ballot.") % {"name": user},
+                              code="not_entitled")
+    if Participation.objects.filter(voice=voices[0]).exists():
+        raise ValidationError(_("%(name)s has already voted.") % {"name": user}, code="already_voted")
+    return voices[0]
+
+
+@transaction.atomic
+def paper_batch_create(*, ballot: Ballot, by: User, issued: int, returned: int, void: int,
+                       voters: Iterable[User], note: str = "") -> PaperBatch:
+    """Record a batch: sheets issued, returned and void, and who handed one in."""
+    ballot = _locked(ballot)
+    _require_organizer(by, ballot.committee)
+    _require_open(ballot)
+    voters = list(dict.fromkeys(voters))
+    if min(issued, returned, void) < 0:
+        raise ValidationError(_("Counts cannot be negative."), code="negative_count")
+    if returned > issued:
+        raise ValidationError(_("More sheets were returned (%(r)s) than issued (%(i)s): the batch is refused.")
+                              % {"r": returned, "i": issued}, code="more_returned_than_issued")
+    if void > returned:
+        raise ValidationError(_("There cannot be more void sheets than returned ones."), code="too_many_void")
+    if len(voters) != returned:
+        raise ValidationError(_("List exactly one voter for each returned sheet (%(n)s).") % {"n": returned},
+                              code="voters_mismatch")
+    for voter in voters:
+        _voice_free(ballot, voter)
+    pending = PaperBatch.objects.filter(ballot=ballot, status=PaperBatch.Status.PENDING, voters__in=voters)
+    if pending.exists():
+        raise ValidationError(_("Some of these voters are already in a batch waiting for confirmation."),
+                              code="voter_in_pending_batch")
+    batch = PaperBatch.objects.create(ballot=ballot, issued=issued, returned=returned, void=void,
+                                      entered_by=by, note=(note or "").strip()[:300])
+    batch.voters.set(voters)
+    return batch
+
+
+@transaction.atomic
+def paper_sheet_add(*, batch: PaperBatch, by: User, choices: dict[int, Iterable[int]],
+                    voter: User | None = None, floor_area: Decimal | None = None) -> PaperSheet:
+    """Type in one valid sheet of a pending batch."""
+    batch = PaperBatch.objects.select_for_update().select_related("ballot__committee").get(pk=batch.pk)
+    ballot = batch.ballot
+    _require_organizer(by, ballot.committee)
+    if batch.status != PaperBatch.Status.PENDING:
+        raise ValidationError(_("This batch is already confirmed."), code="batch_confirmed")
+    if batch.sheets.count() >= batch.returned - batch.void:
+        raise ValidationError(_("All valid sheets of this batch have been entered."), code="batch_full")
+    if ballot.is_secret and voter is not None:
+        raise ValidationError(_("Sheets of a secret ballot carry no name."), code="secret_sheet_named")
+    if not ballot.is_secret:
+        if voter is None or not batch.voters.filter(pk=voter.pk).exists():
+            raise ValidationError(_("Choose whose sheet this is, among the batch's voters."), code="sheet_voter")
+        if batch.sheets.filter(voter=voter).exists():
+            raise ValidationError(_("This voter's sheet is already entered."), code="sheet_duplicate")
+    if ballot.is_secret and ballot.rule in Ballot.AREA_RULES and not floor_area:
+        raise ValidationError(_("Enter the floor area printed on the sheet."), code="sheet_area_required")
+    pairs = choose_options(ballot, choices)
+    sheet = PaperSheet.objects.create(batch=batch, voter=voter, floor_area=floor_area)
+    sheet.options.set([o for _q, o in pairs])
+    return sheet
+
+
+@transaction.atomic
+def paper_batch_confirm(*, batch: PaperBatch, by: User) -> PaperBatch:
+    """A second organizer confirms the batch: its voters are registered and its sheets counted."""
+    batch = PaperBatch.objects.select_for_update().get(pk=batch.pk)
+    ballot = _locked(batch.ballot)
+    _require_organizer(by, ballot.committee)
+    _require_open(ballot)
+    if batch.status != PaperBatch.Status.PENDING:
+        raise ValidationError(_("This batch is already confirmed."), code="batch_confirmed")
+    if batch.entered_by_id == by.pk:
+        raise PermissionDenied(_("A second organizer must confirm the batch, not the one who entered it."))
+    sheets = list(batch.sheets.prefetch_related("options__question"))
+    if len(sheets) != batch.returned - batch.void:
+        raise ValidationError(_("%(n)s valid sheets are expected, %(m)s have been entered.")
+                              % {"n": batch.returned - batch.void, "m": len(sheets)}, code="sheets_mismatch")
+    now = timezone.now()
+    by_voter = {sheet.voter_id: sheet for sheet in sheets}
+    for voter in batch.voters.order_by("pk"):
+        voice = _voice_free(ballot, voter)
+        participation = Participation.objects.create(
+            ballot=ballot, voice=voice, version=1, user=voter, channel=Channel.PAPER, batch=batch,
+            cast_at=now, receipt=receipt_code())
+        sheet = by_voter.get(voter.pk) if not ballot.is_secret else None
+        record_contents(ballot, participation, _pairs(sheet) if sheet else [], tag="", floor_area=voice.floor_area)
+    if ballot.is_secret:
+        from deliberation.services.casting import secret_content_add
+
+        for sheet in sheets:
+            # A paper vote is final, so its tag only has to be unique, not tied to a voice.
+            secret_content_add(ballot, _pairs(sheet), tag=secrets.token_hex(32), floor_area=sheet.floor_area)
+    batch.status = PaperBatch.Status.CONFIRMED
+    batch.confirmed_by = by
+    batch.confirmed_at = now
+    batch.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    ledger.append(chain=ledger.ballot_chain(ballot.pk), payload={
+        "event": "paper_batch", "batch": batch.pk, "issued": batch.issued, "returned": batch.returned,
+        "void": batch.void, "entered_by": batch.entered_by_id, "confirmed_by": by.pk, "at": now.isoformat()})
+    return batch
+
+
+def _pairs(sheet: PaperSheet) -> list[tuple]:
+    return [(o.question, o) for o in sorted(sheet.options.all(), key=lambda o: (o.question.position, o.position))]
+
+

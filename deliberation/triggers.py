@@ -1,0 +1,40 @@
+"""Database triggers that make the vote and ledger tables append-only (SQLite and PostgreSQL)."""
+
+APPEND_ONLY_TABLES = (
+    "deliberation_ledgerentry",
+    "deliberation_participation",
+    "deliberation_namedchoice",
+    "deliberation_secretcontent",
+    "deliberation_secretchoice",
+    "deliberation_voice",
+    "deliberation_voiceholder",
+)
+
+
+def install(connection) -> None:
+    """Create the triggers (idempotent)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION sanhui_append_only() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'sanhui: % is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql")
+            for table in APPEND_ONLY_TABLES:
+                cursor.execute(f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
+                               f"ON {table} FOR EACH ROW EXECUTE FUNCTION sanhui_append_only()")
+        elif connection.vendor == "sqlite":
+            for table in APPEND_ONLY_TABLES:
+                for action in ("UPDATE", "DELETE"):
+                    cursor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, 'sanhui: {table} is append-only'); END")
+
+
+def remove(connection) -> None:
+    """Drop the triggers (tests that flush the database; never in production)."""
+    with connection.cursor() as cursor:
+        for table in APPEND_ONLY_TABLES:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            elif connection.vendor == "sqlite":
+                for action in ("update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
