@@ -5,12 +5,14 @@ planned first from one seeded random generator, so every run asks the services f
 same places, people and roles, and each ``*_ensure`` service finds what the last run created.
 """
 
+import importlib
 import random
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -183,9 +185,21 @@ class Command(BaseCommand):
             plan = _plan()
             people = self._households(plan, committees, accounts)
             self._roles(plan, street, committees, people, accounts)
+            self._other_apps(quiet)
         if not quiet:
             self._summary(street, time.monotonic() - started)
         self._logins_table()
+
+    def _other_apps(self, quiet: bool) -> None:
+        """Let every app that has a ``demo`` module add its own demo data (members imports none)."""
+        for config in apps.get_app_configs():
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as error:
+                if error.name == f"{config.name}.demo":
+                    continue
+                raise
+            module.seed(stdout=None if quiet else self.stdout)
 
     # --- writes, all through members.services -------------------------------------------------
 

@@ -1,0 +1,104 @@
+"""Demo ballots for `seed_demo`: one in every state, in 延长居民区, through the services.
+
+Idempotent: a ballot whose title already exists in the committee is left as it is.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from deliberation import services
+from deliberation.models import Ballot, Voice
+from members.models import Building, Committee, Role, User
+
+COMMITTEE = "延长居民区"
+
+
+def _organizer(committee: Committee) -> User:
+    return Role.objects.filter(kind=Role.Kind.ORGANIZER, committee=committee).select_related("user") \
+        .order_by("pk").first().user
+
+
+def _vote_some(ballot: Ballot, rng: random.Random, share: float, weights: tuple[int, int, int],
+               skip: set[int] = frozenset()) -> None:
+    """Let a share of the electorate vote, choosing yes/no/abstain with the given weights."""
+    question = ballot.questions.get()
+    options = {o.meaning: o.pk for o in question.options.all()}
+    for voice in Voice.objects.filter(ballot=ballot).prefetch_related("holders").order_by("key"):
+        holder = voice.holders.order_by("user_id").first()
+        if holder is None or holder.user_id in skip or rng.random() > share:
+            continue
+        meaning = rng.choices(["yes", "no", "abstain"], weights=weights)[0]
+        services.vote_cast(ballot=ballot, voter=holder.user, choices={question.pk: [options[meaning]]})
+
+
+def seed(*, stdout=None) -> None:
+    committee = Committee.objects.filter(name=COMMITTEE).first()
+    if committee is None:
+        return
+    existing = set(Ballot.objects.filter(committee=committee).values_list("title", flat=True))
+    organizer = _organizer(committee)
+    rng = random.Random(2026)
+    demo_resident = User.objects.filter(username="resident").first()
+    skip = {demo_resident.pk} if demo_resident else set()
+    now = timezone.now()
+    made = []
+
+    title = "2026年居民区停车管理办法"
+    if title not in existing:
+        ballot = services.ballot_create(
+            committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.NAMED,
+            electorate=Ballot.Electorate.RESIDENT_REPS, rule=Ballot.Rule.SIMPLE_MAJORITY,
+            description="居民代表会议表决：小区内车辆停放时间、收费标准和临时停车办法。")
+        services.ballot_open(ballot=ballot, by=organizer)
+        _vote_some(ballot, rng, 0.9, (7, 2, 1))
+        services.ballot_close(ballot=ballot, by=organizer)
+        services.ballot_publish(ballot=ballot, by=organizer)
+        made.append(title)
+
+    building = Building.objects.filter(compound__committee=committee, compound__name="延长新村",
+                                       name="1号楼").first()
+    title = "延长新村1号楼加装电梯"
+    if building is not None and title not in existing:
+        ballot = services.ballot_create(
+            committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.SECRET,
+            electorate=Ballot.Electorate.HOUSEHOLDS, building=building, rule=Ballot.Rule.ART278,
+            closes_at=now + timedelta(days=10),
+            description="按《民法典》第二百七十八条，由本楼业主按专有面积和人数表决。"
+                        "费用分摊方案见居委会公告栏。")
+        services.ballot_open(ballot=ballot, by=organizer)
+        _vote_some(ballot, rng, 0.8, (6, 2, 1), skip=skip)  # the demo resident still has to vote
+        made.append(title)
+
+    title = "社区活动室开放时间"
+    if title not in existing:
+        ballot = services.ballot_create(
+            committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.SECRET,
+            electorate=Ballot.Electorate.RESIDENT_REPS, rule=Ballot.Rule.TWO_THIRDS, quorum=Decimal("0.5"),
+            description="活动室是否延长开放到晚上九点。")
+        services.ballot_open(ballot=ballot, by=organizer)
+        _vote_some(ballot, rng, 0.8, (5, 3, 1))
+        services.ballot_close(ballot=ballot, by=organizer)
+        made.append(title)
+
+    title = "小区绿化改造方案"
+    if title not in existing:
+        services.ballot_create(
+            committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.SECRET,
+            electorate=Ballot.Electorate.HOUSEHOLDS, rule=Ballot.Rule.SIMPLE_MAJORITY,
+            opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=13),
+            description="绿化改造的两个方案，听证会后表决。")
+        made.append(title)
+
+    title = "垃圾分类投放时间调整"
+    if title not in existing:
+        ballot = services.ballot_create(
+            committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.NAMED,
+            electorate=Ballot.Electorate.RESIDENT_REPS, description="早晚各两小时的投放时间。")
+        services.ballot_cancel(ballot=ballot, by=organizer, reason="街道统一调整投放时间，本次表决取消。")
+        made.append(title)
+
+    if stdout is not None and made:
+        stdout.write(f"Demo ballots: {len(made)} created ({', '.join(made)}).")
