@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.utils.translation import gettext_noop
 
 from deliberation import rules
 from deliberation.models import (
@@ -115,14 +116,21 @@ def verdict(ballot: Ballot, payload: dict) -> rules.Verdict:
         return sum((Decimal(v) for v in values), Decimal(0)) if key == "area" else sum(values)
 
     area_rule = ballot.rule in Ballot.AREA_RULES
-    tally = rules.Tally(
-        electorate_voices=payload["electorate"]["voices"], participating_voices=payload["turnout"]["voices"],
-        yes=total("yes", "count"), no=total("no", "count"), abstain=total("abstain", "count"),
-        electorate_area=Decimal(payload["electorate"]["area"]) if area_rule else None,
-        participating_area=Decimal(payload["turnout"]["area"] or 0) if area_rule else None,
-        yes_area=total("yes", "area") if area_rule else None, no_area=total("no", "area") if area_rule else None,
-        abstain_area=total("abstain", "area") if area_rule else None)
-    return rules.decide(ballot.rule, tally, quorum=ballot.quorum)
+    try:
+        tally = rules.Tally(
+            electorate_voices=payload["electorate"]["voices"], participating_voices=payload["turnout"]["voices"],
+            yes=total("yes", "count"), no=total("no", "count"), abstain=total("abstain", "count"),
+            electorate_area=Decimal(payload["electorate"]["area"]) if area_rule else None,
+            participating_area=Decimal(payload["turnout"]["area"] or 0) if area_rule else None,
+            yes_area=total("yes", "area") if area_rule else None, no_area=total("no", "area") if area_rule else None,
+            abstain_area=total("abstain", "area") if area_rule else None)
+        return rules.decide(ballot.rule, tally, quorum=ballot.quorum)
+    except ValueError:
+        # Counts that cannot be (more choices than voices): only a direct database edit does that.
+        return rules.Verdict(rules.Outcome.INVALID, (rules.Line(INCONSISTENT, ok=False),))
+
+
+INCONSISTENT = gettext_noop("The stored ballots do not add up; the committee must run verify_audit.")
 
 
 def counted_receipts(ballot: Ballot) -> list[str]:
@@ -193,3 +201,122 @@ def pending_batches(ballot: Ballot) -> QuerySet[PaperBatch]:
             .select_related("entered_by").annotate(sheet_count=Count("sheets")))
 
 
+# --- Pages (read by deliberation.views) --------------------------------------------------------
+
+from django.db.models import Q  # noqa: E402
+
+from deliberation.models import PaperSheet, VoiceHolder  # noqa: E402
+
+
+def ballot_for_page(pk: int) -> Ballot | None:
+    """A ballot with everything its pages show about its places."""
+    return (Ballot.objects.select_related("committee__street", "compound", "building__compound", "created_by")
+            .filter(pk=pk).first())
+
+
+def ballot_questions(ballot: Ballot) -> list[Question]:
+    """The questions in order, with their options."""
+    return list(ballot.questions.order_by("position", "pk")
+                .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("position", "pk"))))
+
+
+def voice_history(ballot: Ballot, user: User) -> tuple[Voice | None, list[Participation]]:
+    """The voice ``user`` holds on ``ballot`` and every version cast with it, newest first."""
+    voice = (Voice.objects.filter(ballot=ballot, holders__user=user).select_related("household__building")
+             .order_by("key").first())
+    if voice is None:
+        return None, []
+    versions = list(Participation.objects.filter(voice=voice).select_related("entered_by")
+                    .order_by("-version"))
+    return voice, versions
+
+
+def my_voices(user: User) -> QuerySet[Voice]:
+    """Like ``my_ballots``, with who entered an assisted vote and the ballot's places loaded."""
+    mine = Participation.objects.filter(user=user).select_related("entered_by").order_by("-version")
+    return (Voice.objects.filter(holders__user=user)
+            .exclude(ballot__status=Ballot.Status.DRAFT)
+            .select_related("ballot__committee", "ballot__building__compound", "ballot__compound",
+                            "household__building__compound")
+            .prefetch_related(Prefetch("participations", queryset=mine, to_attr="mine"),
+                              Prefetch("participations", queryset=Participation.objects.order_by("-version")
+                                       .only("pk", "voice_id", "version", "user_id"), to_attr="all_versions"))
+            .order_by("-ballot__opened_at", "-ballot__pk"))
+
+
+def voice_holders(ballot: Ballot, *, q: str = "", building_ids: list[int] | None = None
+                  ) -> QuerySet[VoiceHolder]:
+    """Who may use each voice of ``ballot``, with their household and whether the voice has been used.
+
+    ``voted``: the voice took part (any channel); ``in_batch``: the person is in a paper batch
+    waiting for confirmation.
+    """
+    qs = (VoiceHolder.objects.filter(voice__ballot=ballot)
+          .select_related("user", "voice__household__building__compound")
+          .annotate(voted=Exists(Participation.objects.filter(voice=OuterRef("voice"))),
+                    in_batch=Exists(PaperBatch.objects.filter(ballot=ballot, status=PaperBatch.Status.PENDING,
+                                                              voters=OuterRef("user"))))
+          .order_by("voice__household__building__compound__name", "voice__household__building__name",
+                    "voice__household__door_number", "user__full_name", "pk"))
+    if building_ids is not None:
+        qs = qs.filter(Q(voice__household__building_id__in=building_ids)
+                       | Q(voice__household__isnull=True,
+                           user__memberships__status="verified",
+                           user__memberships__household__building_id__in=building_ids)).distinct()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(user__full_name__icontains=q) | Q(voice__household__door_number__icontains=q)
+                       | Q(voice__household__building__name__icontains=q))
+    return qs
+
+
+def ballot_batches(ballot: Ballot) -> QuerySet[PaperBatch]:
+    """Every paper batch of ``ballot``, pending first, with counts and people loaded."""
+    return (ballot.paper_batches.select_related("entered_by", "confirmed_by")
+            .annotate(sheet_count=Count("sheets", distinct=True), voter_count=Count("voters", distinct=True))
+            .order_by("-status", "created_at"))
+
+
+def paper_batch(ballot: Ballot, pk: int) -> PaperBatch | None:
+    """One batch of this ballot only (None for another ballot's)."""
+    return (PaperBatch.objects.filter(ballot=ballot, pk=pk).select_related("entered_by", "confirmed_by")
+            .first())
+
+
+def batch_sheets(batch: PaperBatch) -> list[PaperSheet]:
+    return list(batch.sheets.select_related("voter")
+                .prefetch_related(Prefetch("options", queryset=Option.objects.order_by("question__position",
+                                                                                       "position"))))
+
+
+def batch_voters(batch: PaperBatch) -> list[User]:
+    return list(batch.voters.order_by("full_name", "pk"))
+
+
+def waiting_ballots_count(user: User) -> int:
+    """Open ballots where a voice ``user`` holds has not been used yet."""
+    if not user.is_authenticated:
+        return 0
+    return (Voice.objects.filter(holders__user=user, ballot__status=Ballot.Status.OPEN)
+            .exclude(Exists(Participation.objects.filter(voice=OuterRef("pk")))).count())
+
+
+def my_receipt(ballot: Ballot, user: User, code: str) -> Participation | None:
+    """A participation of ``user`` (cast by them or entered for them) on ``ballot`` by its receipt."""
+    return (Participation.objects.filter(ballot=ballot, user=user, receipt=(code or "").strip().upper())
+            .select_related("entered_by", "voice").first())
+
+
+def committee_resident_users(committee) -> QuerySet[User]:
+    """The people verified as residents of ``committee`` (for choosing a named list)."""
+    return (User.objects.filter(memberships__status="verified",
+                                memberships__household__building__compound__committee=committee)
+            .distinct().order_by("full_name", "pk"))
+
+
+def named_voter_ids(ballot: Ballot) -> set[int]:
+    return set(ballot.named_voters.values_list("pk", flat=True))
+
+
+def named_voters(ballot: Ballot) -> list[User]:
+    return list(ballot.named_voters.order_by("full_name", "pk"))

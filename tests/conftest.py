@@ -19,3 +19,31 @@ def _sms_outbox():
 @pytest.fixture
 def sms_outbox(_sms_outbox):
     return _sms_outbox
+
+
+@pytest.fixture(autouse=True)
+def _append_only_triggers(request, django_db_blocker):
+    """The vote and ledger tables are append-only in every test that uses the database.
+
+    A transactional test (``transactional_db``, ``live_server``, ``django_db(transaction=True)``)
+    is emptied afterwards by pytest-django's flush: a TRUNCATE on PostgreSQL, which row triggers
+    do not see, but DELETE FROM on SQLite, which the triggers refuse. So on SQLite they are
+    dropped after such a test; the next test puts them back. Requesting ``_django_db_helper``
+    here sets it up first, so this teardown runs before its flush.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker or "_django_db_helper" in request.fixturenames or "live_server" in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    from deliberation import triggers
+
+    with django_db_blocker.unblock():
+        triggers.install(connection)
+        transactional = not connection.in_atomic_block
+    yield
+    if transactional and connection.vendor == "sqlite":
+        with django_db_blocker.unblock():
+            triggers.remove(connection)

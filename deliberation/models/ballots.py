@@ -222,3 +222,6 @@ class VoiceHolder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["voice", "user"], name="voiceholder_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.voice_id}:{self.user_id}"

@@ -6,9 +6,9 @@ from django.db import models
 class LedgerEntry(models.Model):
     """One link of a chain: sha256(prev_hash + payload), payload in canonical JSON.
 
-    A ballot has the chain "b<id>" (lifecycle, and for named ballots the casts). A secret ballot
-    has two more: "b<id>:register" (who took part) and "b<id>:contents" (what was voted), which
-    share nothing, so they cannot be joined. No timestamp column: payloads carry what they need
+    A ballot has the chain "b<id>" (lifecycle events and paper batches) and "b<id>:register" (who
+    took part, with the choices for a named ballot). A secret ballot has one more, "b<id>:contents"
+    (the anonymous papers), which shares nothing with the register. No timestamp column: payloads carry what they need
     (the contents chain only the day).
     """
 

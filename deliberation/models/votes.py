@@ -72,6 +72,9 @@ class PaperSheet(models.Model):
     class Meta:
         ordering = ["batch", "pk"]
 
+    def __str__(self) -> str:
+        return f"sheet {self.pk}"
+
 
 class Participation(models.Model):
     """The register: this voice took part (version n), by this person, through this channel, then."""
@@ -115,6 +118,9 @@ class NamedChoice(models.Model):
             models.UniqueConstraint(fields=["participation", "option"], name="namedchoice_unique_option"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.participation_id}:{self.option_id}"
+
 
 class SecretContent(models.Model):
     """An anonymous ballot paper: no person, no time finer than the day, no history.
@@ -135,6 +141,9 @@ class SecretContent(models.Model):
         ordering = ["ballot", "seq"]
         constraints = [models.UniqueConstraint(fields=["ballot", "seq"], name="secretcontent_unique_seq")]
 
+    def __str__(self) -> str:
+        return str(self.pk)
+
 
 class SecretChoice(models.Model):
     content = models.ForeignKey(SecretContent, on_delete=models.PROTECT, related_name="choices")
@@ -145,3 +154,6 @@ class SecretChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content", "option"], name="secretchoice_unique_option"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.content_id}:{self.option_id}"

@@ -76,8 +76,14 @@ def ballot_create(*, committee: Committee, by: User | None, title: str, descript
     _require_organizer(by, committee)
     if not (title or "").strip():
         raise ValidationError(_("Give the ballot a title."), code="title_required")
+    # An unknown secrecy would otherwise make a named ballot (is_secret is False) without a word.
+    if secrecy not in Ballot.Secrecy.values or electorate not in Ballot.Electorate.values or (
+            household_voice not in Ballot.HouseholdVoice.values or rule not in Ballot.Rule.values):
+        raise ValidationError(_("Choose the secrecy, electorate and rule among those offered."),
+                              code="invalid_choice")
     if building is not None and building.compound.committee_id != committee.pk or (
-            compound is not None and compound.committee_id != committee.pk):
+            compound is not None and compound.committee_id != committee.pk) or (
+            compound is not None and building is not None and building.compound_id != compound.pk):
         raise ValidationError(_("The compound or building must belong to this committee."), code="foreign_place")
     if rule in Ballot.AREA_RULES and electorate != Ballot.Electorate.HOUSEHOLDS:
         raise ValidationError(_("Civil Code art. 278 counts floor area: choose one voice per household."),
@@ -110,6 +116,11 @@ def question_add(*, ballot: Ballot, by: User | None, text: str, kind: str = Ques
     if kind == Question.Kind.MULTIPLE and not (1 <= max_choices <= len(options)):
         raise ValidationError(_("The maximum number of choices must be between 1 and the number of options."),
                               code="invalid_max_choices")
+    if kind == Question.Kind.MULTIPLE and max_choices > 1 and any(
+            spec.meaning != Option.Meaning.OTHER for spec in options):
+        # Ticking "for" and "against" together would count one voice twice in the decision rule.
+        raise ValidationError(_("Only one of for, against and abstain can be chosen: give a multiple-choice "
+                                "question its own options."), code="multiple_for_against")
     position = (ballot.questions.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     question = _stamp(Question(ballot=ballot, position=position, text=text.strip(), kind=kind,
                                max_choices=max_choices if kind == Question.Kind.MULTIPLE else 1), by)
@@ -126,7 +137,8 @@ def ballot_set_named_voters(*, ballot: Ballot, by: User | None, users: list[User
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
     _require_draft(ballot)
-    ballot.named_voters.set(users)
+    # The m2m history row takes its user from the instance whose manager is changed.
+    _stamp(ballot, by).named_voters.set(users)
     return ballot
 
 
@@ -238,7 +250,9 @@ def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
     _guard_move(ballot, Ballot.Status.CLOSED)
     ballot.status = Ballot.Status.CLOSED
     ballot.closed_at = timezone.now()
-    _event(ballot, "closed", by)
+    # The vote chains end here; their heads go into the lifecycle chain too, not only the ballot row.
+    vote_heads = {chain: head for chain, head in chain_heads(ballot).items() if chain != ledger.ballot_chain(ballot.pk)}
+    _event(ballot, "closed", by, heads=vote_heads)
     ballot.heads_at_close = chain_heads(ballot)
     _stamp(ballot, by).save(update_fields=["status", "closed_at", "heads_at_close"])
     return ballot
@@ -255,7 +269,7 @@ def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
     ballot.result = result_payload(ballot)
     ballot.status = Ballot.Status.PUBLISHED
     ballot.published_at = timezone.now()
-    _event(ballot, "published", by, result=ballot.result)
+    _event(ballot, "published", by, result=ballot.result, heads_at_close=ballot.heads_at_close)
     _stamp(ballot, by).save(update_fields=["status", "published_at", "result"])
     return ballot
 
@@ -287,5 +301,8 @@ def ballots_run_schedule(*, now=None) -> list[Ballot]:
         except ValidationError:
             continue
     for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now):
-        moved.append(ballot_close(ballot=ballot, by=None))
+        try:
+            moved.append(ballot_close(ballot=ballot, by=None))
+        except ValidationError:  # cancelled since it was listed: one ballot must not stop the rest
+            continue
     return moved

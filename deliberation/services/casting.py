@@ -25,7 +25,7 @@ from deliberation.models import (
     Voice,
 )
 from deliberation.services.ballots import _locked
-from members.models import Role, User
+from members.models import Membership, Role, User
 from members.permissions import can_manage_committee, roles_of
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -70,7 +70,11 @@ def _may_assist(by: User, ballot: Ballot, voice: Voice) -> bool:
         return True
     building_id = voice.household.building_id if voice.household_id else None
     if building_id is None:
-        building_ids = set(voice.holders.values_list("user__memberships__household__building_id", flat=True))
+        # Only where the voter lives now, in this committee: not a request, a past or another home.
+        homes = Membership.objects.filter(user__in=voice.holders.values("user"),
+                                          status=Membership.Status.VERIFIED,
+                                          household__building__compound__committee=ballot.committee)
+        building_ids = set(homes.values_list("household__building_id", flat=True))
     else:
         building_ids = {building_id}
     return any(r.kind == Role.Kind.FLOOR_LEADER and r.building_id in building_ids for r in roles_of(by))
@@ -85,7 +89,7 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
     if ballot.status != Ballot.Status.OPEN:
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
     voices = [voice] if voice is not None else voices_of(ballot, voter)
-    if not voices or not voice_held_by(voices[0], voter):
+    if not voices or voices[0].ballot_id != ballot.pk or not voice_held_by(voices[0], voter):
         raise ValidationError(_("You are not on the electorate of this ballot."), code="not_entitled")
     voice = voices[0]
     consent_note = (consent_note or "").strip()
@@ -120,7 +124,9 @@ def voice_held_by(voice: Voice, user: User) -> bool:
 
 
 def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: str) -> None:
-    if not ballot.allow_change:
+    # The resident may override an assisted vote online even on a one-shot ballot.
+    overrides_assisted = latest.channel == Channel.ASSISTED and channel == Channel.ONLINE
+    if not ballot.allow_change and not overrides_assisted:
         raise ValidationError(_("Your vote has already been recorded; this ballot does not allow changes."),
                               code="already_voted")
     if latest.channel == Channel.PAPER:
@@ -143,7 +149,8 @@ def record_contents(ballot: Ballot, participation: Participation, pairs: list[tu
     """
     register = {"voice": participation.voice.key, "version": participation.version,
                 "user": participation.user_id, "channel": participation.channel,
-                "entered_by": participation.entered_by_id, "batch": participation.batch_id,
+                "entered_by": participation.entered_by_id, "consent_note": participation.consent_note,
+                "batch": participation.batch_id,
                 "at": participation.cast_at.isoformat(), "receipt": participation.receipt}
     if not ballot.is_secret:
         NamedChoice.objects.bulk_create([NamedChoice(participation=participation, question=q, option=o)

@@ -1,6 +1,7 @@
 """Paper ballots: one organizer enters a batch, a second one confirms it, then it counts."""
 
 import secrets
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation import ledger
-from deliberation.models import Ballot, Channel, PaperBatch, PaperSheet, Participation
+from deliberation.models import Ballot, Channel, PaperBatch, PaperSheet, Participation, VoiceHolder
 from deliberation.services.ballots import _locked, _require_organizer
 from deliberation.services.casting import choose_options, receipt_code, record_contents, voices_of
 from members.models import User
@@ -49,9 +50,13 @@ def paper_batch_create(*, ballot: Ballot, by: User, issued: int, returned: int, 
     if len(voters) != returned:
         raise ValidationError(_("List exactly one voter for each returned sheet (%(n)s).") % {"n": returned},
                               code="voters_mismatch")
-    for voter in voters:
-        _voice_free(ballot, voter)
-    pending = PaperBatch.objects.filter(ballot=ballot, status=PaperBatch.Status.PENDING, voters__in=voters)
+    voices = [_voice_free(ballot, voter) for voter in voters]
+    if len({voice.pk for voice in voices}) != len(voices):
+        # Household members sharing one voice: only one sheet could be counted, so confirming would fail.
+        raise ValidationError(_("Two of these voters share one voice (one household): list only one."),
+                              code="voice_listed_twice")
+    holders = VoiceHolder.objects.filter(voice__in=voices).values("user")
+    pending = PaperBatch.objects.filter(ballot=ballot, status=PaperBatch.Status.PENDING, voters__in=holders)
     if pending.exists():
         raise ValidationError(_("Some of these voters are already in a batch waiting for confirmation."),
                               code="voter_in_pending_batch")
@@ -65,7 +70,10 @@ def paper_batch_create(*, ballot: Ballot, by: User, issued: int, returned: int, 
 def paper_sheet_add(*, batch: PaperBatch, by: User, choices: dict[int, Iterable[int]],
                     voter: User | None = None, floor_area: Decimal | None = None) -> PaperSheet:
     """Type in one valid sheet of a pending batch."""
-    batch = PaperBatch.objects.select_for_update().select_related("ballot__committee").get(pk=batch.pk)
+    # Lock the batch row only (as _locked does for ballots): locking the joined ballot here too, in
+    # the opposite order to paper_batch_confirm (batch, then ballot), could deadlock the two.
+    batch = (PaperBatch.objects.select_for_update(of=("self",)).select_related("ballot__committee")
+             .get(pk=batch.pk))
     ballot = batch.ballot
     _require_organizer(by, ballot.committee)
     if batch.status != PaperBatch.Status.PENDING:
@@ -79,8 +87,16 @@ def paper_sheet_add(*, batch: PaperBatch, by: User, choices: dict[int, Iterable[
             raise ValidationError(_("Choose whose sheet this is, among the batch's voters."), code="sheet_voter")
         if batch.sheets.filter(voter=voter).exists():
             raise ValidationError(_("This voter's sheet is already entered."), code="sheet_duplicate")
-    if ballot.is_secret and ballot.rule in Ballot.AREA_RULES and not floor_area:
-        raise ValidationError(_("Enter the floor area printed on the sheet."), code="sheet_area_required")
+    if ballot.is_secret and ballot.rule in Ballot.AREA_RULES:
+        if not floor_area:
+            raise ValidationError(_("Enter the floor area printed on the sheet."), code="sheet_area_required")
+        # Each sheet weighs as one of the batch's households: an area typed wrong would skew the
+        # result (or exceed the participating area and make it impossible to count).
+        free = Counter(voices_of(ballot, voter)[0].floor_area for voter in batch.voters.all())
+        free.subtract(batch.sheets.values_list("floor_area", flat=True))
+        if free[Decimal(floor_area)] < 1:
+            raise ValidationError(_("No household of this batch has the floor area %(a)s m² left for a "
+                                    "sheet.") % {"a": floor_area}, code="sheet_area_unknown")
     pairs = choose_options(ballot, choices)
     sheet = PaperSheet.objects.create(batch=batch, voter=voter, floor_area=floor_area)
     sheet.options.set([o for _q, o in pairs])
