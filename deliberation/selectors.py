@@ -293,14 +293,6 @@ def batch_voters(batch: PaperBatch) -> list[User]:
     return list(batch.voters.order_by("full_name", "pk"))
 
 
-def waiting_ballots_count(user: User) -> int:
-    """Open ballots where a voice ``user`` holds has not been used yet."""
-    if not user.is_authenticated:
-        return 0
-    return (Voice.objects.filter(holders__user=user, ballot__status=Ballot.Status.OPEN)
-            .exclude(Exists(Participation.objects.filter(voice=OuterRef("pk")))).count())
-
-
 def my_receipt(ballot: Ballot, user: User, code: str) -> Participation | None:
     """A participation of ``user`` (cast by them or entered for them) on ``ballot`` by its receipt."""
     return (Participation.objects.filter(ballot=ballot, user=user, receipt=(code or "").strip().upper())

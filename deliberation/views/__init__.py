@@ -1,0 +1,29 @@
+"""Pages of the decision core: the resident's ballots and votes, and the organizer's desk."""
+
+from deliberation.views.counting import assisted_vote, paper_batch, paper_batch_confirm, paper_batches
+from deliberation.views.organizing import (
+    ballot_cancel,
+    ballot_close,
+    ballot_create,
+    ballot_manage,
+    ballot_open,
+    ballot_publish,
+    committee_ballots,
+    named_voters,
+    question_add,
+)
+from deliberation.views.voting import (
+    ballot_detail,
+    ballot_receipt,
+    ballot_results,
+    ballot_vote,
+    my_ballots,
+    receipt_check,
+)
+
+__all__ = [
+    "assisted_vote", "ballot_cancel", "ballot_close", "ballot_create", "ballot_detail", "ballot_manage",
+    "ballot_open", "ballot_publish", "ballot_receipt", "ballot_results", "ballot_vote", "committee_ballots",
+    "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm", "paper_batches", "question_add",
+    "receipt_check",
+]

@@ -1,0 +1,191 @@
+"""The resident's pages: my ballots, the ballot page, vote → confirm → receipt, results, receipt check."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from deliberation import selectors, services
+from deliberation.forms import ReceiptCheckForm, VoteForm
+from deliberation.models import Ballot, Channel, Participation, Voice
+from deliberation.permissions import ballot_for_viewer_or_404, can_assist
+from deliberation.views._common import DOMAIN_ERRORS, ballot_facts, error_text, results
+from members.permissions import can_manage_committee
+
+
+@dataclass
+class VoteState:
+    """What the page knows about the user's own voice on a ballot."""
+
+    voice: Voice | None
+    versions: list[Participation] = field(default_factory=list)  # every version of the voice, newest first
+    mine: list[Participation] = field(default_factory=list)  # versions cast by (or for) this user
+    may_vote: bool = False
+    reason: str = ""  # why the user may not vote (or change) now
+
+    @property
+    def latest_version(self) -> int:
+        return self.versions[0].version if self.versions else 0
+
+    @property
+    def household_voted(self) -> bool:
+        return bool(self.versions) and not self.mine
+
+
+def vote_state(user, ballot: Ballot) -> VoteState:
+    voice, versions = selectors.voice_history(ballot, user)
+    state = VoteState(voice, versions, [p for p in versions if p.user_id == user.pk])
+    latest = versions[0] if versions else None
+    if voice is None:
+        if ballot.status == Ballot.Status.OPEN:
+            state.reason = _("You are not on the electorate of this ballot, so you cannot vote on it.")
+        return state
+    if ballot.status != Ballot.Status.OPEN:
+        return state
+    if latest is not None:
+        if not ballot.allow_change:
+            state.reason = _("Your vote has been recorded; this ballot does not allow changes.")
+        elif latest.channel == Channel.PAPER:
+            state.reason = _("A paper ballot has been counted for you; it cannot be changed online.")
+        elif ballot.household_voice == Ballot.HouseholdVoice.FIRST_MEMBER and latest.user_id != user.pk:
+            state.reason = _("Another member of your household has already voted; the first vote counts.")
+    state.may_vote = not state.reason
+    return state
+
+
+def _detail(request, ballot: Ballot, *, form: VoteForm | None = None, questions=None):
+    questions = questions if questions is not None else selectors.ballot_questions(ballot)
+    state = vote_state(request.user, ballot)
+    if state.may_vote and form is None:
+        form = VoteForm(questions=questions)
+    return render(request, "deliberation/ballot_detail.html", {
+        "ballot": ballot, "questions": questions, "facts": ballot_facts(ballot), "state": state,
+        "form": form if state.may_vote else None, "results": results(request.user, ballot),
+        "is_organizer": can_manage_committee(request.user, ballot.committee),
+        "can_assist": ballot.status == Ballot.Status.OPEN and can_assist(request.user, ballot),
+        "check_form": ReceiptCheckForm(),
+    })
+
+
+@login_required
+def my_ballots(request):
+    waiting, voted, finished = [], [], []
+    for voice in selectors.my_voices(request.user):
+        ballot = voice.ballot
+        if ballot.status == Ballot.Status.OPEN and not voice.all_versions:
+            waiting.append(voice)
+        if voice.all_versions:
+            newest = voice.all_versions[0].pk
+            voice.receipts = [(p, p.pk == newest) for p in voice.mine]
+            voted.append(voice)
+        if ballot.status != Ballot.Status.OPEN:
+            finished.append(voice)
+    return render(request, "deliberation/my_ballots.html",
+                  {"waiting": waiting, "voted": voted, "finished": finished})
+
+
+@login_required
+@require_GET
+def ballot_detail(request, pk: int):
+    return _detail(request, ballot_for_viewer_or_404(request.user, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ballot_vote(request, pk: int):
+    """POST the choices → confirmation page; POST action=confirm → cast; action=change → back to the form."""
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    if request.method == "GET":
+        return redirect(ballot)
+    state = vote_state(request.user, ballot)
+    if not state.may_vote:
+        messages.error(request, state.reason or _("This ballot is not open for voting."))
+        return redirect(ballot)
+    questions = selectors.ballot_questions(ballot)
+    form = VoteForm(request.POST, questions=questions)
+    if not form.is_valid():
+        messages.error(request, _("Your vote was not recorded: answer every question with one of the "
+                                  "options shown."))
+        return _detail(request, ballot, form=form, questions=questions)
+    action = request.POST.get("action")
+    if action == "change":
+        return _detail(request, ballot, form=form, questions=questions)
+    if action == "confirm":
+        try:
+            participation = _cast_once(ballot, request.user, form.choices(),
+                                       seen=request.POST.get("after", ""))
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+            return redirect(ballot)
+        messages.success(request, _("Your vote has been recorded."))
+        return redirect("deliberation:ballot_receipt", pk=ballot.pk, code=participation.receipt)
+    return render(request, "deliberation/vote_confirm.html",
+                  {"ballot": ballot, "form": form, "after": state.latest_version, "state": state})
+
+
+def _cast_once(ballot: Ballot, user, choices: dict, *, seen: str) -> Participation:
+    """Cast, unless a vote was recorded since the confirmation page was shown (a double POST).
+
+    The ballot row is locked first, so the check and the cast see the same latest version.
+    """
+    with transaction.atomic():
+        Ballot.objects.select_for_update().filter(pk=ballot.pk).first()
+        _voice, versions = selectors.voice_history(ballot, user)
+        current = versions[0] if versions else None
+        if str(current.version if current else 0) != str(seen).strip():
+            if current is not None and current.user_id == user.pk:
+                message = _("Your vote was already recorded (receipt %(r)s); nothing was changed.")
+                raise ValidationError(message % {"r": current.receipt}, code="already_submitted")
+            raise ValidationError(_("A vote was recorded for this voice in the meantime; nothing was "
+                                    "changed. Look at the ballot again before voting."),
+                                  code="already_submitted")
+        return services.vote_cast(ballot=ballot, voter=user, choices=choices)
+
+
+@login_required
+@require_GET
+def ballot_receipt(request, pk: int, code: str):
+    """The voter's own receipt (404 for anyone else's)."""
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    participation = selectors.my_receipt(ballot, request.user, code)
+    if participation is None:
+        raise Http404
+    status = selectors.receipt_status(ballot, participation.receipt)
+    return render(request, "deliberation/receipt.html",
+                  {"ballot": ballot, "participation": participation, "status": status})
+
+
+@login_required
+@require_GET
+def receipt_check(request, pk: int):
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    form = ReceiptCheckForm(request.GET if "code" in request.GET else None)
+    status = None
+    if ballot.status != Ballot.Status.PUBLISHED:
+        if form.is_bound:
+            messages.warning(request, _("Receipts can be checked once the result is published."))
+    elif form.is_bound:
+        if form.is_valid():
+            status = selectors.receipt_status(ballot, form.cleaned_data["code"]) or "unknown"
+        else:
+            messages.error(request, " ".join(form.errors["code"]))
+    return render(request, "deliberation/receipt_check.html",
+                  {"ballot": ballot, "form": form, "status": status})
+
+
+@login_required
+@require_GET
+def ballot_results(request, pk: int):
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    return render(request, "deliberation/ballot_results.html", {
+        "ballot": ballot, "facts": ballot_facts(ballot), "results": results(request.user, ballot),
+        "is_organizer": can_manage_committee(request.user, ballot.committee),
+        "check_form": ReceiptCheckForm(),
+    })
+
