@@ -402,12 +402,17 @@ class _BallotAudit:
 
     def check_contents(self) -> None:
         """Every SecretContent (with its SecretChoice rows) matches one contents entry, and back."""
+        if self.ballot.is_secret and self.ballot.status == Ballot.Status.OPEN:
+            # Papers are chained at close, in random order; while open only their count is checked.
+            for seq, _entry in self.items(self.contents):
+                self.add("a contents entry before the ballot closed", chain=self.contents, seq=seq)
+            return
         entries = self.entries_by(self.contents, "content") if self.ballot.is_secret else {}
         choices: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for pk, content_id, option_id in (SecretChoice.objects.filter(content__ballot=self.ballot)
                                           .order_by("pk").values_list("pk", "content_id", "option_id")):
             choices[str(content_id)].append((pk, option_id))
-        for content in SecretContent.objects.filter(ballot=self.ballot).order_by("seq", "pk"):
+        for content in SecretContent.objects.filter(ballot=self.ballot).order_by("pk"):
             row = {"table": "deliberation_secretcontent", "row": str(content.pk)}
             found = entries.pop(str(content.pk), None)
             if found is None:
@@ -416,7 +421,7 @@ class _BallotAudit:
                 continue
             seq, entry = found
             at = {"chain": self.contents, "seq": seq}
-            actual = {"seq": (entry.get("seq"), content.seq), "tag": (entry.get("tag"), content.voice_tag),
+            actual = {"version": (entry.get("version"), content.version), "tag": (entry.get("tag"), content.voice_tag),
                       "day": (entry.get("day"), content.cast_on.isoformat()),
                       "area": (_decimal(entry.get("area")), content.floor_area)}
             changed = [k for k, (recorded, now) in actual.items() if recorded != now]

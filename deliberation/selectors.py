@@ -31,8 +31,8 @@ def latest_participations(ballot: Ballot) -> QuerySet[Participation]:
 def counted_contents(ballot: Ballot) -> QuerySet[SecretContent]:
     """The counted anonymous papers: the latest of each voice tag."""
     newest = (SecretContent.objects.filter(ballot=ballot, voice_tag=OuterRef("voice_tag"))
-              .order_by("-seq").values("seq")[:1])
-    return SecretContent.objects.filter(ballot=ballot, seq=Subquery(newest))
+              .order_by("-version").values("version")[:1])
+    return SecretContent.objects.filter(ballot=ballot, version=Subquery(newest))
 
 
 @dataclass(frozen=True)

@@ -123,23 +123,26 @@ class NamedChoice(models.Model):
 
 
 class SecretContent(models.Model):
-    """An anonymous ballot paper: no person, no time finer than the day, no history.
+    """An anonymous ballot paper: no person, no time finer than the day, no order, no history.
 
     ``voice_tag`` is an HMAC of the voice under the site's secret key: it lets a changed vote
-    replace the earlier one, yet cannot be linked to a person from the database alone.
+    (``version`` 2, 3 …) replace the earlier one, yet cannot be linked to a person from the
+    database alone. Papers carry no sequence number: they are chained only at close, in the
+    order of their random ids, so the contents chain cannot be lined up with the register.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="secret_contents")
-    seq = models.PositiveIntegerField()
+    version = models.PositiveIntegerField(default=1)
     voice_tag = models.CharField(max_length=64)
     cast_on = models.DateField()
     # Area-weighted ballots (art. 278) need the household's floor area to weigh the choice.
     floor_area = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["ballot", "seq"]
-        constraints = [models.UniqueConstraint(fields=["ballot", "seq"], name="secretcontent_unique_seq")]
+        ordering = ["ballot", "id"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "voice_tag", "version"],
+                                               name="secretcontent_unique_version")]
 
     def __str__(self) -> str:
         return str(self.pk)

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation import ledger
-from deliberation.models import Ballot, Option, Question, Voice, VoiceHolder
+from deliberation.models import Ballot, LedgerEntry, Option, Question, SecretChoice, SecretContent, Voice, VoiceHolder
 from members.models import Committee, Household, Membership, Role, User
 from members.permissions import can_manage_committee
 
@@ -201,6 +201,25 @@ def _take_snapshot(ballot: Ballot) -> None:
 
 # --- Lifecycle ---------------------------------------------------------------------------
 
+def seal_contents(ballot: Ballot) -> None:
+    """Chain every paper of a secret ballot, in the order of their random ids (at close or cancel).
+
+    Appending at cast time would put the contents chain in the register's order, which lines the
+    two up; sorted by random id, the chain says nothing about who cast which paper.
+    """
+    chain = ledger.ballot_chain(ballot.pk, "contents")
+    if not ballot.is_secret or LedgerEntry.objects.filter(chain=chain).exists():
+        return
+    for content in (SecretContent.objects.filter(ballot=ballot).order_by("id")
+                    .prefetch_related(Prefetch("choices", queryset=SecretChoice.objects.order_by("option_id")))):
+        ledger.append(chain=chain, payload={
+            "content": str(content.pk), "version": content.version, "tag": content.voice_tag,
+            "day": content.cast_on.isoformat(),
+            "area": str(content.floor_area) if content.floor_area is not None else None,
+            "choices": [choice.option_id for choice in content.choices.all()]})
+
+
+
 def chain_heads(ballot: Ballot) -> dict:
     chains = [ledger.ballot_chain(ballot.pk), ledger.ballot_chain(ballot.pk, "register")]
     if ballot.is_secret:
@@ -248,6 +267,7 @@ def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
     _guard_move(ballot, Ballot.Status.CLOSED)
+    seal_contents(ballot)
     ballot.status = Ballot.Status.CLOSED
     ballot.closed_at = timezone.now()
     # The vote chains end here; their heads go into the lifecycle chain too, not only the ballot row.
@@ -283,6 +303,7 @@ def ballot_cancel(*, ballot: Ballot, by: User | None, reason: str) -> Ballot:
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
     _guard_move(ballot, Ballot.Status.CANCELLED)
+    seal_contents(ballot)  # a cancelled ballot's papers are kept and chained too
     ballot.status = Ballot.Status.CANCELLED
     ballot.cancelled_at = timezone.now()
     ballot.cancel_reason = reason[:300]

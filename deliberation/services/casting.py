@@ -164,11 +164,9 @@ def record_contents(ballot: Ballot, participation: Participation, pairs: list[tu
 
 
 def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area) -> None:
-    seq = (SecretContent.objects.filter(ballot=ballot).aggregate(m=Max("seq"))["m"] or 0) + 1
+    """Write one anonymous paper. It joins the contents chain at close (``seal_contents``), not now."""
+    version = (SecretContent.objects.filter(ballot=ballot, voice_tag=tag).aggregate(m=Max("version"))["m"] or 0) + 1
     area = floor_area if ballot.rule in Ballot.AREA_RULES else None
-    content = SecretContent.objects.create(ballot=ballot, seq=seq, voice_tag=tag,
+    content = SecretContent.objects.create(ballot=ballot, version=version, voice_tag=tag,
                                            cast_on=timezone.localdate(), floor_area=area)
     SecretChoice.objects.bulk_create([SecretChoice(content=content, question=q, option=o) for q, o in pairs])
-    ledger.append(chain=ledger.ballot_chain(ballot.pk, "contents"), payload={
-        "content": str(content.pk), "seq": seq, "tag": tag, "day": content.cast_on.isoformat(),
-        "area": str(area) if area is not None else None, "choices": [o.pk for _q, o in pairs]})

@@ -49,3 +49,37 @@ def option(ballot, meaning: str):
 def choices(ballot, meaning: str) -> dict[int, list[int]]:
     opt = option(ballot, meaning)
     return {opt.question_id: [opt.pk]}
+
+
+# --- Roles, paper batches (services and selectors tests) -------------------------------
+
+def make_floor_leader(building, user=None):
+    """A floor leader (楼组长) of ``building``."""
+    from members import services as member_services
+    from members.models import Role
+    from tests.factories import make_user
+
+    user = user or make_user(name="Floor leader")
+    member_services.role_grant(user=user, kind=Role.Kind.FLOOR_LEADER, building=building, by=None)
+    return user
+
+
+def make_committee_role(committee, kind: str, user=None):
+    """A person holding a committee-scoped role (resident representative, party member …)."""
+    from members import services as member_services
+    from tests.factories import make_user
+
+    user = user or make_user()
+    member_services.role_grant(user=user, kind=kind, committee=committee, by=None)
+    return user
+
+
+def make_paper_batch(ballot, by, voters, sheets, *, issued: int | None = None, void: int = 0):
+    """Enter a pending paper batch: ``sheets`` are keyword dicts for ``paper_sheet_add``
+    (``choices``, and ``voter`` or ``floor_area`` where the ballot needs them)."""
+    issued = len(voters) if issued is None else issued
+    batch = services.paper_batch_create(ballot=ballot, by=by, issued=issued, returned=len(voters), void=void,
+                                        voters=voters)
+    for sheet in sheets:
+        services.paper_sheet_add(batch=batch, by=by, **sheet)
+    return batch

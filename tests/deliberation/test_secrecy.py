@@ -1,0 +1,424 @@
+"""Secret ballots: nothing links what was voted to who voted, in the schema, logs, history or ledger."""
+
+import json
+import logging
+import re
+import uuid
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from simple_history.models import HistoricalChanges, registered_models
+
+from deliberation import ledger, services
+from deliberation.models import (
+    Ballot,
+    Channel,
+    LedgerEntry,
+    NamedChoice,
+    Option,
+    PaperSheet,
+    Participation,
+    Question,
+    SecretChoice,
+    SecretContent,
+)
+from deliberation.services import OptionSpec
+from tests.deliberation.factories import (
+    choices,
+    make_building_of_households,
+    make_floor_leader,
+    make_open_ballot,
+    make_paper_batch,
+)
+from tests.factories import (
+    make_building,
+    make_committee,
+    make_compound,
+    make_household,
+    make_organizer,
+    make_resident,
+)
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+SECRET_MODELS = (SecretContent, SecretChoice)
+# The only models a secret paper may point at: what was asked, never who answered.
+BALLOT_MODELS = (Ballot, Question, Option)
+TIME_FIELDS = (models.DateTimeField, models.TimeField, models.DurationField)
+
+
+# --- (a) The schema ------------------------------------------------------------------------------
+
+def _neighbours(model) -> set:
+    """Models related to ``model`` by any field, forward or reverse (FK, one-to-one, many-to-many)."""
+    return {f.related_model for f in model._meta.get_fields(include_hidden=True) if f.is_relation}
+
+
+def test_no_relation_leads_from_a_secret_paper_to_a_person():
+    reached, todo = set(), list(SECRET_MODELS)
+    while todo:
+        model = todo.pop()
+        reached.add(model)
+        todo += [m for m in _neighbours(model) - reached if m not in BALLOT_MODELS]
+    assert reached == set(SECRET_MODELS)
+    assert User not in reached
+    for model in SECRET_MODELS:
+        assert model._meta.private_fields == []  # no generic foreign key either
+
+
+def test_the_secret_paper_has_exactly_its_anonymous_fields():
+    content = {f.name: type(f) for f in SecretContent._meta.concrete_fields}
+    assert content == {"id": models.UUIDField, "ballot": models.ForeignKey,
+                       "version": models.PositiveIntegerField, "voice_tag": models.CharField,
+                       "cast_on": models.DateField, "floor_area": models.DecimalField}
+    choice = {f.name: type(f) for f in SecretChoice._meta.concrete_fields}
+    assert choice == {"id": models.BigAutoField, "content": models.ForeignKey, "question": models.ForeignKey,
+                      "option": models.ForeignKey}
+    assert {f.related_model for f in SecretContent._meta.concrete_fields if f.is_relation} == {Ballot}
+    assert {f.related_model for f in SecretChoice._meta.concrete_fields if f.is_relation} == {
+        SecretContent, Question, Option}
+
+
+def test_the_secret_paper_carries_no_time_finer_than_the_day():
+    for model in SECRET_MODELS:
+        assert [f.name for f in model._meta.get_fields() if isinstance(f, TIME_FIELDS)] == []
+    dates = [f for f in SecretContent._meta.get_fields() if isinstance(f, models.DateField)]
+    assert [(f.name, type(f)) for f in dates] == [("cast_on", models.DateField)]
+    assert [f.name for m in SECRET_MODELS for f in m._meta.get_fields() if isinstance(f, models.DateField)
+            ] == ["cast_on"]
+
+
+def test_the_database_tables_of_secret_papers_hold_no_person_and_no_time():
+    expected = {SecretContent: {"id", "ballot_id", "version", "voice_tag", "cast_on", "floor_area"},
+                SecretChoice: {"id", "content_id", "question_id", "option_id"}}
+    allowed_targets = {m._meta.db_table for m in (*BALLOT_MODELS, SecretContent)}
+    with connection.cursor() as cursor:
+        for model, columns in expected.items():
+            table = model._meta.db_table
+            description = connection.introspection.get_table_description(cursor, table)
+            assert {c.name for c in description} == columns
+            kinds = {c.name: connection.introspection.get_field_type(c.type_code, c) for c in description}
+            assert not {name for name, kind in kinds.items() if kind in ("DateTimeField", "TimeField")}
+            dates = {name for name, kind in kinds.items() if kind == "DateField"}
+            assert dates == ({"cast_on"} if model is SecretContent else set())
+            relations = connection.introspection.get_relations(cursor, table)
+            targets = {target for _column, target in relations.values()}
+            assert targets <= allowed_targets
+        # No table at all (register, history, ledger …) refers to a secret paper, except its choices.
+        referring = {
+            (table, column)
+            for table in connection.introspection.table_names(cursor)
+            for column, (_c, target) in connection.introspection.get_relations(cursor, table).items()
+            if target in (SecretContent._meta.db_table, SecretChoice._meta.db_table)}
+    assert referring == {(SecretChoice._meta.db_table, "content_id")}
+
+
+def test_secret_papers_and_the_register_have_no_history():
+    for model in (SecretContent, SecretChoice, Participation):
+        assert not hasattr(model, "history")
+        assert model._meta.db_table not in registered_models
+        assert not hasattr(model._meta, "simple_history_manager_attribute")
+    historical = [m for m in apps.get_models() if issubclass(m, HistoricalChanges)]
+    assert historical  # the registry is populated: ballots, questions, options … have history
+    assert {m.__name__ for m in historical}.isdisjoint(
+        {"HistoricalSecretContent", "HistoricalSecretChoice", "HistoricalParticipation"})
+    for model in historical:
+        assert model.instance_type not in (SecretContent, SecretChoice, Participation, NamedChoice)
+        assert not (_neighbours(model) & {SecretContent, SecretChoice, Participation})
+    assert {Ballot, Question, Option} <= {m.instance_type for m in historical}
+
+
+def test_the_secret_paper_id_is_a_random_uuid():
+    pk = SecretContent._meta.pk
+    assert isinstance(pk, models.UUIDField) and pk.default is uuid.uuid4 and not pk.editable
+    ballot, _organizer, voters = make_open_ballot(n=3)
+    for voter in voters:
+        services.vote_cast(ballot=ballot, voter=voter, choices=choices(ballot, "yes"))
+    ids = list(SecretContent.objects.filter(ballot=ballot).values_list("id", flat=True))
+    assert len(set(ids)) == 3
+    assert {i.version for i in ids} == {4}
+
+
+# --- (b) A whole secret ballot, with logs and history searched ----------------------------------------
+
+def _row_text(row: dict) -> str:
+    return " ".join(f"{key}={value}" for key, value in row.items())
+
+
+def _text_has(text: str, marker: str) -> bool:
+    """``marker`` in ``text`` as a whole token (so user1 does not match user12)."""
+    return re.search(rf"(?<![\w-]){re.escape(marker)}(?![\w-])", text) is not None
+
+
+class Person:
+    """What identifies one voter, and the options they may have chosen."""
+
+    def __init__(self, user, options: set, receipts: set[str]) -> None:
+        self.user, self.options, self.receipts = user, options, receipts
+        self.words = {user.username, user.phone, user.full_name, *receipts}
+        self.labels = {o.label for o in options}
+
+    def named_in(self, row: dict, user_columns: set[str], text: str) -> bool:
+        return (any(row.get(c) == self.user.pk for c in user_columns)
+                or any(_text_has(text, w) for w in self.words))
+
+    def choice_in(self, row: dict, option_columns: set[str], text: str) -> bool:
+        return (any(row.get(c) in {o.pk for o in self.options} for c in option_columns)
+                or any(label in text for label in self.labels))
+
+
+def _columns(model) -> tuple[set[str], set[str]]:
+    """(columns holding a user id, columns holding an option id) of a historical model."""
+    user_columns = {f.attname for f in model._meta.concrete_fields
+                    if f.is_relation and f.related_model is User}
+    option_columns = {f.attname for f in model._meta.concrete_fields
+                      if f.is_relation and f.related_model is Option}
+    if model.instance_type is User:
+        user_columns.add("id")
+    if model.instance_type is Option:
+        option_columns.add("id")
+    return user_columns, option_columns
+
+
+def _historical_models() -> set:
+    found = {getattr(model, model._meta.simple_history_manager_attribute).model
+             for model in registered_models.values()
+             if hasattr(model._meta, "simple_history_manager_attribute")}
+    return found | {m for m in apps.get_models() if issubclass(m, HistoricalChanges)}
+
+
+def _leaks(people: list[Person], records) -> list[str]:
+    """Every record (name, row, user columns, option columns) that names a voter next to their choice."""
+    found = []
+    for name, row, user_columns, option_columns in records:
+        text = _row_text(row)
+        for person in people:
+            if person.named_in(row, user_columns, text) and person.choice_in(row, option_columns, text):
+                found.append(f"{name}: {person.user.username} in {text[:300]}")
+    return found
+
+
+def _history_records():
+    for model in _historical_models():
+        user_columns, option_columns = _columns(model)
+        for row in model.objects.values():
+            yield model.__name__, row, user_columns, option_columns
+
+
+def _captured(caplog) -> list[logging.LogRecord]:
+    """Records of the whole test: the ballot runs in the fixture (setup phase), then the test itself."""
+    return caplog.get_records("setup") + caplog.records
+
+
+def _log_records(caplog):
+    for record in _captured(caplog):
+        yield record.name, {"message": record.getMessage(), "args": record.args}, set(), set()
+
+
+@pytest.fixture
+def secret_run(caplog, settings):
+    """Run a whole secret ballot with every logger captured at DEBUG and SQL debugging switched on.
+
+    Six households; the choices are 同意/反对/弃权 and a second question with plans
+    PLAN-ALPHA-7Q / PLAN-BETA-3Z. v0 votes online; v1 votes, then changes; v2 is helped by the
+    floor leader; v3 is helped by an organizer and then overrides it online; v4 and v5 hand in
+    paper sheets, entered by one organizer and confirmed by another.
+    """
+    settings.DEBUG = True  # the debug cursor hands every SQL statement to the django.db.backends logger
+    caplog.set_level(logging.DEBUG)  # root logger: everything that propagates is captured
+    logging.getLogger("sanhui.test").debug("capture-probe")
+
+    committee = make_committee()
+    building = make_building(make_compound(committee))
+    voters = [make_resident(make_household(building, floor_area=f"{70 + i}.00"), name=f"Voter Q{i}",
+                            phone=f"1390000{i:04d}", representative=True) for i in range(6)]
+    organizer, second = make_organizer(committee), make_organizer(committee)
+    leader = make_floor_leader(building)
+    ballot = services.ballot_create(committee=committee, by=organizer, title="加装电梯",
+                                    secrecy=Ballot.Secrecy.SECRET, electorate=Ballot.Electorate.HOUSEHOLDS,
+                                    building=building)
+    plan = services.question_add(ballot=ballot, by=organizer, text="选哪个方案",
+                                 options=[OptionSpec("PLAN-ALPHA-7Q"), OptionSpec("PLAN-BETA-3Z")])
+    ballot = services.ballot_open(ballot=ballot, by=organizer)
+    first = ballot.questions.get(position=1)
+    meaning = {o.meaning: o for o in first.options.all()}
+    alpha, beta = plan.options.all()
+
+    def ticket(answer: str, plan_option: Option) -> dict:
+        return {first.pk: [meaning[answer].pk], plan.pk: [plan_option.pk]}
+
+    chosen: dict[int, set] = {v.pk: set() for v in voters}
+    receipts: dict[int, set] = {v.pk: set() for v in voters}
+
+    def cast(voter, answer, plan_option, **extra):
+        participation = services.vote_cast(ballot=ballot, voter=voter, choices=ticket(answer, plan_option),
+                                           **extra)
+        chosen[voter.pk] |= {meaning[answer], plan_option}
+        receipts[voter.pk].add(participation.receipt)
+
+    cast(voters[0], "yes", alpha)
+    cast(voters[1], "no", beta)
+    cast(voters[1], "yes", beta)
+    cast(voters[2], "abstain", alpha, channel=Channel.ASSISTED, entered_by=leader,
+         consent_note="女儿代为转达")
+    cast(voters[3], "yes", beta, channel=Channel.ASSISTED, entered_by=organizer, consent_note="电话确认")
+    cast(voters[3], "no", alpha)
+    batch = make_paper_batch(ballot, organizer, voters[4:6], [{"choices": ticket("yes", beta)},
+                                                              {"choices": ticket("no", alpha)}], issued=3)
+    services.paper_batch_confirm(batch=batch, by=second)
+    for voter in voters[4:6]:  # which sheet is whose is unknown: either could be theirs
+        chosen[voter.pk] |= {meaning["yes"], beta, meaning["no"], alpha}
+        receipts[voter.pk].add(Participation.objects.get(ballot=ballot, user=voter).receipt)
+    services.ballot_close(ballot=ballot, by=organizer)
+    services.ballot_publish(ballot=ballot, by=second)
+
+    ballot.refresh_from_db()
+    people = [Person(v, chosen[v.pk], receipts[v.pk]) for v in voters]
+    return ballot, people, caplog
+
+
+def test_the_project_logging_keeps_sql_out_of_the_logs_even_in_debug_mode(secret_run):
+    ballot, _people, caplog = secret_run
+    assert ballot.status == Ballot.Status.PUBLISHED
+    assert logging.getLogger("django.db.backends").level == logging.INFO
+    assert logging.getLogger().level == logging.DEBUG
+    assert connection.queries  # the statements were there to log …
+    records = _captured(caplog)
+    assert "capture-probe" in [r.getMessage() for r in records]  # … and DEBUG records were captured …
+    assert [r for r in records if r.name.startswith("django.db")] == []  # … but no SQL was logged
+
+
+def test_no_log_record_names_a_voter_next_to_their_choice(secret_run):
+    _ballot, people, caplog = secret_run
+    assert _leaks(people, _log_records(caplog)) == []
+    text = "\n".join(r.getMessage() for r in _captured(caplog))
+    assert not any(_text_has(text, r) for p in people for r in p.receipts)
+
+
+def test_no_history_row_names_a_voter_next_to_their_choice(secret_run):
+    ballot, people, _caplog = secret_run
+    models_searched = {name for name, *_rest in _history_records()}
+    assert {"HistoricalBallot", "HistoricalQuestion", "HistoricalOption", "HistoricalUser",
+            "HistoricalMembership"} <= models_searched
+    assert _leaks(people, _history_records()) == []
+    assert ballot.history.filter(status="published").exists()
+
+
+def test_the_leak_search_would_find_a_voter_next_to_their_choice(secret_run):
+    _ballot, people, _caplog = secret_run
+    voter, choice = people[0].user, next(iter(people[0].options))
+    planted = [("Planted", {"user_id": voter.pk, "option_id": choice.pk}, {"user_id"}, {"option_id"}),
+               ("Planted", {"note": f"{voter.username} chose {choice.label}"}, set(), set()),
+               ("Planted", {"note": f"receipt {next(iter(people[0].receipts))}", "option_id": choice.pk},
+                set(), {"option_id"})]
+    assert len(_leaks(people, planted)) == 3
+    unrelated = [("Planted", {"user_id": voter.pk, "note": "verified"}, {"user_id"}, set())]
+    assert _leaks(people, unrelated) == []
+
+
+def test_the_secret_papers_carry_no_voter_value_and_only_the_day(secret_run):
+    ballot, people, _caplog = secret_run
+    voter_values = {str(v) for p in people for v in (p.user.pk, p.user.username, p.user.phone, *p.receipts)}
+    voter_values |= {key for key in ballot.voices.values_list("key", flat=True)}
+    rows = list(SecretContent.objects.filter(ballot=ballot).values())
+    assert len(rows) == 6 + 2  # six online or assisted papers (v1 and v3 twice) and two paper sheets
+    for row in rows:
+        assert set(row) == {"id", "ballot_id", "version", "voice_tag", "cast_on", "floor_area"}
+        # ballot and version are the ballot's own id and a small count; no other value may be a voter's.
+        assert row["ballot_id"] == ballot.pk
+        assert {str(row[k]) for k in ("id", "voice_tag", "cast_on", "floor_area")}.isdisjoint(voter_values)
+        assert type(row["cast_on"]).__name__ == "date"
+        assert row["floor_area"] is None
+    assert sorted(r["version"] for r in rows) == [1, 1, 1, 1, 1, 1, 2, 2]  # two voters changed their vote
+    for choice in SecretChoice.objects.filter(content__ballot=ballot).values():
+        assert set(choice) == {"id", "content_id", "question_id", "option_id"}
+    assert set(PaperSheet.objects.filter(batch__ballot=ballot).values_list("voter", flat=True)) == {None}
+
+
+def test_the_contents_chain_of_the_ledger_names_nobody_and_the_register_chain_holds_no_choice(secret_run):
+    ballot, people, _caplog = secret_run
+    contents = LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "contents"))
+    register = LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "register"))
+    assert contents.count() == 8 and register.count() == 8
+    voice_keys = set(ballot.voices.values_list("key", flat=True))
+    for entry in contents:
+        payload = json.loads(entry.payload)
+        assert set(payload) == {"content", "version", "tag", "day", "area", "choices"}
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", payload["day"])
+        assert not any(p.named_in({}, set(), entry.payload) for p in people)
+        assert not any(_text_has(entry.payload, key) for key in voice_keys)
+    for entry in register:
+        payload = json.loads(entry.payload)
+        assert "choices" not in payload
+        assert not any(p.choice_in({}, set(), entry.payload) for p in people)
+
+
+def test_the_register_and_the_contents_cannot_be_joined_by_the_order_they_were_written_in():
+    building, voters = make_building_of_households(8)
+    committee = building.compound.committee
+    organizer = make_organizer(committee)
+    ballot = services.ballot_create(committee=committee, by=organizer, title="选址",
+                                    electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
+    sites = services.question_add(ballot=ballot, by=organizer, text="选哪里",
+                                  options=[OptionSpec(f"SITE-{i}") for i in range(8)])
+    ballot = services.ballot_open(ballot=ballot, by=organizer)
+    yes = choices(ballot, "yes")
+    truth = {}
+    for voter, site in zip(voters, sites.options.all(), strict=True):
+        services.vote_cast(ballot=ballot, voter=voter, choices={**yes, sites.pk: [site.pk]})
+        truth[voter.pk] = site.pk
+
+    def site_of(content_choices: list[int]) -> int:
+        return next(pk for pk in content_choices if pk in truth.values())
+
+    ballot = services.ballot_close(ballot=ballot, by=organizer)  # papers join the contents chain at close
+    register = Participation.objects.filter(ballot=ballot).order_by("cast_at", "pk")
+    # Papers have no order but their random ids; the contents chain follows those ids.
+    papers = SecretContent.objects.filter(ballot=ballot).order_by("pk").prefetch_related("choices")
+    by_tables = {p.user_id: site_of([c.option_id for c in paper.choices.all()])
+                 for p, paper in zip(register, papers, strict=True)}
+    chain = {part: [json.loads(e.payload) for e in LedgerEntry.objects.filter(
+        chain=ledger.ballot_chain(ballot.pk, part)).order_by("seq")] for part in ("register", "contents")}
+    by_ledger = {r["user"]: site_of(c["choices"]) for r, c in zip(chain["register"], chain["contents"],
+                                                                   strict=True)}
+    assert by_tables != truth
+    assert by_ledger != truth
+
+
+# --- (c) One transaction for the register and the contents --------------------------------------------
+
+def _written(ballot: Ballot) -> tuple[int, int, int, int]:
+    return (Participation.objects.filter(ballot=ballot).count(),
+            SecretContent.objects.filter(ballot=ballot).count(),
+            SecretChoice.objects.filter(content__ballot=ballot).count(),
+            LedgerEntry.objects.filter(chain__startswith=f"b{ballot.pk}:").count())
+
+
+def test_a_failure_while_writing_the_contents_leaves_no_register_entry_and_no_ledger_entry():
+    ballot, _organizer, voters = make_open_ballot()
+    lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
+    with mock.patch.object(SecretChoice.objects, "bulk_create", side_effect=RuntimeError("disk full")), \
+            pytest.raises(RuntimeError):
+        services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
+    assert _written(ballot) == (0, 0, 0, 0)
+    assert LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count() == lifecycle
+    services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
+    assert _written(ballot) == (1, 1, 1, 1)  # the register entry now; the paper joins its chain at close
+
+
+def test_a_failure_while_counting_a_paper_batch_leaves_no_register_entry_and_no_ledger_entry():
+    ballot, organizer, voters = make_open_ballot()
+    batch = make_paper_batch(ballot, organizer, voters[:2], [{"choices": choices(ballot, "yes")},
+                                                             {"choices": choices(ballot, "no")}])
+    lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
+    with mock.patch.object(SecretChoice.objects, "bulk_create", side_effect=RuntimeError("disk full")), \
+            pytest.raises(RuntimeError):
+        services.paper_batch_confirm(batch=batch, by=make_organizer(ballot.committee))
+    assert _written(ballot) == (0, 0, 0, 0)
+    assert LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count() == lifecycle
+    batch.refresh_from_db()
+    assert batch.status == "pending" and batch.confirmed_by is None
