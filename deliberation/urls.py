@@ -12,6 +12,7 @@ urlpatterns = [
     path("ballots/<int:pk>/receipt/<str:code>/", views.ballot_receipt, name="ballot_receipt"),
     path("ballots/<int:pk>/receipt-check/", views.receipt_check, name="receipt_check"),
     path("ballots/<int:pk>/results/", views.ballot_results, name="ballot_results"),
+    path("ballots/<int:pk>/result.csv", views.ballot_export, name="ballot_export"),
     # Organizers
     path("committees/<int:pk>/ballots/", views.committee_ballots, name="committee_ballots"),
     path("committees/<int:pk>/ballots/new/", views.ballot_create, name="ballot_create"),

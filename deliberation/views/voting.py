@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deliberation import selectors, services
+from deliberation import exports, selectors, services
 from deliberation.forms import ReceiptCheckForm, VoteForm
 from deliberation.models import Ballot, Channel, Participation, Voice
 from deliberation.permissions import ballot_for_viewer_or_404, can_assist
@@ -189,3 +189,15 @@ def ballot_results(request, pk: int):
         "check_form": ReceiptCheckForm(),
     })
 
+
+
+@login_required
+@require_GET
+def ballot_export(request, pk: int):
+    """The published result as CSV: counts, verdict lines, ledger heads and counted receipts."""
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    if ballot.status != Ballot.Status.PUBLISHED:
+        raise Http404
+    response = HttpResponse(exports.result_csv(ballot), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ballot-{ballot.pk}-result.csv"'
+    return response

@@ -25,10 +25,30 @@ def test_result_export_carries_counts_verdict_heads_and_receipts():
         assert head["hash"] in flat
     for code in selectors.counted_receipts(ballot):
         assert [code] in rows
-    assert any("passed" == cell for cell in flat)
+    assert any(cell == "passed" for cell in flat)
 
 
 def test_result_export_refuses_an_unpublished_ballot():
     ballot, _organizer, _voters = make_open_ballot()
     with pytest.raises(ValueError):
         exports.result_csv(ballot)
+
+
+def test_result_export_is_downloadable_once_published_and_only_by_viewers(client):
+    from django.urls import reverse
+
+    from tests.factories import make_committee, make_organizer
+
+    ballot, organizer, voters = make_open_ballot()
+    url = reverse("deliberation:ballot_export", args=[ballot.pk])
+    client.force_login(voters[0])
+    assert client.get(url).status_code == 404  # not published yet
+    services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
+    services.ballot_close(ballot=ballot, by=organizer)
+    services.ballot_publish(ballot=ballot, by=organizer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert ballot.title in response.content.decode()
+    client.force_login(make_organizer(make_committee()))
+    assert client.get(url).status_code == 404
