@@ -23,7 +23,8 @@ from deliberation.views.voting import (
 )
 
 __all__ = [
-    "assisted_vote", "ballot_cancel", "ballot_export", "ballot_close", "ballot_create", "ballot_detail", "ballot_manage",
+    "assisted_vote", "ballot_cancel", "ballot_close", "ballot_create", "ballot_detail", "ballot_export",
+    "ballot_manage",
     "ballot_open", "ballot_publish", "ballot_receipt", "ballot_results", "ballot_vote", "committee_ballots",
     "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm", "paper_batches", "question_add",
     "receipt_check",
