@@ -27,6 +27,10 @@ urlpatterns = [
     path("ballots/<int:pk>/paper/<int:batch_pk>/", views.paper_batch, name="paper_batch"),
     path("ballots/<int:pk>/paper/<int:batch_pk>/confirm/", views.paper_batch_confirm,
          name="paper_batch_confirm"),
+    path("ballots/<int:pk>/paper/<int:batch_pk>/discard/", views.paper_batch_discard,
+         name="paper_batch_discard"),
+    path("ballots/<int:pk>/paper/<int:batch_pk>/sheets/<int:sheet_pk>/remove/", views.paper_sheet_remove,
+         name="paper_sheet_remove"),
     # Organizers and floor leaders
     path("ballots/<int:pk>/assist/", views.assisted_vote, name="assisted_vote"),
 ]

@@ -133,6 +133,9 @@ def paper_batch_confirm(*, batch: PaperBatch, by: User) -> PaperBatch:
         for sheet in sheets:
             # A paper vote is final, so its tag only has to be unique, not tied to a voice.
             secret_content_add(ballot, _pairs(sheet), tag=secrets.token_hex(32), floor_area=sheet.floor_area)
+        # The typed-in sheets are now anonymous papers; kept beside the batch's list of voters
+        # they would tell who voted what in a small batch.
+        batch.sheets.all().delete()
     batch.status = PaperBatch.Status.CONFIRMED
     batch.confirmed_by = by
     batch.confirmed_at = now
@@ -147,3 +150,24 @@ def _pairs(sheet: PaperSheet) -> list[tuple]:
     return [(o.question, o) for o in sorted(sheet.options.all(), key=lambda o: (o.question.position, o.position))]
 
 
+
+
+@transaction.atomic
+def paper_batch_discard(*, batch: PaperBatch, by: User) -> None:
+    """Throw away a batch waiting for confirmation (a typing mistake); its voters may be entered again."""
+    batch = PaperBatch.objects.select_for_update(of=("self",)).select_related("ballot__committee").get(pk=batch.pk)
+    _require_organizer(by, batch.ballot.committee)
+    if batch.status != PaperBatch.Status.PENDING:
+        raise ValidationError(_("A confirmed batch is counted and cannot be discarded."), code="batch_confirmed")
+    batch.delete()
+
+
+@transaction.atomic
+def paper_sheet_remove(*, sheet: PaperSheet, by: User) -> None:
+    """Remove a mistyped sheet from a batch waiting for confirmation."""
+    sheet = PaperSheet.objects.select_for_update(of=("self",)).select_related("batch__ballot__committee").get(
+        pk=sheet.pk)
+    _require_organizer(by, sheet.batch.ballot.committee)
+    if sheet.batch.status != PaperBatch.Status.PENDING:
+        raise ValidationError(_("A confirmed batch is counted and cannot be changed."), code="batch_confirmed")
+    sheet.delete()

@@ -1,6 +1,13 @@
 """Pages of the decision core: the resident's ballots and votes, and the organizer's desk."""
 
-from deliberation.views.counting import assisted_vote, paper_batch, paper_batch_confirm, paper_batches
+from deliberation.views.counting import (
+    assisted_vote,
+    paper_batch,
+    paper_batch_confirm,
+    paper_batch_discard,
+    paper_batches,
+    paper_sheet_remove,
+)
 from deliberation.views.organizing import (
     ballot_cancel,
     ballot_close,
@@ -24,8 +31,7 @@ from deliberation.views.voting import (
 
 __all__ = [
     "assisted_vote", "ballot_cancel", "ballot_close", "ballot_create", "ballot_detail", "ballot_export",
-    "ballot_manage",
-    "ballot_open", "ballot_publish", "ballot_receipt", "ballot_results", "ballot_vote", "committee_ballots",
-    "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm", "paper_batches", "question_add",
-    "receipt_check",
+    "ballot_manage", "ballot_open", "ballot_publish", "ballot_receipt", "ballot_results", "ballot_vote",
+    "committee_ballots", "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm",
+    "paper_batch_discard", "paper_batches", "paper_sheet_remove", "question_add", "receipt_check",
 ]

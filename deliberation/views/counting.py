@@ -105,6 +105,41 @@ def paper_batch(request, pk: int, batch_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def paper_batch_discard(request, pk: int, batch_pk: int):
+    """GET asks to confirm; POST throws away a batch waiting for confirmation."""
+    ballot = ballot_for_organizer_or_404(request.user, pk)
+    batch = _batch_or_404(ballot, batch_pk)
+    if request.method == "POST":
+        try:
+            services.paper_batch_discard(batch=batch, by=request.user)
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+            return redirect("deliberation:paper_batch", pk=ballot.pk, batch_pk=batch.pk)
+        messages.success(request, _("The batch was discarded."))
+        return redirect("deliberation:paper_batches", pk=ballot.pk)
+    return render(request, "deliberation/paper_batch_discard.html", {"ballot": ballot, "batch": batch})
+
+
+@login_required
+@require_http_methods(["POST"])
+def paper_sheet_remove(request, pk: int, batch_pk: int, sheet_pk: int):
+    """Remove a mistyped sheet from a pending batch."""
+    ballot = ballot_for_organizer_or_404(request.user, pk)
+    batch = _batch_or_404(ballot, batch_pk)
+    sheet = batch.sheets.filter(pk=sheet_pk).first()
+    if sheet is None:
+        raise Http404
+    try:
+        services.paper_sheet_remove(sheet=sheet, by=request.user)
+    except DOMAIN_ERRORS as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The sheet was removed; enter it again."))
+    return redirect("deliberation:paper_batch", pk=ballot.pk, batch_pk=batch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def paper_batch_confirm(request, pk: int, batch_pk: int):
     """A second organizer confirms the batch: GET shows what will be counted, POST counts it."""
     ballot = ballot_for_organizer_or_404(request.user, pk)
