@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from deliberation import rules, selectors
-from deliberation.models import Ballot, Question
+from deliberation.models import Ballot, Participation, Question
 
 logger = logging.getLogger(__name__)
 
@@ -103,4 +103,6 @@ def results(user, ballot: Ballot) -> dict | None:
         "area_rule": ballot.rule in Ballot.AREA_RULES,
         "named": list(selectors.named_votes(ballot)) if published and not ballot.is_secret else [],
         "receipts": selectors.counted_receipts(ballot) if published else [],
+        "my_receipts": set(Participation.objects.filter(ballot=ballot, user=user).values_list("receipt", flat=True))
+        if published else set(),
     }
