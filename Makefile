@@ -101,8 +101,8 @@ lint: $(STAMP)
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null && command -v xgettext >/dev/null || { \
 		echo "ERROR: GNU gettext is needed (apt-get install gettext)" >&2; exit 1; }
-	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=tests
-	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=tests
+	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=tests --ignore=bench
+	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=tests --ignore=bench
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -124,7 +124,7 @@ class BallotCreateForm(forms.Form):
                                                   "committee's."))
     rule = forms.ChoiceField(label=_("Decision rule"), choices=Ballot.Rule.choices,
                              initial=Ballot.Rule.SIMPLE_MAJORITY)
-    quorum_percent = forms.DecimalField(label=_("Quorum (% of the voices that must take part)"),
+    quorum_percent = forms.DecimalField(label=_("Quorum (percentage of the voices that must take part)"),
                                         min_value=Decimal(0), max_value=Decimal(100), max_digits=5,
                                         decimal_places=2, initial=Decimal(0),
                                         widget=forms.NumberInput(attrs={"inputmode": "decimal",
