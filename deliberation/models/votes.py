@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from deliberation.models.ballots import Ballot, Option, Question, Voice
 
@@ -112,6 +113,10 @@ class NamedChoice(models.Model):
     participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="choices")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+")
+
+    # Named votes are history-tracked like every other non-secret record (append-only, so the
+    # history holds their creation with its acting user). Secret papers never are.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

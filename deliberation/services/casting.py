@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from deliberation import ledger
 from deliberation.models import (
@@ -153,8 +154,9 @@ def record_contents(ballot: Ballot, participation: Participation, pairs: list[tu
                 "batch": participation.batch_id,
                 "at": participation.cast_at.isoformat(), "receipt": participation.receipt}
     if not ballot.is_secret:
-        NamedChoice.objects.bulk_create([NamedChoice(participation=participation, question=q, option=o)
-                                         for q, o in pairs])
+        bulk_create_with_history([NamedChoice(participation=participation, question=q, option=o)
+                                  for q, o in pairs], NamedChoice,
+                                 default_user=participation.entered_by or participation.user)
         register["choices"] = [o.pk for _q, o in pairs]
         ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"), payload=register)
         return

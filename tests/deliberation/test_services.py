@@ -1232,3 +1232,18 @@ def test_cancelling_and_naming_voters_leave_history_rows_with_the_acting_user():
     assert [m.user_id for m in rows[-2].named_voters.all()] == [voter.pk]
     assert (rows[-1].status, rows[-1].cancel_reason, rows[-1].history_user) == (
         "cancelled", "重新拟定", organizer)
+
+
+def test_a_named_vote_is_history_tracked_with_its_voter_and_a_secret_paper_is_not():
+    from deliberation.models import NamedChoice, SecretContent
+    from tests.deliberation.factories import choices as choose
+    from tests.deliberation.factories import make_open_ballot as open_ballot
+
+    named, _organizer, voters = open_ballot(secrecy=Ballot.Secrecy.NAMED)
+    services.vote_cast(ballot=named, voter=voters[0], choices=choose(named, "yes"))
+    record = NamedChoice.history.get()
+    assert record.history_type == "+" and record.history_user == voters[0]
+    secret, _organizer, voters = open_ballot()
+    services.vote_cast(ballot=secret, voter=voters[0], choices=choose(secret, "yes"))
+    assert not hasattr(SecretContent, "history")
+    assert NamedChoice.history.count() == 1
