@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from deliberation import services as ballot_services
+from deliberation.models import Ballot
 from tests.factories import (
     make_building,
     make_committee,
@@ -46,13 +48,18 @@ def places():
     committee = make_committee(make_street("大宁路街道"), name="延长居民区")
     compound = make_compound(committee, name="延长新村")
     building = make_building(compound, name="3号楼")
-    for door, name, phone in [("101", "张伟", "+8613900000101"), ("102", "王芳", "+8613900000102"),
-                              ("201", "刘洋", "+8613900000201")]:
-        make_resident(make_household(building, door_number=door), name=name, phone=phone)
+    voters = [make_resident(make_household(building, door_number=door), name=name, phone=phone,
+                            representative=True)
+              for door, name, phone in [("101", "张伟", "+8613900000101"), ("102", "王芳", "+8613900000102"),
+                                        ("201", "刘洋", "+8613900000201")]]
     organizer = make_organizer(committee, user=make_user(name="王主任", phone="+8613800000001"))
     resident = make_user(name="李华", phone="+8613912345678")
+    ballot = ballot_services.ballot_create(
+        committee=committee, by=organizer, title="3号楼加装电梯", electorate=Ballot.Electorate.HOUSEHOLDS,
+        building=building, rule=Ballot.Rule.ART278, description="按《民法典》第二百七十八条表决。")
+    ballot = ballot_services.ballot_open(ballot=ballot, by=organizer)
     return {"committee": committee, "compound": compound, "building": building,
-            "organizer": organizer, "resident": resident}
+            "organizer": organizer, "resident": resident, "voter": voters[0], "ballot": ballot}
 
 
 # (page name, who is signed in, how to build the URL from the places)
@@ -67,6 +74,14 @@ PAGES = [
     ("join-building", "resident", lambda p: reverse("members:join_building", args=[p["building"].pk])),
     ("committee-residents", "organizer",
      lambda p: reverse("members:committee_residents", args=[p["committee"].pk])),
+    ("my-ballots", "voter", lambda p: reverse("deliberation:my_ballots")),
+    ("ballot-vote", "voter", lambda p: reverse("deliberation:ballot_detail", args=[p["ballot"].pk])),
+    ("committee-ballots", "organizer",
+     lambda p: reverse("deliberation:committee_ballots", args=[p["committee"].pk])),
+    ("ballot-create", "organizer", lambda p: reverse("deliberation:ballot_create", args=[p["committee"].pk])),
+    ("ballot-manage", "organizer", lambda p: reverse("deliberation:ballot_manage", args=[p["ballot"].pk])),
+    ("paper-batches", "organizer", lambda p: reverse("deliberation:paper_batches", args=[p["ballot"].pk])),
+    ("assisted-vote", "organizer", lambda p: reverse("deliberation:assisted_vote", args=[p["ballot"].pk])),
 ]
 
 
