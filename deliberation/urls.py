@@ -18,6 +18,7 @@ urlpatterns = [
     path("committees/<int:pk>/ballots/new/", views.ballot_create, name="ballot_create"),
     path("ballots/<int:pk>/manage/", views.ballot_manage, name="ballot_manage"),
     path("ballots/<int:pk>/questions/new/", views.question_add, name="question_add"),
+    path("ballots/<int:pk>/questions/<int:question_pk>/remove/", views.question_remove, name="question_remove"),
     path("ballots/<int:pk>/voters/", views.named_voters, name="named_voters"),
     path("ballots/<int:pk>/open/", views.ballot_open, name="ballot_open"),
     path("ballots/<int:pk>/close/", views.ballot_close, name="ballot_close"),

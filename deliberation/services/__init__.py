@@ -11,6 +11,7 @@ from deliberation.services.ballots import (
     ballots_run_schedule,
     default_options,
     question_add,
+    question_remove,
 )
 from deliberation.services.casting import receipt_code, voice_tag, voices_of, vote_cast
 from deliberation.services.paper import (
@@ -25,6 +26,7 @@ __all__ = [
     "OptionSpec", "ballot_cancel", "ballot_close", "ballot_create", "ballot_open", "ballot_publish",
     "ballot_set_named_voters", "ballots_run_schedule", "default_options", "paper_batch_confirm",
     "paper_batch_create", "paper_batch_discard", "paper_sheet_add", "paper_sheet_remove", "question_add",
+    "question_remove",
     "receipt_code", "vote_cast", "voice_tag",
     "voices_of",
 ]

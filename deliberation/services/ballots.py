@@ -132,6 +132,21 @@ def question_add(*, ballot: Ballot, by: User | None, text: str, kind: str = Ques
 
 
 @transaction.atomic
+def question_remove(*, question: Question, by: User | None) -> None:
+    """Remove a question (and its options) from a draft, e.g. to fix a typo; a ballot keeps one at least."""
+    ballot = _locked(question.ballot)
+    _require_organizer(by, ballot.committee)
+    _require_draft(ballot)
+    if ballot.questions.count() <= 1:
+        raise ValidationError(_("A ballot needs at least one question: add the corrected one first."),
+                              code="last_question")
+    question = Question.objects.get(pk=question.pk)
+    for option in question.options.all():
+        _stamp(option, by).delete()
+    _stamp(question, by).delete()
+
+
+@transaction.atomic
 def ballot_set_named_voters(*, ballot: Ballot, by: User | None, users: list[User]) -> Ballot:
     """Choose the people of a named-list electorate (draft only)."""
     ballot = _locked(ballot)

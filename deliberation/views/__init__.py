@@ -18,6 +18,7 @@ from deliberation.views.organizing import (
     committee_ballots,
     named_voters,
     question_add,
+    question_remove,
 )
 from deliberation.views.voting import (
     ballot_detail,
@@ -33,5 +34,6 @@ __all__ = [
     "assisted_vote", "ballot_cancel", "ballot_close", "ballot_create", "ballot_detail", "ballot_export",
     "ballot_manage", "ballot_open", "ballot_publish", "ballot_receipt", "ballot_results", "ballot_vote",
     "committee_ballots", "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm",
-    "paper_batch_discard", "paper_batches", "paper_sheet_remove", "question_add", "receipt_check",
+    "paper_batch_discard", "paper_batches", "paper_sheet_remove", "question_add", "question_remove",
+    "receipt_check",
 ]

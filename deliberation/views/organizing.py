@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -124,6 +125,23 @@ def question_add(request, pk: int):
         return redirect("deliberation:ballot_manage", pk=ballot.pk)
     messages.error(request, _("The question was not added: correct the fields marked below."))
     return _manage(request, ballot, question_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def question_remove(request, pk: int, question_pk: int):
+    """Remove a question from a draft (the manage page lists it with a remove button)."""
+    ballot = ballot_for_organizer_or_404(request.user, pk)
+    question = ballot.questions.filter(pk=question_pk).first()
+    if question is None:
+        raise Http404
+    try:
+        services.question_remove(question=question, by=request.user)
+    except DOMAIN_ERRORS as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The question was removed."))
+    return redirect("deliberation:ballot_manage", pk=ballot.pk)
 
 
 @login_required

@@ -1247,3 +1247,34 @@ def test_a_named_vote_is_history_tracked_with_its_voter_and_a_secret_paper_is_no
     services.vote_cast(ballot=secret, voter=voters[0], choices=choose(secret, "yes"))
     assert not hasattr(SecretContent, "history")
     assert NamedChoice.history.count() == 1
+
+
+def test_a_draft_question_can_be_removed_but_not_the_last_one_nor_after_opening():
+    from django.core.exceptions import PermissionDenied as Denied
+
+    from deliberation.models import Option as OptionModel
+    from deliberation.models import Question as QuestionModel
+    from tests.deliberation.factories import make_building_of_households as households
+    from tests.factories import make_committee as committee_factory
+    from tests.factories import make_organizer as organizer_factory
+
+    building, _reps = households(2)
+    organizer = organizer_factory(building.compound.committee)
+    ballot = services.ballot_create(committee=building.compound.committee, by=organizer, title="错字标题",
+                                    electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
+    typo = ballot.questions.get()
+    with pytest.raises(ValidationError) as error:
+        services.question_remove(question=typo, by=organizer)
+    assert error.value.code == "last_question"
+    services.question_add(ballot=ballot, by=organizer, text="正确的问题")
+    with pytest.raises(Denied):
+        services.question_remove(question=typo, by=organizer_factory(committee_factory()))
+    services.question_remove(question=typo, by=organizer)
+    assert list(ballot.questions.values_list("text", flat=True)) == ["正确的问题"]
+    assert not OptionModel.objects.filter(question_id=typo.pk).exists()
+    assert QuestionModel.history.filter(id=typo.pk, history_type="-").get().history_user == organizer
+    services.question_add(ballot=ballot, by=organizer, text="第二个问题")
+    ballot = services.ballot_open(ballot=ballot, by=organizer)
+    with pytest.raises(ValidationError) as error:
+        services.question_remove(question=ballot.questions.first(), by=organizer)
+    assert error.value.code == "frozen"

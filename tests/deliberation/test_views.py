@@ -858,3 +858,24 @@ def test_secret_contents_are_untouched_by_page_views(client):
     vote(client, ballot, "yes")
     assert SecretContent.objects.filter(ballot=ballot).count() == 1
     assert selectors.counted_receipts(ballot) == [Participation.objects.get().receipt]
+
+
+def test_the_manage_page_removes_a_draft_question(client):
+    from tests.deliberation.factories import make_building_of_households
+    from tests.factories import make_committee, make_organizer
+
+    building, _reps = make_building_of_households(2)
+    committee = building.compound.committee
+    organizer = make_organizer(committee)
+    ballot = services.ballot_create(committee=committee, by=organizer, title="标题",
+                                    electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
+    services.question_add(ballot=ballot, by=organizer, text="第二问")
+    first = ballot.questions.order_by("position").first()
+    url = reverse("deliberation:question_remove", args=[ballot.pk, first.pk])
+    client.force_login(organizer)
+    assert url in client.get(reverse("deliberation:ballot_manage", args=[ballot.pk])).text
+    client.force_login(make_organizer(make_committee()))
+    assert client.post(url).status_code == 404
+    client.force_login(organizer)
+    assert client.post(url).status_code == 302
+    assert list(ballot.questions.values_list("text", flat=True)) == ["第二问"]
