@@ -83,9 +83,13 @@ def _may_assist(by: User, ballot: Ballot, voice: Voice) -> bool:
 
 @transaction.atomic
 def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]], channel: str = Channel.ONLINE,
-              entered_by: User | None = None, consent_note: str = "", voice: Voice | None = None
-              ) -> Participation:
-    """Cast (or change) ``voter``'s vote; return the participation, whose receipt the voter keeps."""
+              entered_by: User | None = None, consent_note: str = "", voice: Voice | None = None,
+              expected_version: int | None = None) -> Participation:
+    """Cast (or change) ``voter``'s vote; return the participation, whose receipt the voter keeps.
+
+    ``expected_version`` is the version the voter saw when confirming (0: none yet). If a vote was
+    recorded since, nothing is cast: a double submit of the confirmation page records one vote.
+    """
     ballot = _locked(ballot)
     if ballot.status != Ballot.Status.OPEN:
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
@@ -103,6 +107,12 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
     elif channel != Channel.ONLINE:
         raise ValidationError(_("Paper sheets are entered in batches."), code="invalid_channel")
     latest = Participation.objects.filter(voice=voice).order_by("-version").first()
+    if expected_version is not None and (latest.version if latest else 0) != expected_version:
+        if latest is not None and latest.user_id == voter.pk:
+            raise ValidationError(_("Your vote was already recorded (receipt %(r)s); nothing was changed.")
+                                  % {"r": latest.receipt}, code="already_submitted")
+        raise ValidationError(_("A vote was recorded for this voice in the meantime; nothing was changed. "
+                                "Look at the ballot again before voting."), code="already_submitted")
     if latest is not None:
         _guard_change(ballot, latest, voter, channel)
     pairs = choose_options(ballot, choices)

@@ -4,8 +4,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -118,8 +116,9 @@ def ballot_vote(request, pk: int):
         return _detail(request, ballot, form=form, questions=questions)
     if action == "confirm":
         try:
-            participation = _cast_once(ballot, request.user, form.choices(),
-                                       seen=request.POST.get("after", ""))
+            seen = request.POST.get("after", "").strip()
+            participation = services.vote_cast(ballot=ballot, voter=request.user, choices=form.choices(),
+                                               expected_version=int(seen) if seen.isdigit() else -1)
         except DOMAIN_ERRORS as error:
             messages.error(request, error_text(error))
             return redirect(ballot)
@@ -127,25 +126,6 @@ def ballot_vote(request, pk: int):
         return redirect("deliberation:ballot_receipt", pk=ballot.pk, code=participation.receipt)
     return render(request, "deliberation/vote_confirm.html",
                   {"ballot": ballot, "form": form, "after": state.latest_version, "state": state})
-
-
-def _cast_once(ballot: Ballot, user, choices: dict, *, seen: str) -> Participation:
-    """Cast, unless a vote was recorded since the confirmation page was shown (a double POST).
-
-    The ballot row is locked first, so the check and the cast see the same latest version.
-    """
-    with transaction.atomic():
-        Ballot.objects.select_for_update().filter(pk=ballot.pk).first()
-        _voice, versions = selectors.voice_history(ballot, user)
-        current = versions[0] if versions else None
-        if str(current.version if current else 0) != str(seen).strip():
-            if current is not None and current.user_id == user.pk:
-                message = _("Your vote was already recorded (receipt %(r)s); nothing was changed.")
-                raise ValidationError(message % {"r": current.receipt}, code="already_submitted")
-            raise ValidationError(_("A vote was recorded for this voice in the meantime; nothing was "
-                                    "changed. Look at the ballot again before voting."),
-                                  code="already_submitted")
-        return services.vote_cast(ballot=ballot, voter=user, choices=choices)
 
 
 @login_required

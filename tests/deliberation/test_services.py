@@ -1278,3 +1278,18 @@ def test_a_draft_question_can_be_removed_but_not_the_last_one_nor_after_opening(
     with pytest.raises(ValidationError) as error:
         services.question_remove(question=ballot.questions.first(), by=organizer)
     assert error.value.code == "frozen"
+
+
+def test_a_cast_confirmed_against_an_old_version_records_nothing():
+    from tests.deliberation.factories import choices as choose
+    from tests.deliberation.factories import make_open_ballot as open_ballot
+
+    ballot, _organizer, voters = open_ballot()
+    first = services.vote_cast(ballot=ballot, voter=voters[0], choices=choose(ballot, "yes"), expected_version=0)
+    with pytest.raises(ValidationError) as error:  # the same confirmation page sent twice
+        services.vote_cast(ballot=ballot, voter=voters[0], choices=choose(ballot, "yes"), expected_version=0)
+    assert error.value.code == "already_submitted"
+    assert first.receipt in error.value.messages[0]
+    changed = services.vote_cast(ballot=ballot, voter=voters[0], choices=choose(ballot, "no"), expected_version=1)
+    assert changed.version == 2
+    assert Participation.objects.filter(ballot=ballot).count() == 2
