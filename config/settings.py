@@ -219,6 +219,8 @@ ROSTER_MAX_BYTES = 2 * 1024 * 1024
 # --- Mail --------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sanhui@localhost")
+# Absolute links in e-mail and on printed notices (QR codes): the public address of the site.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Security baseline ---------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

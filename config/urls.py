@@ -10,4 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("deliberation.urls")),
+    path("", include("hearings.urls")),
+    path("", include("evaluations.urls")),
 ]

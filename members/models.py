@@ -329,3 +329,56 @@ class Role(models.Model):
     @property
     def place(self):
         return self.committee or self.building or self.street or self.agency or _("whole site")
+
+
+class Notification(models.Model):
+    """One message to one person: shown in the site's list, and e-mailed after commit."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCEMENT = "announcement", _("announcements of meetings")
+        OPENING = "opening", _("voting and opinion windows opening")
+        REMINDER = "reminder", _("reminders before voting closes")
+        RESULT = "result", _("published results and outcomes")
+        OBJECTION_ANSWERED = "objection_answered", _("answers to objections")
+        ACTION = "action", _("agreed actions due or changed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # Set by callers that may run twice (scheduled jobs): one notification per person and key.
+    dedupe_key = models.CharField(_("deduplication key"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_recent")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""),
+                                    name="notification_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationOptOut(models.Model):
+    """A kind of notification this person has turned off (in the site and by e-mail)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs",
+                             verbose_name=_("person"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
+
+    class Meta:
+        verbose_name = _("notification turned off")
+        verbose_name_plural = _("notifications turned off")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} − {self.kind}"

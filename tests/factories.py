@@ -50,10 +50,10 @@ def make_household(building: Building | None = None, door_number: str | None = N
 
 
 def make_user(name: str | None = None, phone: str | None = None, password: str | None = "correct-horse-9",
-              username: str | None = None) -> User:
+              username: str | None = None, email: str = "") -> User:
     n = _n()
     user = User(username=username or f"user{n}", full_name=name or f"Person {n}", phone=phone,
-                phone_verified=bool(phone))
+                phone_verified=bool(phone), email=email)
     if password:
         user.set_password(password)
     else:

@@ -1,0 +1,1 @@
+"""Demo coordination meetings in every state (filled in by the coordination work)."""

@@ -1,0 +1,1 @@
+"""Demo hearings in every state (filled in by the hearings work)."""

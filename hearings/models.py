@@ -1,1 +1,0 @@
-"""Models of the hearings app: built by a later issue (see README)."""

@@ -1,0 +1,3 @@
+"""coordination models."""
+
+__all__: list[str] = []

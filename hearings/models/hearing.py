@@ -1,0 +1,3 @@
+"""hearing models."""
+
+__all__: list[str] = []

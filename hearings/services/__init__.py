@@ -1,0 +1,1 @@
+"""Hearing and coordination-meeting services: each state change is one function here."""

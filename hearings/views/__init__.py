@@ -1,0 +1,1 @@
+"""Views of hearings (hearing.py) and coordination meetings (coordination.py)."""
