@@ -1,0 +1,1 @@
+"""Hearing forms in hearing.py, coordination forms in coordination.py."""

@@ -1,0 +1,1 @@
+"""Hearing selectors in hearing.py, coordination selectors in coordination.py."""

@@ -1,0 +1,1 @@
+"""Waiting items from coordination meetings (confirmations of agreements, records...)."""

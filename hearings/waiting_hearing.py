@@ -1,0 +1,1 @@
+"""Waiting items from hearings (registrations, confirmations of minutes...)."""
