@@ -14,6 +14,7 @@ Frozen time walks through the days; captured mail (``mail.outbox``) shows who wa
 
 import threading
 from datetime import datetime, timedelta
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,7 +91,9 @@ def test_the_reminder_reaches_exactly_those_who_have_not_voted_24_hours_before_c
     assert mail.outbox == [] and _reminded() == []
 
     with time_machine.travel(CLOSES - timedelta(hours=23, minutes=59), tick=False):
-        call_command("run_ballot_schedule", stdout=open("/dev/null", "w"))
+        out = StringIO()
+        call_command("run_ballot_schedule", stdout=out)
+    assert "reminded 2" in out.getvalue()
 
     assert _reminded() == ["孙", "钱"]
     assert [m.to for m in mail.outbox] == [["105-0@example.org"]]
@@ -106,7 +109,7 @@ def test_the_reminder_reaches_exactly_those_who_have_not_voted_24_hours_before_c
 def test_running_the_reminder_job_again_tells_nobody_twice(building):
     for minutes in (0, 1, 30, 600):
         with time_machine.travel(CLOSES - timedelta(hours=23) + timedelta(minutes=minutes), tick=False):
-            call_command("send_ballot_reminders", stdout=open("/dev/null", "w"))
+            call_command("send_ballot_reminders", stdout=StringIO())
     assert _reminded() == ["孙", "钱"]
     assert len(mail.outbox) == 1
 

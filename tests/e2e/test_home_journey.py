@@ -142,3 +142,28 @@ def test_a_resident_sees_what_is_waiting_follows_it_and_manages_notifications(
     main_nav(page).get_by_role("link", name="Home").click()
     shot(page, "home-desktop")
     assert browser_console_errors == []
+
+
+@pytest.mark.browser_context_args(locale="zh-CN")
+def test_the_home_page_and_notifications_in_chinese_on_a_phone(page: Page, building_2, login_as, shot):
+    login_as(building_2["zhao"])
+    page.goto("/")
+    expect(page.get_by_role("region", name="等您办理")).to_contain_text("有 2 件事等您办理。")
+    expect(page.get_by_role("link", name="去投票")).to_have_count(2)
+    shot(page, "home-zh")
+    fits_a_phone(page)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="通知").click()
+    expect(page.locator(".notification").first).to_contain_text("投票将在24小时内截止：" + SOON)
+    shot(page, "notifications-zh")
+    fits_a_phone(page)
+    page.goto("/me/notifications/settings/")
+    shot(page, "settings-zh")
+    fits_a_phone(page)
+
+
+def test_nothing_waiting_is_said_plainly(page: Page, login_as, shot):
+    login_as(make_user(name="新居民"))
+    page.goto("/")
+    expect(page.locator(".empty-state")).to_contain_text("Nothing is waiting for you right now.")
+    shot(page, "home-empty")
+    fits_a_phone(page)
