@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Prefetch
+from django.db.models import Exists, F, Model, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -399,11 +399,16 @@ def ballot_remind(*, ballot: Ballot) -> list[Notification]:
 
 
 def ballots_send_reminders(*, now=None) -> list[tuple[Ballot, int]]:
-    """Remind the non-voters of every open ballot closing within 24 hours (run with the schedule)."""
+    """Remind the non-voters of every open ballot closing within 24 hours (run with the schedule).
+
+    A ballot opened less than 24 hours before its close gets no reminder: the opening notice,
+    which says when it closes, went out moments before.
+    """
     now = now or timezone.now()
     reminded = []
     for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__gt=now,
-                                        closes_at__lte=now + REMINDER_BEFORE).order_by("closes_at", "pk"):
+                                        closes_at__lte=now + REMINDER_BEFORE,
+                                        opened_at__lt=F("closes_at") - REMINDER_BEFORE).order_by("closes_at", "pk"):
         try:
             reminded.append((ballot, len(ballot_remind(ballot=ballot))))
         except ValidationError:  # closed or cancelled since it was listed

@@ -183,3 +183,16 @@ def test_a_failed_opening_notifies_nobody():
     with pytest.raises(ValidationError):
         services.ballot_open(ballot=ballot, by=organizer)
     assert not Notification.objects.exists() and mail.outbox == []
+
+
+def test_a_ballot_opened_less_than_24_hours_before_its_close_gets_no_second_notice():
+    b = make_building()
+    organizer = make_organizer(b.compound.committee)
+    voter = _member(make_household(b), "晚", "late@example.org", representative=True)
+    with time_machine.travel(CLOSES - timedelta(hours=10), tick=False):
+        ballot = services.ballot_create(committee=b.compound.committee, by=organizer, title="临时表决",
+                                        electorate=Ballot.Electorate.HOUSEHOLDS, building=b, closes_at=CLOSES)
+        services.ballot_open(ballot=ballot, by=organizer)
+        services.ballots_send_reminders()
+    assert list(Notification.objects.filter(user=voter).values_list("kind", flat=True)) == ["opening"]
+    assert "2026-03-10 20:00" in mail.outbox[0].body   # the opening notice says when it closes

@@ -11,6 +11,7 @@ A screenshot is saved after each step in test-artifacts/screenshots/<test name>/
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -38,10 +39,11 @@ def building_2():
         user=neighbour, household=make_household(building, door_number="302"), by=None), by=None)
     now = timezone.now()
     ballots = {}
-    for title, closes in ((LATER, now + timedelta(days=7)), (SOON, now + timedelta(hours=15))):
-        ballot = services.ballot_create(committee=committee, by=organizer, title=title, closes_at=closes,
-                                        electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
-        ballots[title] = services.ballot_open(ballot=ballot, by=organizer)
+    with time_machine.travel(now - timedelta(days=3), tick=False):   # both opened three days ago
+        for title, closes in ((LATER, now + timedelta(days=7)), (SOON, now + timedelta(hours=15))):
+            ballot = services.ballot_create(committee=committee, by=organizer, title=title, closes_at=closes,
+                                            electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
+            ballots[title] = services.ballot_open(ballot=ballot, by=organizer)
     services.ballots_send_reminders()   # the scheduled job: SOON closes within 24 hours
     return {"zhao": zhao, "ballots": ballots}
 
