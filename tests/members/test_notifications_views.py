@@ -127,3 +127,18 @@ def test_the_notification_list_uses_a_constant_number_of_queries(client, django_
     assert len(response.context["page"]) == 50
     with django_assert_max_num_queries(8):
         assert client.get(reverse("members:notification_list") + "?page=2").status_code == 200
+
+
+def test_the_admin_lists_notifications_read_only(client):
+    admin_user = make_user()
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    note = _note(make_user(), "Voting is open: 加装电梯")
+    login(client, admin_user)
+    response = client.get(reverse("admin:members_notification_changelist"))
+    assert response.status_code == 200 and "加装电梯" in response.content.decode()
+    assert client.get(reverse("admin:members_notification_add")).status_code == 403
+    assert client.get(reverse("admin:members_notificationoptout_changelist")).status_code == 200
+    response = client.post(reverse("admin:members_notification_change", args=[note.pk]), {"title": "edited"})
+    note.refresh_from_db()
+    assert note.title == "Voting is open: 加装电梯"
