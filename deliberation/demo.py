@@ -102,3 +102,21 @@ def seed(*, stdout=None) -> None:
 
     if stdout is not None and made:
         stdout.write(f"Demo ballots: {len(made)} created ({', '.join(made)}).")
+    _seed_notifications(committee)
+
+
+DEMO_ANNOUNCEMENT = ("社区活动室开放时间调整", "延长居民区居委会：自下月起，社区活动室每天开放到晚上九点。"
+                     "活动室开放时间的表决结果已经结束计票，公布后会再通知大家。")
+
+
+def _seed_notifications(committee: Committee) -> None:
+    """An announcement for the demo residents, besides the opening and result notices the ballots sent."""
+    from members.models import Notification
+    from members.notifications import notify
+
+    people = User.objects.filter(username__in=["resident", "resident_rep", "floor_leader", "party_member",
+                                               "party_rep"])
+    ballot = Ballot.objects.filter(committee=committee, title="社区活动室开放时间").first()
+    title, body = DEMO_ANNOUNCEMENT
+    notify(users=people, kind=Notification.Kind.ANNOUNCEMENT, title=title, body=body,
+           url=ballot.get_absolute_url() if ballot else "", dedupe_key="demo:announcement:activity-room")

@@ -5,7 +5,19 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Agency, Building, Committee, Compound, Household, Membership, Role, Street, User
+from members.models import (
+    Agency,
+    Building,
+    Committee,
+    Compound,
+    Household,
+    Membership,
+    Notification,
+    NotificationOptOut,
+    Role,
+    Street,
+    User,
+)
 
 
 @admin.register(User)
@@ -77,3 +89,29 @@ class RoleAdmin(SimpleHistoryAdmin):
     list_filter = ("kind",)
     list_select_related = ("user", "committee", "building__compound", "street", "agency")
     raw_id_fields = ("user", "granted_by", "building")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: notifications are written by the services (``members.notifications.notify``)."""
+
+    list_display = ("title", "user", "kind", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    list_select_related = ("user",)
+    search_fields = ("title", "user__full_name", "user__phone", "dedupe_key")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NotificationOptOut)
+class NotificationOptOutAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind")
+    list_filter = ("kind",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    search_fields = ("user__full_name", "user__phone")

@@ -1,6 +1,7 @@
 """Navigation by role, computed once per request from the cached roles."""
 
 from members.models import Role
+from members.notifications import unread_count
 from members.permissions import is_site_admin, roles_of
 
 
@@ -18,4 +19,5 @@ def navigation(request) -> dict:
         "streets": streets,
         "site_admin": is_site_admin(user),
         "staff": user.is_staff,
+        "unread": unread_count(user),
     }}

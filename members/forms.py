@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Building, Household, Role
+from members.models import Building, Household, Notification, Role
 from members.phone import normalize_phone
 
 
@@ -114,3 +114,14 @@ class RoleGrantForm(forms.Form):
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("Roster file (CSV or XLSX)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+
+class NotificationPreferencesForm(forms.Form):
+    """The kinds of notification a person wants; every kind left unticked is turned off."""
+
+    receive = forms.MultipleChoiceField(
+        label=_("Tell me about"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(kind.value, kind.label) for kind in Notification.Kind])
+
+    def kinds_off(self) -> set[str]:
+        return set(Notification.Kind.values) - set(self.cleaned_data["receive"])

@@ -5,7 +5,11 @@
 Rows are written in the caller's transaction, so a rolled-back change notifies no one; e-mail
 is sent by ``transaction.on_commit``, never before the change is durable. People who turned the
 kind off get nothing. ``dedupe_key`` makes a call idempotent per person (scheduled jobs that
-may run twice pass e.g. ``"reminder:ballot:12"``).
+may run twice pass e.g. ``"reminder:ballot:12"``); two runs racing each other are settled by the
+unique constraint on (person, key): the loser skips the people the winner already told.
+
+The person's own list (``user_notifications``, ``unread_count``), marking read and the
+preferences (``set_opt_out``, ``notification_preferences_set``) live here too.
 """
 
 from __future__ import annotations
@@ -15,12 +19,28 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from members.models import Notification, NotificationOptOut, User
 
 logger = logging.getLogger(__name__)
+
+
+def _insert(user_ids: set[int], *, kind: str, title: str, body: str, url: str,
+            dedupe_key: str) -> list[Notification]:
+    with transaction.atomic():
+        return Notification.objects.bulk_create(
+            Notification(user_id=user_id, kind=kind, title=title[:200], body=body, url=url[:300],
+                         dedupe_key=dedupe_key)
+            for user_id in sorted(user_ids)
+        )
+
+
+def _already_told(user_ids: set[int], dedupe_key: str) -> set[int]:
+    return set(Notification.objects.filter(user_id__in=user_ids, dedupe_key=dedupe_key)
+               .values_list("user_id", flat=True))
 
 
 def notify(*, users: Iterable[User | int], kind: str, title: str, body: str = "", url: str = "",
@@ -34,18 +54,22 @@ def notify(*, users: Iterable[User | int], kind: str, title: str, body: str = ""
     user_ids -= set(NotificationOptOut.objects.filter(user_id__in=user_ids, kind=kind)
                     .values_list("user_id", flat=True))
     if dedupe_key:
-        user_ids -= set(Notification.objects.filter(user_id__in=user_ids, dedupe_key=dedupe_key)
-                        .values_list("user_id", flat=True))
+        user_ids -= _already_told(user_ids, dedupe_key)
     if not user_ids:
         return []
-    with transaction.atomic():
-        created = Notification.objects.bulk_create(
-            Notification(user_id=user_id, kind=kind, title=title[:200], body=body, url=url[:300],
-                         dedupe_key=dedupe_key)
-            for user_id in sorted(user_ids)
-        )
+    try:
+        created = _insert(user_ids, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key)
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        # A parallel run with the same key committed first (its savepoint above was rolled back
+        # alone): tell only the people it did not.
+        user_ids -= _already_told(user_ids, dedupe_key)
+        created = _insert(user_ids, kind=kind, title=title, body=body, url=url,
+                          dedupe_key=dedupe_key) if user_ids else []
     ids = [n.pk for n in created]
-    transaction.on_commit(lambda: send_notification_emails(ids))
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails(ids))
     return created
 
 
@@ -71,6 +95,8 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     return sent
 
 
+# --- Preferences ------------------------------------------------------------------------
+
 def set_opt_out(*, user: User, kind: str, off: bool) -> None:
     """Turn one kind of notification off (or back on) for this person."""
     if kind not in Notification.Kind.values:
@@ -79,3 +105,56 @@ def set_opt_out(*, user: User, kind: str, off: bool) -> None:
         NotificationOptOut.objects.get_or_create(user=user, kind=kind)
     else:
         NotificationOptOut.objects.filter(user=user, kind=kind).delete()
+
+
+def kinds_turned_off(user: User) -> set[str]:
+    return set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True))
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, off: Iterable[str]) -> set[str]:
+    """Make ``off`` exactly the kinds this person receives no notification of; return them."""
+    off = set(off)
+    unknown = off - set(Notification.Kind.values)
+    if unknown:
+        raise ValueError(f"unknown notification kinds {sorted(unknown)!r}")
+    NotificationOptOut.objects.filter(user=user).exclude(kind__in=off).delete()
+    have = kinds_turned_off(user)
+    NotificationOptOut.objects.bulk_create(NotificationOptOut(user=user, kind=kind) for kind in sorted(off - have))
+    return off
+
+
+# --- The person's own list --------------------------------------------------------------
+
+def user_notifications(user: User) -> QuerySet[Notification]:
+    """This person's notifications, unread first, newest first within each."""
+    return (Notification.objects.filter(user=user)
+            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id"))
+
+
+def unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_for_user(user: User, pk: int) -> Notification | None:
+    """One of this person's own notifications (None for anybody else's)."""
+    return Notification.objects.filter(user=user, pk=pk).first()
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, user: User) -> Notification:
+    """Mark one of ``user``'s notifications read (reading it twice keeps the first time)."""
+    if notification.user_id != user.pk:
+        raise ValueError("a person can only mark their own notifications read")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of ``user`` read; return how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

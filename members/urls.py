@@ -20,4 +20,9 @@ urlpatterns = [
     path("committees/<int:pk>/roster/", views.roster_import, name="roster_import"),
     path("committees/<int:pk>/roster/template.csv", views.roster_template, name="roster_template"),
     path("streets/<int:pk>/", views.street_detail, name="street_detail"),
+    path("me/notifications/", views.notification_list, name="notification_list"),
+    path("me/notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("me/notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("me/notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    path("me/notifications/settings/", views.notification_preferences, name="notification_preferences"),
 ]

@@ -10,18 +10,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from members import roster, selectors, services
-from members.forms import JoinHouseholdForm, RejectForm, ResidentFilterForm, RoleGrantForm, RosterUploadForm
-from members.models import Building, Committee, Compound, Role
+from members import notifications, roster, selectors, services
+from members.forms import (
+    JoinHouseholdForm,
+    NotificationPreferencesForm,
+    RejectForm,
+    ResidentFilterForm,
+    RoleGrantForm,
+    RosterUploadForm,
+)
+from members.models import Building, Committee, Compound, Notification, Role
 from members.permissions import (
     committee_for_organizer_or_404,
     managed_committees,
     street_for_officer_or_404,
     viewable_streets,
 )
+from members.waiting import waiting_for
 
 PAGE_SIZE = 50
 
@@ -33,8 +42,10 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
 
 
 def home(request):
+    """Signed in: what is waiting for this person first, then their household and desks."""
     context = {}
     if request.user.is_authenticated:
+        context["waiting"] = waiting_for(request.user)
         context["memberships"] = selectors.user_memberships(request.user)
         context["committees"] = managed_committees(request.user)
         context["streets"] = viewable_streets(request.user)
@@ -263,3 +274,62 @@ def street_detail(request, pk: int):
         "agencies": selectors.street_agencies(street),
     })
 
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+@login_required
+def notification_list(request):
+    page = _page(request, notifications.user_notifications(request.user))
+    return render(request, "members/notification_list.html", {"page": page})
+
+
+def _own_notification_or_404(request, pk: int):
+    notification = notifications.notification_for_user(request.user, pk)
+    if notification is None:
+        raise Http404
+    return notification
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    """Mark the notification read and go to what it is about."""
+    notification = _own_notification_or_404(request, pk)
+    notifications.notification_mark_read(notification=notification, user=request.user)
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()},
+                                                            require_https=request.is_secure()):
+        return redirect(notification.url)
+    return redirect("members:notification_list")
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    notification = _own_notification_or_404(request, pk)
+    notifications.notification_mark_read(notification=notification, user=request.user)
+    messages.success(request, _("Marked as read."))
+    return redirect("members:notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = notifications.notifications_mark_all_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read.") if count
+                     else _("There were no unread notifications."))
+    return redirect("members:notification_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request):
+    """Tick the kinds of notification to receive; unticked kinds are neither listed nor e-mailed."""
+    off = notifications.kinds_turned_off(request.user)
+    initial = {"receive": [kind for kind in Notification.Kind.values if kind not in off]}
+    form = NotificationPreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        notifications.notification_preferences_set(user=request.user, off=form.kinds_off())
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("members:notification_preferences")
+    return render(request, "members/notification_preferences.html", {"form": form})

@@ -7,9 +7,12 @@ from deliberation.services.ballots import (
     ballot_create,
     ballot_open,
     ballot_publish,
+    ballot_remind,
     ballot_set_named_voters,
     ballots_run_schedule,
+    ballots_send_reminders,
     default_options,
+    not_voted_user_ids,
     question_add,
     question_remove,
 )
@@ -26,7 +29,7 @@ __all__ = [
     "OptionSpec", "ballot_cancel", "ballot_close", "ballot_create", "ballot_open", "ballot_publish",
     "ballot_set_named_voters", "ballots_run_schedule", "default_options", "paper_batch_confirm",
     "paper_batch_create", "paper_batch_discard", "paper_sheet_add", "paper_sheet_remove", "question_add",
-    "question_remove",
+    "question_remove", "ballot_remind", "ballots_send_reminders", "not_voted_user_ids",
     "receipt_code", "vote_cast", "voice_tag",
     "voices_of",
 ]

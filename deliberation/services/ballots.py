@@ -2,17 +2,33 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, Prefetch
-from django.utils import timezone
+from django.db.models import Exists, F, Model, OuterRef, Prefetch
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deliberation import ledger
-from deliberation.models import Ballot, LedgerEntry, Option, Question, SecretChoice, SecretContent, Voice, VoiceHolder
-from members.models import Committee, Household, Membership, Role, User
+from deliberation.models import (
+    Ballot,
+    LedgerEntry,
+    Option,
+    PaperBatch,
+    Participation,
+    Question,
+    SecretChoice,
+    SecretContent,
+    Voice,
+    VoiceHolder,
+)
+from members.models import Committee, Household, Membership, Notification, Role, User
+from members.notifications import notify
 from members.permissions import can_manage_committee
 
 
@@ -273,6 +289,9 @@ def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
     ballot.heads_at_open = chain_heads(ballot)
     _stamp(ballot, by).save(update_fields=["status", "opened_at", "electorate_size", "electorate_area",
                                            "snapshot_hash", "heads_at_open"])
+    _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
+          kind=Notification.Kind.OPENING, title=OPENING_TITLE,
+          body=OPENING_BODY_UNTIL if ballot.closes_at else OPENING_BODY)
     return ballot
 
 
@@ -306,6 +325,9 @@ def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
     ballot.published_at = timezone.now()
     _event(ballot, "published", by, result=ballot.result, heads_at_close=ballot.heads_at_close)
     _stamp(ballot, by).save(update_fields=["status", "published_at", "result"])
+    _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
+          kind=Notification.Kind.RESULT, title=RESULT_TITLE, body=RESULT_BODY,
+          url=reverse("deliberation:ballot_results", args=[ballot.pk]))
     return ballot
 
 
@@ -325,6 +347,73 @@ def ballot_cancel(*, ballot: Ballot, by: User | None, reason: str) -> Ballot:
     _event(ballot, "cancelled", by, reason=ballot.cancel_reason)
     _stamp(ballot, by).save(update_fields=["status", "cancelled_at", "cancel_reason"])
     return ballot
+
+
+# --- Notifications -------------------------------------------------------------------------
+# Stored texts are written in the site's language (the organizer's browser language would give a
+# resident a message in a language they may not read); the kind is shown in each reader's own.
+
+OPENING_TITLE = gettext_lazy("Voting is open: %(title)s")
+OPENING_BODY = gettext_lazy("%(committee)s asks for your vote. You can vote now.")
+OPENING_BODY_UNTIL = gettext_lazy("%(committee)s asks for your vote. You can vote until %(closes)s.")
+REMINDER_TITLE = gettext_lazy("Voting closes within 24 hours: %(title)s")
+REMINDER_BODY = gettext_lazy("You have not voted yet. Voting closes at %(closes)s.")
+RESULT_TITLE = gettext_lazy("Result published: %(title)s")
+RESULT_BODY = gettext_lazy("%(committee)s has published the result of this ballot.")
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+def _tell(ballot: Ballot, user_ids, *, kind: str, title, body, url: str = "") -> list[Notification]:
+    """Notify these people about ``ballot``; once per person, kind and ballot (the key)."""
+    closes = timezone.localtime(ballot.closes_at).strftime("%Y-%m-%d %H:%M") if ballot.closes_at else ""
+    params = {"title": ballot.title, "committee": ballot.committee.name, "closes": closes}
+    with translation.override(settings.LANGUAGE_CODE):
+        return notify(users=list(user_ids), kind=kind, title=str(title) % params, body=str(body) % params,
+                      url=url or ballot.get_absolute_url(), dedupe_key=f"{kind}:ballot:{ballot.pk}")
+
+
+def not_voted_user_ids(ballot: Ballot) -> set[int]:
+    """The people holding a voice that has not taken part in any channel (from the register only).
+
+    A voice used by another member of the household counts as taken part; so does a voice whose
+    holder handed in a paper sheet that waits in a batch for its second organizer.
+    """
+    took_part = Participation.objects.filter(voice=OuterRef("voice"))
+    rows = list(VoiceHolder.objects.filter(voice__ballot=ballot).exclude(Exists(took_part))
+                .values_list("voice_id", "user_id"))
+    handed_in = set(PaperBatch.voters.through.objects.filter(
+        paperbatch__ballot=ballot, paperbatch__status=PaperBatch.Status.PENDING).values_list("user_id", flat=True))
+    in_batch = {voice_id for voice_id, user_id in rows if user_id in handed_in}
+    return {user_id for voice_id, user_id in rows if voice_id not in in_batch}
+
+
+@transaction.atomic
+def ballot_remind(*, ballot: Ballot) -> list[Notification]:
+    """Remind everyone who has not voted on an open ballot; each person once, however often it runs."""
+    ballot = _locked(ballot)  # two runs of the job queue here; the second finds everyone told
+    if ballot.status != Ballot.Status.OPEN:
+        raise ValidationError(_("Only an open ballot has voters to remind; this one is %(s)s.")
+                              % {"s": ballot.get_status_display()}, code="not_open")
+    return _tell(ballot, not_voted_user_ids(ballot), kind=Notification.Kind.REMINDER, title=REMINDER_TITLE,
+                 body=REMINDER_BODY)
+
+
+def ballots_send_reminders(*, now=None) -> list[tuple[Ballot, int]]:
+    """Remind the non-voters of every open ballot closing within 24 hours (run with the schedule).
+
+    A ballot opened less than 24 hours before its close gets no reminder: the opening notice,
+    which says when it closes, went out moments before.
+    """
+    now = now or timezone.now()
+    reminded = []
+    for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__gt=now,
+                                        closes_at__lte=now + REMINDER_BEFORE,
+                                        opened_at__lt=F("closes_at") - REMINDER_BEFORE).order_by("closes_at", "pk"):
+        try:
+            reminded.append((ballot, len(ballot_remind(ballot=ballot))))
+        except ValidationError:  # closed or cancelled since it was listed
+            continue
+    return reminded
 
 
 def ballots_run_schedule(*, now=None) -> list[Ballot]:

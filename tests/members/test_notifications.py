@@ -67,3 +67,18 @@ def test_waiting_for_an_anonymous_visitor_is_empty():
     from django.contrib.auth.models import AnonymousUser
     assert waiting_for(AnonymousUser()) == []
     assert WaitingItem(kind="vote", title="t", action="Vote", url="/").due is None
+
+
+def test_seed_demo_gives_demo_residents_notifications_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True, stdout=StringIO())
+    resident = Notification.objects.filter(user__username="resident")
+    kinds = set(resident.values_list("kind", flat=True))
+    assert {Notification.Kind.OPENING, Notification.Kind.ANNOUNCEMENT} <= kinds
+    assert Notification.objects.filter(user__username="resident_rep", kind=Notification.Kind.RESULT).exists()
+    before = Notification.objects.count()
+    call_command("seed_demo", force=True, stdout=StringIO())
+    assert Notification.objects.count() == before

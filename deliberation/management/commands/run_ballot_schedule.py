@@ -1,4 +1,7 @@
-"""Open and close ballots whose scheduled time has come. Run it every minute from cron/systemd."""
+"""Open and close ballots whose scheduled time has come, and send the 24-hour reminders.
+
+Run it every minute from cron/systemd.
+"""
 
 from django.core.management.base import BaseCommand
 
@@ -6,8 +9,12 @@ from deliberation import services
 
 
 class Command(BaseCommand):
-    help = "Open and close ballots whose scheduled opening or closing time has passed."
+    help = ("Open and close ballots whose scheduled opening or closing time has passed; remind those who "
+            "have not voted on a ballot closing within 24 hours.")
 
     def handle(self, *args, **options):
         for ballot in services.ballots_run_schedule():
             self.stdout.write(f"{ballot.pk}\t{ballot.status}\t{ballot.title}")
+        for ballot, count in services.ballots_send_reminders():
+            if count:
+                self.stdout.write(f"{ballot.pk}\treminded {count}\t{ballot.title}")
