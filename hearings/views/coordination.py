@@ -220,7 +220,7 @@ def coordination_detail(request, pk: int):
 # --- Moves with a confirmation page ----------------------------------------------------------------
 
 MOVES = {
-    # name: (service, form class or None, needs organizer)
+    # name: (service, form class or None); only organizers, except closing an escalated matter
     "accept": (services.coordination_accept, None),
     "decline": (services.coordination_decline, ReasonForm),
     "notice": (services.coordination_give_notice, None),
@@ -245,7 +245,8 @@ def _move_texts(move: str) -> dict:
                   "explain": _("Record each party's statement, then write the record and the outcome."),
                   "done": _("The session has started.")},
         "cancel": {"title": _("Cancel the meeting"), "button": _("Cancel the meeting"),
-                   "explain": _("Participants who were given notice are told."), "done": _("The meeting was cancelled.")},
+                   "explain": _("Participants who were given notice are told."),
+                   "done": _("The meeting was cancelled.")},
         "escalate": {"title": _("Escalate to the street office"), "button": _("Escalate"),
                      "explain": _("The street office will see the whole meeting. Say why it cannot be settled in "
                                   "the neighbourhood."), "done": _("The matter was escalated to the street office.")},

@@ -19,6 +19,7 @@ from hearings.models import (
 from hearings.selectors import coordination as selectors
 from hearings.services import coordination as services
 from members.models import Notification
+from tests.factories import make_property_firm
 from tests.hearings.coordination_factories import make_meeting, make_neighbourhood, party_rows
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,11 @@ NOW = timezone.make_aware(timezone.datetime(2026, 3, 2, 9, 0))
 @pytest.fixture
 def n():
     return make_neighbourhood()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_a_resident_requests_and_the_organizer_accepts_with_both_parties_added(n):
@@ -108,11 +114,15 @@ def test_a_party_added_after_notice_is_noticed_if_there_is_still_time(n):
         row = services.participant_add(meeting=meeting, by=n.organizer, kind=CoordinationParticipant.Kind.RESIDENT,
                                        user=n.neighbour)
         assert row.notice.days_ahead == 10
-    with time_machine.travel(NOW + timedelta(days=4), tick=False):
-        with pytest.raises(ValidationError) as error:
-            services.participant_add(meeting=meeting, by=n.organizer, kind=CoordinationParticipant.Kind.AGENCY,
-                                     agency=make_neighbourhood().firm)
-    assert error.value.code in {"notice_too_late", "foreign_agency"}
+    late_firm = make_property_firm(n.committee.street)
+    with time_machine.travel(NOW + timedelta(days=4), tick=False), pytest.raises(ValidationError) as error:
+        services.participant_add(meeting=meeting, by=n.organizer, kind=CoordinationParticipant.Kind.AGENCY,
+                                 agency=late_firm)
+    assert error.value.code == "notice_too_late"
+    # Other participants (a legal adviser, the police officer) need no notice period.
+    row = services.participant_add(meeting=meeting, by=n.organizer, kind=CoordinationParticipant.Kind.LEGAL_ADVISER,
+                                   user=n.outsider)
+    assert not row.is_party
 
 
 def test_notice_needs_two_parties_and_a_time_and_place(n):
@@ -163,7 +173,7 @@ def test_a_submitted_agreement_cannot_be_edited_and_a_correction_is_a_new_versio
                             owner_agency=n.firm)
     assert error.value.code == "frozen"
     with pytest.raises(ValidationError) as error:
-        services.document_correct(document=agreement, by=n.organizer, reason="", body="物业负责维修，费用由维修基金列支")
+        services.document_correct(document=agreement, by=n.organizer, reason="", body="物业负责维修")
     assert error.value.code == "reason_required"
     new = services.document_correct(document=agreement, by=n.organizer, reason="补充费用来源",
                                     body="物业负责维修，费用由维修基金列支")
