@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hearings.models import (
     CoordinationAction,
@@ -279,3 +279,20 @@ def test_due_date_reminders_go_once_however_often_the_job_runs(n):
     assert first == Notification.objects.count() > 0
     told = set(Notification.objects.values_list("user_id", flat=True))
     assert told == {n.resident.pk, n.firm_contact.pk, n.organizer.pk}
+
+
+def test_waiting_items_list_what_each_person_has_to_confirm_or_report_in_constant_queries(
+        n, django_assert_max_num_queries):
+    from hearings import waiting_coordination
+
+    make_meeting(n, "submitted")
+    with django_assert_max_num_queries(6), translation.override("en"):
+        items = waiting_coordination.items_for(n.resident)
+    assert sorted(i.action for i in items) == sorted(["Confirm the record", "Confirm the agreement",
+                                                      "Your request was accepted: see the meeting"])
+    assert len(waiting_coordination.items_for(n.firm_contact)) == 2
+    assert waiting_coordination.items_for(n.neighbour) == []
+    meeting = make_meeting(n, "follow_up", subject="第二件事")
+    firm_items = [i for i in waiting_coordination.items_for(n.firm_contact) if i.kind == "action"]
+    assert [i.title for i in firm_items] == ["第二件事 · 修复楼顶防水层"]
+    assert firm_items[0].url == meeting.get_absolute_url()
