@@ -49,7 +49,8 @@ def items_for(user) -> list[WaitingItem]:
     agencies = Role.objects.filter(user=user, kind=Role.Kind.AGENCY_CONTACT).values("agency_id")
     mine = Participant.objects.filter(_row_of_user(user), is_party=True).values("pk")
     owned = (CoordinationAction.objects
-             .filter(Q(owner_participant__in=mine) | Q(owner_agency__in=agencies), status=CoordinationAction.Status.OPEN,
+             .filter(Q(owner_participant__in=mine) | Q(owner_agency__in=agencies),
+                     status=CoordinationAction.Status.OPEN,
                      meeting__status__in=[CoordinationMeeting.Status.FOLLOW_UP, CoordinationMeeting.Status.ESCALATED])
              .select_related("meeting__committee"))
     for action in owned:
