@@ -146,7 +146,7 @@ def documents(meeting: CoordinationMeeting) -> list[CoordinationDocument]:
     confirmations = CoordinationConfirmation.objects.select_related(
         "participant__user", "participant__agency", "participant__household__building__compound", "user")
     return list(meeting.documents.prefetch_related(Prefetch("confirmations", queryset=confirmations))
-                .order_by("kind", "-version"))
+                .order_by("-kind", "-version"))  # the record first, then the agreement
 
 
 def current_document(meeting: CoordinationMeeting, kind: str) -> CoordinationDocument | None:
