@@ -48,7 +48,7 @@ class ScheduleForm(forms.Form):
     scheduled_at = forms.DateTimeField(label=_("Date and time"),
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                   format="%Y-%m-%dT%H:%M"))
-    place = forms.CharField(label=_("Place"), max_length=200)
+    place = forms.CharField(label=_("Meeting place"), max_length=200)
 
 
 class ParticipantForm(forms.Form):

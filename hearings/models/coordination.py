@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from members.models import Agency, Committee, Household
@@ -63,7 +64,7 @@ class CoordinationMeeting(models.Model):
         CONCLUDING = "concluding", _("record and agreement")
         FOLLOW_UP = "follow_up", _("follow-up")
         ESCALATED = "escalated", _("escalated to the street")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("coordination meeting", "closed")
         CANCELLED = "cancelled", _("cancelled")
 
     TRANSITIONS = {
@@ -96,7 +97,7 @@ class CoordinationMeeting(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULING)
 
     scheduled_at = models.DateTimeField(_("date and time"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    place = models.CharField(_("meeting place"), max_length=200, blank=True)
     agreement_reached = models.BooleanField(_("agreement reached"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -363,7 +364,7 @@ class CoordinationAction(models.Model):
     """One action of the agreement: who does what by when, followed until done."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("coordination action", "open")
         DONE = "done", _("done")
 
     TRANSITIONS = {Status.OPEN: {Status.DONE}, Status.DONE: {Status.OPEN}}

@@ -71,7 +71,7 @@ def confirm(page: Page, button: str, message: str) -> None:
 
 def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one_overdue_and_escalated(
         page: Page, yanchang, login_as, shot, browser_console_errors):
-    committee, firm = yanchang["committee"], yanchang["firm"]
+    committee = yanchang["committee"]
     today = timezone.localdate()
 
     # --- 1. The resident asks for a meeting with the property firm ------------------------------
@@ -104,7 +104,7 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
 
     when = (timezone.localtime() + timedelta(days=10)).replace(hour=14, minute=0)
     page.get_by_label("Date and time", exact=True).fill(when.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("Place", exact=True).fill("居委会会议室")
+    page.get_by_label("Meeting place", exact=True).fill("居委会会议室")
     confirm(page, "Save the time and place", "The time and place were saved.")
     main(page).get_by_role("link", name="Give notice to every participant").click()
     confirm(page, "Give notice", "Notice was given.")
@@ -195,3 +195,22 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
     login_as(yanchang["neighbour"])
     response = page.goto(meeting.get_absolute_url())
     assert response.status == 404
+
+
+@pytest.mark.browser_context_args(locale="zh-CN")
+def test_a_chinese_resident_reads_the_agreement_and_its_overdue_action_on_a_phone(page: Page, login_as, shot,
+                                                                                  settings, tmp_path):
+    from tests.hearings.coordination_factories import make_meeting, make_neighbourhood
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    n = make_neighbourhood()
+    meeting = make_meeting(n, "follow_up", overdue=True)
+    login_as(n.resident)
+    page.goto("/coordination/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的协调会")
+    shot(page, "zh-my-meetings")
+    main(page).get_by_role("link", name=meeting.subject).click()
+    expect(main(page)).to_contain_text("协调意见")
+    expect(main(page).locator(".card.overdue").first).to_contain_text("已逾期")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "zh-meeting")

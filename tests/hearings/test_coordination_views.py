@@ -151,7 +151,7 @@ def test_an_attachment_is_served_to_the_parties_only(client, n):
 def _many_meetings(n, count: int) -> None:
     """``count`` meetings in follow-up with overdue actions, through the services."""
     for i in range(count):
-        make_meeting(n, "follow_up", subject=f"事项 {i}", overdue=True)
+        make_meeting(n, "follow_up", subject=f"纠纷第{i:02d}号", overdue=True)
 
 
 @pytest.fixture
@@ -175,11 +175,11 @@ def test_my_list_and_the_street_escalations_list_take_few_queries(client, fifty,
     c = _client(client, fifty.resident)
     with django_assert_max_num_queries(10):
         response = c.get(reverse("hearings:coordination_mine"))
-    assert response.content.decode().count("事项 ") == 50
+    assert response.content.decode().count("纠纷第") == 50
     c = _client(client, fifty.officer)
     with django_assert_max_num_queries(10):
         response = c.get(reverse("hearings:coordination_escalations", args=[fifty.committee.street.pk]))
-    assert response.content.decode().count("事项 ") == 50
+    assert response.content.decode().count("纠纷第") == 50
 
 
 def test_the_detail_page_of_a_meeting_with_fifty_actions_takes_few_queries(client, n, django_assert_max_num_queries):
