@@ -72,15 +72,23 @@ def action_owner_people(action: CoordinationAction) -> set[int]:
 # --- Visibility ----------------------------------------------------------------------------
 
 
+def _takes_part(user: User) -> Q:
+    """Meetings where ``user`` speaks for a participant row, or for an agency that owns one of its actions
+    (an agency given an action takes part in the follow-up even if it was not at the table)."""
+    rows = CoordinationParticipant.objects.filter(_row_of_user(user), meeting=OuterRef("pk"))
+    agencies = Role.objects.filter(user=user, kind=Role.Kind.AGENCY_CONTACT).values("agency_id")
+    owned = CoordinationAction.objects.filter(meeting=OuterRef("pk"), owner_agency_id__in=agencies)
+    return Q(Exists(rows)) | Q(Exists(owned)) | Q(requested_by=user)
+
+
 def visible_to(user: User) -> Q:
     """Meetings ``user`` may see: as a party or participant, the requester, organizer, or street officer."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    rows = CoordinationParticipant.objects.filter(_row_of_user(user), meeting=OuterRef("pk"))
     roles = roles_of(user)
     committees = [r.committee_id for r in roles if r.kind == Role.Kind.ORGANIZER]
     streets = [r.street_id for r in roles if r.kind == Role.Kind.STREET_OFFICER]
-    return (Q(Exists(rows)) | Q(requested_by=user) | Q(committee_id__in=committees)
+    return (_takes_part(user) | Q(committee_id__in=committees)
             | Q(escalated_at__isnull=False, committee__street_id__in=streets))
 
 
@@ -91,7 +99,7 @@ def can_see(user: User, meeting: CoordinationMeeting) -> bool:
         return True
     if meeting.escalated_at and can_view_street(user, meeting.committee.street):
         return True
-    return CoordinationParticipant.objects.filter(_row_of_user(user), meeting=meeting).exists()
+    return CoordinationMeeting.objects.filter(_takes_part(user), pk=meeting.pk).exists()
 
 
 def meeting_for_page(pk: int) -> CoordinationMeeting | None:
@@ -109,8 +117,7 @@ def _list_qs() -> QuerySet[CoordinationMeeting]:
 
 def my_meetings(user: User) -> QuerySet[CoordinationMeeting]:
     """Meetings where ``user`` is a party, a participant or the requester (not as organizer)."""
-    rows = CoordinationParticipant.objects.filter(_row_of_user(user), meeting=OuterRef("pk"))
-    return _list_qs().filter(Q(Exists(rows)) | Q(requested_by=user)).order_by("-created_at", "-id")
+    return _list_qs().filter(_takes_part(user)).order_by("-created_at", "-id")
 
 
 def committee_meetings(committee: Committee) -> QuerySet[CoordinationMeeting]:

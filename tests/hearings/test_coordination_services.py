@@ -296,3 +296,23 @@ def test_waiting_items_list_what_each_person_has_to_confirm_or_report_in_constan
     firm_items = [i for i in waiting_coordination.items_for(n.firm_contact) if i.kind == "action"]
     assert [i.title for i in firm_items] == ["第二件事 · 修复楼顶防水层"]
     assert firm_items[0].url == meeting.get_absolute_url()
+
+
+def test_an_agency_given_an_action_sees_the_meeting_and_reports_on_its_action_only(n):
+    from tests.hearings.coordination_factories import make_agency_contact
+
+    housing = make_property_firm(n.committee.street, name="房管办")
+    clerk = make_agency_contact(housing)
+    meeting = make_meeting(n, "concluding")
+    assert not selectors.can_see(clerk, meeting)
+    action = services.action_add(meeting=meeting, by=n.organizer, description="核查维修资金",
+                                 due_date=timezone.localdate() + timedelta(days=9), owner_agency=housing)
+    assert selectors.can_see(clerk, meeting)
+    assert list(selectors.my_meetings(clerk)) == [meeting]
+    for document in meeting.documents.all():
+        services.document_submit(document=document, by=n.organizer)
+        for user in (n.resident, n.firm_contact):
+            services.document_confirm(document=document, by=user)
+    services.action_progress(action=action, by=clerk, text="已核查", done=True)
+    with pytest.raises(PermissionDenied):
+        services.action_progress(action=meeting.actions.get(number=1), by=clerk, text="不是我的")
