@@ -1,6 +1,7 @@
 """Forms of the coordination pages: each feeds one service call; choices are scoped to the meeting."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -77,7 +78,7 @@ class ParticipantForm(forms.Form):
         if user is None:
             try:
                 user = User.objects.filter(phone=normalize_phone(text)).first()
-            except Exception:  # noqa: BLE001 - any unparsable number is simply "not found"
+            except ValidationError:  # not a phone number either: "not found" below
                 user = None
         if user is None:
             raise forms.ValidationError(_("No one with this phone number or username was found."))

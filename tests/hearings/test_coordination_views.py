@@ -201,3 +201,37 @@ def test_the_detail_page_of_a_meeting_with_fifty_actions_takes_few_queries(clien
         response = c.get(meeting.get_absolute_url())
     assert response.content.decode().count("任务 ") >= 50
     assert CoordinationAction.objects.filter(meeting=meeting).count() == 50
+
+
+def test_the_organizer_adds_a_participant_by_phone_and_an_unknown_phone_changes_nothing(client, n):
+    from tests.factories import make_user
+
+    adviser = make_user(name="律师 韩", phone="+8613900008888")
+    meeting = make_meeting(n, "scheduling")
+    c = _client(client, n.organizer)
+    url = reverse("hearings:coordination_participant_add", args=[meeting.pk])
+    response = c.post(url, {"kind": "legal_adviser", "phone": "13900007777"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "No one with this phone number" in response.content.decode()
+    assert meeting.participants.count() == 2
+    assert c.post(url, {"kind": "legal_adviser", "phone": "13900008888"}).status_code == 302
+    row = meeting.participants.get(user=adviser)
+    assert (row.kind, row.is_party) == ("legal_adviser", False)
+    response = c.post(url, {"kind": "legal_adviser", "phone": "13900008888"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "already takes part" in response.content.decode()
+
+
+def test_a_correction_through_the_page_keeps_the_earlier_version_and_its_reason_visible(client, n):
+    meeting = make_meeting(n, "follow_up")
+    agreement = meeting.documents.get(kind="agreement")
+    c = _client(client, n.organizer)
+    url = reverse("hearings:coordination_document_correct", args=[meeting.pk, agreement.pk])
+    assert c.get(url).status_code == 200
+    assert c.post(url, {"body": "物业负责维修，费用由维修资金列支", "reason": ""}).status_code == 200
+    assert meeting.documents.count() == 2
+    response = c.post(url, {"body": "物业负责维修，费用由维修资金列支", "reason": "补充费用来源"}, follow=True)
+    body = response.content.decode()
+    assert "补充费用来源" in body and "物业负责维修，费用由维修资金列支" in body and agreement.content_hash in body
+    edit = reverse("hearings:coordination_document_edit", args=[meeting.pk, agreement.pk])
+    c.post(edit, {"body": "偷偷改掉"})
+    agreement.refresh_from_db()
+    assert agreement.body == "物业负责维修"
