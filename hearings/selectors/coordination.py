@@ -112,7 +112,9 @@ def _list_qs() -> QuerySet[CoordinationMeeting]:
     return (CoordinationMeeting.objects.select_related("committee__street", "requested_by")
             .annotate(action_count=Count("actions", distinct=True),
                       overdue_count=Count("actions", filter=Q(actions__status=CoordinationAction.Status.OPEN,
-                                                              actions__due_date__lt=today), distinct=True)))
+                                                              actions__due_date__lt=today)
+                                          & ~Q(status__in=[CoordinationMeeting.Status.CLOSED,
+                                                           CoordinationMeeting.Status.CANCELLED]), distinct=True)))
 
 
 def my_meetings(user: User) -> QuerySet[CoordinationMeeting]:
