@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.BusyDatabaseMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    MIDDLEWARE.append("config.routers.ReplicaPagesMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -127,6 +129,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
         DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or os.path.join(
             tempfile.gettempdir(), f"sanhui-test-{os.getpid()}.sqlite3")}
+
+# A read replica (docs/DEPLOY.md): the pages named in DATABASE_REPLICA_VIEWS read from it on GET;
+# every write, lock, session and cache row stays on the primary (config/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["replica"]["OPTIONS"] = {"timeout": 25, "init_command": "PRAGMA busy_timeout=25000;"}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+    DATABASE_REPLICA_VIEWS = env_list(
+        "DATABASE_REPLICA_VIEWS", "members:street_detail,deliberation:ballot_export")
+
+# Benchmarks only (bench/, `make bench`): SANHUI_BENCH=1 mounts the floor view (bench/floor.py).
+# Off by default and refused together with a production host list, see config/urls.py.
+BENCH = env_bool("SANHUI_BENCH")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
