@@ -201,6 +201,9 @@ ACCOUNT_RATE_LIMITS = {
     # in 5 minutes, 10 per minute per IP.
     "login_failed": "10/m/ip,5/300s/key",
 }
+# Behind reverse proxies (docs/DEPLOY.md) every request comes from a proxy's address: the per-IP
+# limits must read the client's address from X-Forwarded-For, as many proxy hops from the right.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
