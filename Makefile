@@ -2,6 +2,7 @@
 #   make run       development server on http://127.0.0.1:8000/ (demo data, DEBUG on)
 #   make test      whole test suite on SQLite (browser tests use /usr/bin/chromium)
 #   make test-pg   the same suite on a local PostgreSQL 15 (set up by scripts/pg-ensure.sh)
+#   make bench     load benchmark, burst and city-size timings (bench/, not part of `make test`)
 #   make lint | messages | clean | distclean
 
 SHELL := /bin/bash
@@ -23,12 +24,16 @@ PG_URL      := postgres://sanhui:sanhui@127.0.0.1:5432/sanhui
 PYTEST_ARGS ?=
 MANAGE      := $(VENV_PY) manage.py
 
-.PHONY: help venv run chromium test test-pg lint messages clean distclean
+BENCH_ARGS  ?=
+
+.PHONY: help venv run chromium test test-pg bench bench-quick bench-district lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
 	@echo "make test       whole test suite on SQLite        (extra pytest args: PYTEST_ARGS='-x -k foo')"
 	@echo "make test-pg    whole test suite on PostgreSQL 15 ($(PG_URL))"
+	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
+	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
 	@echo "make lint       ruff check"
 	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
 	@echo "make clean      remove caches, collected static files, test artifacts"
@@ -94,6 +99,21 @@ test-pg: $(STAMP) chromium
 	bash scripts/pg-ensure.sh
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# --- Benchmark (never part of `make test` or .ci/run) ------------------------------------
+# Needs only the project's virtualenv: the load driver is standard-library Python; PostgreSQL is
+# set up by scripts/pg-ensure.sh (database sanhui_bench, created afresh by bench/run.py).
+bench: $(STAMP)
+	bash scripts/pg-ensure.sh
+	$(VENV_PY) -m bench.run $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	bash scripts/pg-ensure.sh
+	$(VENV_PY) -m bench.run --quick $(BENCH_ARGS)
+
+bench-district: $(STAMP)
+	bash scripts/pg-ensure.sh
+	$(VENV_PY) -m bench.run --district $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -106,7 +126,7 @@ messages: $(STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench/.work
 
 distclean: clean
 	rm -rf $(VENV)

@@ -75,14 +75,14 @@ def base_env(database_url: str) -> dict:
 
 # --- Databases ----------------------------------------------------------------------------------
 
-def fresh_postgres() -> str:
+def fresh_postgres(name: str = PG_BENCH_DB) -> str:
     subprocess.run(["bash", "scripts/pg-ensure.sh"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     import psycopg  # from the project's virtualenv (this script runs with it)
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def fresh_sqlite() -> str:
@@ -197,7 +197,7 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int) -> dict:
 
 
 def scale_timings(scale: dict, label: str) -> dict:
-    url = fresh_postgres()
+    url = fresh_postgres(f"{PG_BENCH_DB}_city")
     env = base_env(url)
     say(f"city data ({label}): {scale['committees']} committees × {scale['residents']} residents")
     run([PY, "manage.py", "migrate", "--noinput"], env, timeout=900)

@@ -55,8 +55,8 @@ def page(client: Client, url: str):
 def district_summary() -> list:
     """Every street's committees with households and residents counted, and turnout per committee."""
     streets = [list(member_selectors.street_committees(street)) for street in Street.objects.order_by("pk")]
-    turnout = list(Ballot.objects.filter(status=Ballot.Status.PUBLISHED).values("committee_id")
-                   .annotate(votes=Count("participations"), voices=Count("voices", distinct=True)))
+    turnout = list(Ballot.objects.filter(status=Ballot.Status.PUBLISHED)
+                   .values("committee_id", "electorate_size").annotate(votes=Count("participations")))
     return [streets, turnout]
 
 

@@ -160,6 +160,9 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    # Several hosts (docs/DEPLOY.md): sessions are read from Redis and written through to the
+    # database, so a Redis restart signs nobody out in the middle of a vote.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
