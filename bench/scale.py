@@ -60,16 +60,21 @@ def district_summary() -> list:
     return [streets, turnout]
 
 
-def audit_over(ballot_ids: list[int]) -> dict:
+def audit_over(ballot_ids: list[int] | None) -> dict:
+    """Time ``verify_audit`` over these ballots (None: the whole database, as run nightly).
+
+    It raises CommandError (and the benchmark fails) on any problem: generated data must verify.
+    """
     chains = Q()
-    for pk in ballot_ids:
+    for pk in ballot_ids or []:
         chains |= Q(chain=f"b{pk}") | Q(chain__startswith=f"b{pk}:")
-    events = LedgerEntry.objects.filter(chains).count() if ballot_ids else 0
+    events = LedgerEntry.objects.filter(chains).count() if ballot_ids else LedgerEntry.objects.count()
     out = StringIO()
     started = time.perf_counter()
-    args = [a for pk in ballot_ids for a in ("--ballot", str(pk))]
+    args = [a for pk in ballot_ids or [] for a in ("--ballot", str(pk))]
     call_command("verify_audit", *args, stdout=out, stderr=out)
-    return {"ballots": len(ballot_ids), "events": events, "seconds": time.perf_counter() - started}
+    return {"ballots": len(ballot_ids) if ballot_ids else Ballot.objects.count(), "events": events,
+            "seconds": time.perf_counter() - started}
 
 
 def main() -> None:
@@ -118,9 +123,7 @@ def main() -> None:
                      f"{Participation.objects.count():,} votes"},
         ]
     half = city.ballot_ids[: max(1, len(city.ballot_ids) // 2)]
-    audit = [audit_over(half), audit_over(city.ballot_ids)]
-    problems = StringIO()
-    call_command("verify_audit", stdout=problems, stderr=problems)  # raises (non-zero) on a problem
+    audit = [audit_over(half), audit_over(None)]
     result = {"label": "", "version": version, "size": size, "generated": generated, "pages": pages, "audit": audit}
     with open(args.out, "w") as handle:
         json.dump(result, handle)

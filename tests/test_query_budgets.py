@@ -199,3 +199,28 @@ def queries_for(client, viewer, url) -> int:
 def test_query_count_does_not_grow_with_the_rows(name, client):
     counts = {n: queries_for(client, *PAGES[name].build(n)) for n in SIZES}
     assert counts[SIZES[0]] == counts[SIZES[1]], f"{name}: {counts} queries for {SIZES} rows"
+
+
+# --- The cast itself ---------------------------------------------------------------------------------
+
+# Counted with the test's own transaction (its savepoints count as queries). make bench compares the
+# cast with a one-INSERT floor: every query here is a round trip inside the ballot's lock.
+CAST_BUDGET = {"secret": 15, "named": 14}
+
+
+@pytest.mark.parametrize("secrecy", ["secret", "named"])
+def test_a_cast_stays_within_its_query_budget_whatever_the_electorate(secrecy, django_assert_max_num_queries):
+    """vote_cast's queries do not grow with the electorate or the votes already cast."""
+    from tests.deliberation.factories import choices
+
+    for n in (10, 300):  # opening a ballot writes its electorate one voice at a time: keep it quick
+        committee, building, users = _committee_with_households(n)
+        organizer = make_organizer(committee)
+        ballot = ballots.ballot_create(committee=committee, by=organizer, title="预算", secrecy=secrecy,
+                                       electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
+        ballots.ballot_open(ballot=ballot, by=organizer)
+        yes = choices(ballot, "yes")
+        for voter in users[:-1][:20]:
+            ballots.vote_cast(ballot=ballot, voter=voter, choices=yes)
+        with django_assert_max_num_queries(CAST_BUDGET[secrecy]):
+            ballots.vote_cast(ballot=ballot, voter=users[-1], choices=yes)
