@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import signal
 import socket
 import sqlite3
@@ -315,7 +314,6 @@ def main() -> None:
     out.write_text(text)
     print(text)
     say(f"written to {out.relative_to(ROOT)}")
-    shutil.rmtree(WORK / "static", ignore_errors=True)
 
 
 if __name__ == "__main__":

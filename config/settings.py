@@ -145,8 +145,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASE_REPLICA_VIEWS = env_list(
         "DATABASE_REPLICA_VIEWS", "members:street_detail,deliberation:ballot_export")
 
-# Benchmarks only (bench/, `make bench`): SANHUI_BENCH=1 mounts the floor view (bench/floor.py).
-# Off by default and refused together with a production host list, see config/urls.py.
+# Benchmarks only (bench/, `make bench`): SANHUI_BENCH=1 mounts the floor view (bench/floor.py) in
+# config/urls.py. Unset, the URL does not exist (tests/test_bench_floor.py); nothing sets it but
+# bench/run.py, and its table is made by the benchmark, never by a migration.
 BENCH = env_bool("SANHUI_BENCH")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
