@@ -100,18 +100,16 @@ test-pg: $(STAMP) chromium
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # --- Benchmark (never part of `make test` or .ci/run) ------------------------------------
-# Needs only the project's virtualenv: the load driver is standard-library Python; PostgreSQL is
-# set up by scripts/pg-ensure.sh (database sanhui_bench, created afresh by bench/run.py).
+# Needs only the project's virtualenv: the load driver is standard-library Python. bench/run.py
+# runs scripts/pg-ensure.sh before it uses PostgreSQL (databases sanhui_bench and sanhui_bench_city,
+# created afresh each run); BENCH_ARGS='--db sqlite --no-scale' needs no PostgreSQL at all.
 bench: $(STAMP)
-	bash scripts/pg-ensure.sh
 	$(VENV_PY) -m bench.run $(BENCH_ARGS)
 
 bench-quick: $(STAMP)
-	bash scripts/pg-ensure.sh
 	$(VENV_PY) -m bench.run --quick $(BENCH_ARGS)
 
 bench-district: $(STAMP)
-	bash scripts/pg-ensure.sh
 	$(VENV_PY) -m bench.run --district $(BENCH_ARGS)
 
 lint: $(STAMP)
