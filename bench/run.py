@@ -303,6 +303,7 @@ def main() -> None:
         size["duration"] = args.duration
     label = "city" if args.city else "district" if args.district else args.size
     started = time.time()
+    WORK.mkdir(parents=True, exist_ok=True)
     dbs = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     loads = [] if args.no_load else [load_benchmark(db, size, args.clients, args.workers) for db in dbs]
     scale = None
