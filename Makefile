@@ -2,6 +2,7 @@
 #   make run       development server on http://127.0.0.1:8000/ (demo data, DEBUG on)
 #   make test      whole test suite on SQLite (browser tests use /usr/bin/chromium)
 #   make test-pg   the same suite on a local PostgreSQL 15 (set up by scripts/pg-ensure.sh)
+#   make bench     load benchmark, burst and city-size timings (bench/, not part of `make test`)
 #   make lint | messages | clean | distclean
 
 SHELL := /bin/bash
@@ -23,12 +24,16 @@ PG_URL      := postgres://sanhui:sanhui@127.0.0.1:5432/sanhui
 PYTEST_ARGS ?=
 MANAGE      := $(VENV_PY) manage.py
 
-.PHONY: help venv run chromium test test-pg lint messages clean distclean
+BENCH_ARGS  ?=
+
+.PHONY: help venv run chromium test test-pg bench bench-quick bench-district lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
 	@echo "make test       whole test suite on SQLite        (extra pytest args: PYTEST_ARGS='-x -k foo')"
 	@echo "make test-pg    whole test suite on PostgreSQL 15 ($(PG_URL))"
+	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
+	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
 	@echo "make lint       ruff check"
 	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
 	@echo "make clean      remove caches, collected static files, test artifacts"
@@ -94,6 +99,19 @@ test-pg: $(STAMP) chromium
 	bash scripts/pg-ensure.sh
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# --- Benchmark (never part of `make test` or .ci/run) ------------------------------------
+# Needs only the project's virtualenv: the load driver is standard-library Python. bench/run.py
+# runs scripts/pg-ensure.sh before it uses PostgreSQL (databases sanhui_bench and sanhui_bench_city,
+# created afresh each run); BENCH_ARGS='--db sqlite --no-scale' needs no PostgreSQL at all.
+bench: $(STAMP)
+	$(VENV_PY) -m bench.run $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	$(VENV_PY) -m bench.run --quick $(BENCH_ARGS)
+
+bench-district: $(STAMP)
+	$(VENV_PY) -m bench.run --district $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -106,7 +124,7 @@ messages: $(STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench/.work
 
 distclean: clean
 	rm -rf $(VENV)

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.BusyDatabaseMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    MIDDLEWARE.append("config.routers.ReplicaPagesMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -128,6 +130,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or os.path.join(
             tempfile.gettempdir(), f"sanhui-test-{os.getpid()}.sqlite3")}
 
+# A read replica (docs/DEPLOY.md): the pages named in DATABASE_REPLICA_VIEWS read from it on GET;
+# every write, lock, session and cache row stays on the primary (config/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["replica"]["OPTIONS"] = {"timeout": 25, "init_command": "PRAGMA busy_timeout=25000;"}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+    DATABASE_REPLICA_VIEWS = env_list(
+        "DATABASE_REPLICA_VIEWS", "members:street_detail,deliberation:ballot_export")
+
+# Benchmarks only (bench/, `make bench`): SANHUI_BENCH=1 mounts the floor view (bench/floor.py) in
+# config/urls.py. Unset, the URL does not exist (tests/test_bench_floor.py); nothing sets it but
+# bench/run.py, and its table is made by the benchmark, never by a migration.
+BENCH = env_bool("SANHUI_BENCH")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
 
@@ -139,6 +161,9 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    # Several hosts (docs/DEPLOY.md): sessions are read from Redis and written through to the
+    # database, so a Redis restart signs nobody out in the middle of a vote.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -180,6 +205,9 @@ ACCOUNT_RATE_LIMITS = {
     # in 5 minutes, 10 per minute per IP.
     "login_failed": "10/m/ip,5/300s/key",
 }
+# Behind reverse proxies (docs/DEPLOY.md) every request comes from a proxy's address: the per-IP
+# limits must read the client's address from X-Forwarded-For, as many proxy hops from the right.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +14,10 @@ urlpatterns = [
     path("", include("hearings.urls")),
     path("", include("evaluations.urls")),
 ]
+
+if settings.BENCH:  # SANHUI_BENCH=1, set only by `make bench` (bench/run.py); tests/test_bench_floor.py
+    from django.views.decorators.csrf import csrf_exempt
+
+    from bench.floor import floor_vote
+
+    urlpatterns.append(path("bench/floor/", csrf_exempt(floor_vote), name="bench_floor"))

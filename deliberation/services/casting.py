@@ -93,10 +93,13 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
     ballot = _locked(ballot)
     if ballot.status != Ballot.Status.OPEN:
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
-    voices = [voice] if voice is not None else voices_of(ballot, voter)
-    if not voices or voices[0].ballot_id != ballot.pk or not voice_held_by(voices[0], voter):
+    if voice is None:  # the voter's own voice: voices_of already finds only voices they hold
+        voices = voices_of(ballot, voter)
+        voice = voices[0] if voices else None
+    elif voice.ballot_id != ballot.pk or not voice_held_by(voice, voter):
+        voice = None
+    if voice is None:
         raise ValidationError(_("You are not on the electorate of this ballot."), code="not_entitled")
-    voice = voices[0]
     consent_note = (consent_note or "").strip()
     if channel == Channel.ASSISTED:
         if entered_by is None or not _may_assist(entered_by, ballot, voice):

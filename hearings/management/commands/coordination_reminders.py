@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from config.jobs import single_run
 from hearings.services import coordination as services
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days-before", type=int, default=2, help="Remind this many days before the due date.")
 
+    @single_run("coordination_reminders")
     def handle(self, *args, days_before: int = 2, **options):
         sent = services.remind_due_actions(days_before=days_before)
         if options.get("verbosity", 1):

@@ -1,0 +1,128 @@
+"""Load-test data in the bench database, and a manifest the load driver reads (no Django there).
+
+    DJANGO_SETTINGS_MODULE=config.settings .venv/bin/python -m bench.prepare OUT.json --cast-voters 6000 ...
+
+Residents, households and memberships are bulk-inserted; ballots are created and opened through
+the real services (the electorate snapshot is the core's own). Voters of the cast and burst phases
+are signed in already (a session row each), as people are when a meeting starts voting; the
+"flows" residents sign in with a password through the login page, at the production hasher's cost.
+"""
+
+import argparse
+import json
+import secrets
+from decimal import Decimal
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.floor import ensure_table  # noqa: E402
+from deliberation import services  # noqa: E402
+from deliberation.models import Ballot  # noqa: E402
+from members import services as member_services  # noqa: E402
+from members.models import Building, Compound, Household, Membership, Role, User  # noqa: E402
+
+PASSWORD = "bench-pass-2026"
+BATCH = 2000
+
+
+def households(building: Building, n: int, *, tag: str, password: str = "!") -> list[User]:  # noqa: S107 - unusable
+    """``n`` households, each with one verified representative (bulk inserts, no history rows)."""
+    homes = Household.objects.bulk_create(
+        [Household(building=building, door_number=str(1001 + i), floor_area=Decimal("80.00")) for i in range(n)],
+        batch_size=BATCH)
+    users = User.objects.bulk_create(
+        [User(username=f"{tag}-{i}", full_name=f"居民{i}", password=password) for i in range(n)], batch_size=BATCH)
+    now = timezone.now()
+    Membership.objects.bulk_create([Membership(user=u, household=h, status=Membership.Status.VERIFIED,
+                                               is_representative=True, verified_at=now)
+                                    for u, h in zip(users, homes, strict=True)], batch_size=BATCH)
+    return users
+
+
+def sessions(users: list[User]) -> list[str]:
+    """A signed-in session for each user, as after a login."""
+    store, expire, keys, rows = SessionStore(), timezone.now() + timezone.timedelta(days=1), [], []
+    for user in users:
+        key = secrets.token_hex(16)
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        keys.append(key)
+    Session.objects.bulk_create(rows, batch_size=BATCH)
+    return keys
+
+
+def open_ballot(committee, building, organizer, title: str, **extra) -> tuple[Ballot, int, int]:
+    ballot = services.ballot_create(committee=committee, by=organizer, title=title,
+                                    electorate=Ballot.Electorate.HOUSEHOLDS, building=building, **extra)
+    services.ballot_open(ballot=ballot, by=organizer)
+    question = ballot.questions.get()
+    return ballot, question.pk, question.options.get(meaning="yes").pk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--cast-voters", type=int, default=6000)
+    parser.add_argument("--cast-ballots", type=int, default=12)
+    parser.add_argument("--burst-voters", type=int, default=2000)
+    parser.add_argument("--flow-residents", type=int, default=300)
+    parser.add_argument("--results-voters", type=int, default=200)
+    args = parser.parse_args()
+
+    ensure_table()
+    street = member_services.street_ensure(name="压测街道")
+    committee = member_services.committee_ensure(street=street, name="压测居民区")
+    compound = Compound.objects.create(committee=committee, name="压测小区")
+    organizer = User.objects.create(username="bench-organizer", full_name="压测干部", password="!")
+    member_services.role_grant(user=organizer, kind=Role.Kind.ORGANIZER, committee=committee, by=None)
+    officer = User.objects.create(username="bench-street", full_name="压测街道干部", password="!")
+    member_services.role_grant(user=officer, kind=Role.Kind.STREET_OFFICER, street=street, by=None)
+    manifest = {"cast": [], "burst": [], "flow_residents": [], "password": PASSWORD}
+
+    per_ballot = max(1, args.cast_voters // args.cast_ballots)
+    for b in range(args.cast_ballots):
+        building = Building.objects.create(compound=compound, name=f"{b + 1}号楼")
+        users = households(building, per_ballot, tag=f"cast{b}")
+        ballot, qid, yes = open_ballot(committee, building, organizer, f"压测表决 {b + 1}")
+        manifest["cast"] += [[key, ballot.pk, qid, yes] for key in sessions(users)]
+
+    building = Building.objects.create(compound=compound, name="现场会议楼")
+    users = households(building, args.burst_voters, tag="burst")
+    ballot, qid, yes = open_ballot(committee, building, organizer, "现场表决")
+    manifest["burst"] = [[key, ballot.pk, qid, yes] for key in sessions(users)]
+
+    building = Building.objects.create(compound=compound, name="登录楼")
+    users = households(building, args.flow_residents, tag="flow", password=make_password(PASSWORD))
+    ballot, qid, yes = open_ballot(committee, building, organizer, "登录后表决")
+    manifest["flow_residents"] = [[u.username, ballot.pk, qid, yes] for u in users]
+
+    building = Building.objects.create(compound=compound, name="已公布楼")
+    users = households(building, args.results_voters, tag="published")
+    ballot, qid, yes = open_ballot(committee, building, organizer, "已公布的表决")
+    for user in users:
+        services.vote_cast(ballot=ballot, voter=user, choices={qid: [yes]})
+    services.ballot_close(ballot=ballot, by=organizer)
+    services.ballot_publish(ballot=ballot, by=organizer)
+
+    organizer_session, officer_session = sessions([organizer, officer])
+    manifest["pages"] = {
+        "organizer": {"session": organizer_session, "urls": {
+            "results": f"/ballots/{ballot.pk}/results/", "committee_ballots": f"/committees/{committee.pk}/ballots/"}},
+        "street": {"session": officer_session, "urls": {"street": f"/streets/{street.pk}/"}},
+    }
+    with open(args.out, "w") as handle:
+        json.dump(manifest, handle)
+
+
+if __name__ == "__main__":
+    main()

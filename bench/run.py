@@ -1,0 +1,321 @@
+# ruff: noqa: T201, S603, S607 - a command-line tool that starts the programs it measures
+"""`make bench`: the load benchmark, the burst, and the city-size timings, written to bench/results/<date>.md.
+
+    .venv/bin/python -m bench.run                 # default: ≤ ~10 minutes on 2 cores, scaled-down city data
+    .venv/bin/python -m bench.run --district      # the full district (280 committees, 1.4 million residents)
+    .venv/bin/python -m bench.run --city          # a whole city (4,463 committees): hours, and a big disk
+    .venv/bin/python -m bench.run --quick         # a smoke run of the harness itself (a minute or two)
+
+For each database (PostgreSQL database ``sanhui_bench``, created afresh; SQLite file in WAL mode):
+migrate, collectstatic, load data (bench/prepare.py), start gunicorn with production settings
+(DEBUG off, a secret key, CONN_MAX_AGE, one sync worker per core, the floor view on), then drive it
+from separate processes (bench/load.py): the floor, the real cast at the same concurrency, the
+everyday flows, and the burst. Then, on PostgreSQL, city-size data (bench/citydata/) and timings
+(bench/scale.py).
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+RESULTS = ROOT / "bench" / "results"
+PY = str(ROOT / ".venv" / "bin" / "python")
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://sanhui:sanhui@127.0.0.1:5432/sanhui")
+PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "sanhui_bench")
+TARGET_THROUGHPUT, TARGET_P95 = 0.5, 2.0
+
+SIZES = {  # load data (bench/prepare.py) and phase lengths
+    "quick": {"cast_voters": 1200, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
+              "flow_residents": 60, "results_voters": 20},
+    "default": {"cast_voters": 9000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
+                "flows": 30, "flow_residents": 400, "results_voters": 200},
+}
+SCALES = {  # city-size data (bench/citydata): committees, and the residents per committee (5,000 in a district)
+    "quick": {"committees": 4, "residents": 1000},
+    "default": {"committees": 28, "residents": 5000},
+    "district": {"committees": 280, "residents": 5000},
+    "city": {"committees": 4463, "residents": 5000},
+}
+
+
+def say(text: str) -> None:
+    print(f"[bench {dt.datetime.now(dt.UTC):%H:%M:%S}] {text}", flush=True)
+
+
+def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=ROOT, env=env, text=True, capture_output=True, stdin=subprocess.DEVNULL, **kw)
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def base_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTEST_VERSION", "DJANGO_DEBUG", "DATABASE_REPLICA_URL", "REDIS_URL")}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SECURE_SSL_REDIRECT": "0",
+                "SANHUI_BENCH": "1", "CONN_MAX_AGE": "600", "DJANGO_TRUSTED_PROXY_COUNT": "1",
+                "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
+                "PYTHONPATH": str(ROOT)})
+    return env
+
+
+# --- Databases ----------------------------------------------------------------------------------
+
+def fresh_postgres(name: str = PG_BENCH_DB) -> str:
+    subprocess.run(["bash", "scripts/pg-ensure.sh"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    import psycopg  # from the project's virtualenv (this script runs with it)
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def fresh_sqlite() -> str:
+    path = WORK / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def versions(env: dict) -> str:
+    code = ("from django.db import connection; c = connection.cursor(); "
+            "c.execute('select version()' if connection.vendor == 'postgresql' else 'select sqlite_version()'); "
+            "print(connection.vendor, c.fetchone()[0].split(' on ')[0])")
+    return run([PY, "manage.py", "shell", "-v", "0", "-c", code], env).stdout.strip().splitlines()[-1]
+
+
+# --- The server -----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(env: dict, workers: int, port: int) -> subprocess.Popen:
+    log = open(WORK / "gunicorn.log", "a")  # noqa: SIM115 - lives as long as the server
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--backlog", "4096", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {WORK / 'gunicorn.log'}") from None
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def phase(name: str, base: str, manifest: Path, env: dict, **options) -> dict:
+    out = WORK / f"{name}.json"
+    args = [a for key, value in options.items() for a in (f"--{key}", str(value))]
+    # The driver is its own process (standard library only), not a thread of this one or the server.
+    run([sys.executable, str(ROOT / "bench" / "load.py"), name, "--base", base, "--manifest", str(manifest),
+         "--out", str(out), *args], env, timeout=900)
+    return json.loads(out.read_text())
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = (len(sorted_values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def summary(result: dict, step: str) -> dict:
+    values = sorted(result["samples"].get(step, []))
+    failures = sum(result["failures"].get(step, {}).values())
+    return {"n": len(values), "failures": failures, "rps": len(values) / result["elapsed"] if result["elapsed"] else 0,
+            "p50": percentile(values, 50) * 1000, "p95": percentile(values, 95) * 1000,
+            "p99": percentile(values, 99) * 1000, "max": (values[-1] * 1000) if values else float("nan")}
+
+
+def load_benchmark(db: str, size: dict, clients: int, workers: int) -> dict:
+    WORK.mkdir(parents=True, exist_ok=True)
+    url = fresh_postgres() if db == "postgresql" else fresh_sqlite()
+    env = base_env(url)
+    say(f"{db}: migrate, collectstatic, load data")
+    run([PY, "manage.py", "migrate", "--noinput"], env, timeout=900)
+    run([PY, "manage.py", "collectstatic", "--noinput"], env, timeout=300)
+    manifest = WORK / f"manifest-{db}.json"
+    run([PY, "-m", "bench.prepare", str(manifest), "--cast-voters", str(size["cast_voters"]),
+         "--cast-ballots", str(size["cast_ballots"]), "--burst-voters", str(size["burst"]),
+         "--flow-residents", str(size["flow_residents"]), "--results-voters", str(size["results_voters"])],
+        env, timeout=1800)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(env, workers, port)
+    try:
+        say(f"{db}: gunicorn with {workers} workers on {base}; warm-up")
+        phase("floor", base, manifest, env, clients=clients, duration=3)
+        say(f"{db}: floor, {clients} clients, {size['duration']} s")
+        floor = phase("floor", base, manifest, env, clients=clients, duration=size["duration"])
+        say(f"{db}: real cast, {clients} clients, {size['duration']} s")
+        cast = phase("cast", base, manifest, env, clients=clients, duration=size["duration"])
+        say(f"{db}: everyday flows, {clients} clients, {size['flows']} s")
+        flows = phase("flows", base, manifest, env, clients=clients, duration=size["flows"])
+        say(f"{db}: burst, {size['burst']} voters within {size['window']} s")
+        burst = phase("burst", base, manifest, env, voters=size["burst"], window=size["window"], clients=256)
+    finally:
+        stop(server)
+    return {"db": db, "version": versions(env), "workers": workers, "clients": clients,
+            "floor": summary(floor, "floor vote"), "cast": summary(cast, "vote cast"),
+            "flows": {step: summary(flows, step) for step in sorted(set(flows["samples"]) | set(flows["failures"]))},
+            "flows_elapsed": flows["elapsed"],
+            "burst": {**summary(burst, "burst cast"), "voters": burst["voters"], "window": burst["window"],
+                      "sent_within": burst["sent_within"], "elapsed": burst["elapsed"]},
+            "env": env}
+
+
+def scale_timings(scale: dict, label: str) -> dict:
+    url = fresh_postgres(f"{PG_BENCH_DB}_city")
+    env = base_env(url)
+    say(f"city data ({label}): {scale['committees']} committees × {scale['residents']} residents")
+    run([PY, "manage.py", "migrate", "--noinput"], env, timeout=900)
+    out = WORK / "scale.json"
+    run([PY, "-m", "bench.scale", str(out), "--committees", str(scale["committees"]),
+         "--residents", str(scale["residents"])], env, timeout=6 * 3600)
+    return json.loads(out.read_text()) | {"label": f"{label}: {scale['committees']:,} committees × "
+                                             f"{scale['residents']:,} residents"}
+
+
+# --- The report -------------------------------------------------------------------------------------
+
+def hardware() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem_gb = int(mem.split()[1]) / 1024 / 1024
+    except (OSError, StopIteration):
+        mem_gb = 0
+    return (f"{os.cpu_count()} cores ({model}), {mem_gb:.1f} GB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+
+
+def ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
+    lines = [f"# Sanhui benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "",
+             f"- Hardware: {hardware()}",
+             f"- Run: `{' '.join(['make bench'] + sys.argv[1:])}` ({args.size} load size), "
+             f"{(time.time() - started) / 60:.1f} minutes",
+             "- Server: gunicorn sync workers = cores, DEBUG off, CONN_MAX_AGE=600, production settings; "
+             "driver: bench/load.py in separate processes, a new connection per request.", ""]
+    for load in loads:
+        f, c = load["floor"], load["cast"]
+        thr, p95 = c["rps"] / f["rps"] if f["rps"] else 0, c["p95"] / f["p95"] if f["p95"] else 0
+        verdict = "meets" if thr >= TARGET_THROUGHPUT and p95 <= TARGET_P95 else "MISSES"
+        lines += [f"## {load['version']} — {load['workers']} workers, {load['clients']} concurrent clients", "",
+                  "### Vote cast against the floor (one INSERT under a unique constraint)", "",
+                  "| | casts/s | p50 ms | p95 ms | p99 ms | max ms | ok | failed |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|",
+                  f"| floor | {f['rps']:.0f} | {ms(f['p50'])} | {ms(f['p95'])} | {ms(f['p99'])} | {ms(f['max'])} "
+                  f"| {f['n']} | {f['failures']} |",
+                  f"| vote cast | {c['rps']:.0f} | {ms(c['p50'])} | {ms(c['p95'])} | {ms(c['p99'])} | {ms(c['max'])} "
+                  f"| {c['n']} | {c['failures']} |",
+                  f"| **cast / floor** | **{thr:.2f}** | {c['p50'] / f['p50']:.2f} | **{p95:.2f}** "
+                  f"| {c['p99'] / f['p99']:.2f} | | | |", "",
+                  f"Target: throughput ≥ {TARGET_THROUGHPUT} of the floor, p95 ≤ {TARGET_P95}× the floor → "
+                  f"**{verdict}** the target.", "",
+                  f"### Everyday flows ({load['flows_elapsed']:.0f} s, {load['clients']} clients)", "",
+                  "| step | requests | per s | p50 ms | p95 ms | p99 ms | failed |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {step} | {s['n']} | {s['rps']:.1f} | {ms(s['p50'])} | {ms(s['p95'])} | {ms(s['p99'])} "
+                  f"| {s['failures']} |" for step, s in load["flows"].items()]
+        b = load["burst"]
+        ok = b["n"] == b["voters"] and b["failures"] == 0
+        lines += ["", f"### Burst: {b['voters']} distinct voters on one ballot, sent within {b['window']:.0f} s", "",
+                  f"{b['n']} accepted, {b['failures']} failed ({'all accepted' if ok else 'NOT all accepted'}); "
+                  f"sent within {b['sent_within']:.1f} s, last answer after {b['elapsed']:.1f} s; "
+                  f"latency p50 {ms(b['p50'])} ms, p95 {ms(b['p95'])} ms, **max {ms(b['max'])} ms**.", ""]
+    if scale:
+        lines += scale_report(scale)
+    return "\n".join(lines) + "\n"
+
+
+def scale_report(scale: dict) -> list[str]:
+    size = scale["size"]
+    lines = [f"## City-size data on {scale['version']} — {scale['label']}", "",
+             "Data: " + ", ".join(f"{v:,} {k}" for k, v in size.items())
+             + f" (generated in {scale['generated']:.0f} s).",
+             "", "| what | data size | median ms | max ms (of runs) |", "|---|---|---:|---:|"]
+    lines += [f"| {t['what']} | {t['size']} | {ms(t['median'])} | {ms(t['max'])} |" for t in scale["pages"]]
+    lines += ["", "`verify_audit` over the district:", "", "| ballots | ledger events | seconds | events/s |",
+              "|---:|---:|---:|---:|"]
+    lines += [f"| {a['ballots']:,} | {a['events']:,} | {a['seconds']:.1f} | {a['events'] / a['seconds']:,.0f} |"
+              for a in scale["audit"]]
+    if len(scale["audit"]) == 2:
+        a, b = scale["audit"]
+        lines += ["", f"Linearity: {b['events'] / a['events']:.2f}× the events took "
+                      f"{b['seconds'] / a['seconds']:.2f}× the time."]
+    return [*lines, ""]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a smoke run of the harness (small, short)")
+    parser.add_argument("--district", action="store_true", help="full district city data (280 committees)")
+    parser.add_argument("--city", action="store_true", help="whole-city data (4,463 committees); hours")
+    parser.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients in floor/cast/flows")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--duration", type=float, help="seconds for the floor and cast phases")
+    parser.add_argument("--no-scale", action="store_true", help="skip the city-size data and timings")
+    parser.add_argument("--no-load", action="store_true", help="skip the load phases")
+    args = parser.parse_args()
+    args.size = "quick" if args.quick else "default"
+    size = dict(SIZES[args.size])
+    if args.duration:
+        size["duration"] = args.duration
+    label = "city" if args.city else "district" if args.district else args.size
+    started = time.time()
+    WORK.mkdir(parents=True, exist_ok=True)
+    dbs = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
+    loads = [] if args.no_load else [load_benchmark(db, size, args.clients, args.workers) for db in dbs]
+    scale = None
+    if not args.no_scale:
+        scale = scale_timings(SCALES[label], label)
+    text = report(loads, scale, args, started)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d}.md"
+    out.write_text(text)
+    print(text)
+    say(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
