@@ -391,8 +391,9 @@ def hearing_register(*, hearing: Hearing, user: User, kind: str, topic: str = ""
     try:
         with transaction.atomic():
             _stamp(registration, user).save()
-    except IntegrityError:
-        raise ValidationError(_("You have already registered for this hearing."), code="already_registered")
+    except IntegrityError as error:
+        raise ValidationError(_("You have already registered for this hearing."),
+                              code="already_registered") from error
     return registration
 
 
