@@ -15,7 +15,7 @@ from hearings import waiting_hearing
 from hearings.models import Hearing, HearingRegistration
 from hearings.services import hearing as services
 from tests.factories import make_household, make_resident, make_user
-from tests.hearings.hearing_factories import make_area, make_hearing
+from tests.hearings.hearing_factories import advance, make_area, make_hearing
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +235,21 @@ def test_a_stranger_with_no_home_sees_no_hearings_in_their_list(client):
     services.hearing_announce(hearing=make_hearing(area), by=area["organizer"])
     client.force_login(make_user())
     assert "1号楼加装电梯" not in client.get(reverse("hearings:hearing_mine")).content.decode()
+
+
+def test_objections_and_answers_are_public_but_the_objector_is_named_to_organizers_only(client):
+    area = make_area()
+    hearing = advance(make_hearing(area), area["organizer"], Hearing.Status.PUBLIC_NOTICE)
+    objector = area["residents"][0]
+    objection = services.hearing_objection_file(hearing=hearing, user=objector, text="施工时间应避开午休")
+    services.hearing_objection_answer(objection=objection, by=area["organizer"], answer="午休不施工")
+    url = reverse("hearings:hearing_detail", args=[hearing.pk])
+    for viewer in (None, area["residents"][1], area["outsider"]):
+        if viewer is None:
+            client.logout()
+        else:
+            client.force_login(viewer)
+        page = client.get(url).content.decode()
+        assert "施工时间应避开午休" in page and "午休不施工" in page and objector.display_name not in page
+    client.force_login(area["organizer"])
+    assert objector.display_name in client.get(url).content.decode()
