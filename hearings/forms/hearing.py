@@ -27,7 +27,7 @@ class HearingForm(forms.Form):
                                                required=False, widget=forms.CheckboxSelectMultiple)
     starts_at = forms.DateTimeField(label=_("Date and time of the hearing"), widget=DATETIME,
                                     input_formats=DATETIME_FORMATS)
-    place = forms.CharField(label=_("Place"), max_length=200)
+    place = forms.CharField(label=_("Venue"), max_length=200)
     opinion_opens_at = forms.DateTimeField(label=_("Written opinions from"), widget=DATETIME,
                                            input_formats=DATETIME_FORMATS)
     opinion_closes_at = forms.DateTimeField(label=_("Written opinions until"), widget=DATETIME,

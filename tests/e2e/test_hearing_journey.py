@@ -84,7 +84,7 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     page.get_by_label("some buildings").check()
     page.get_by_label("延长新村 1号楼").check()
     page.get_by_label("Date and time of the hearing").fill(_local(now + timedelta(days=14)))
-    page.get_by_label("Place", exact=True).fill("居委会会议室")
+    page.get_by_label("Venue").fill("居委会会议室")
     page.get_by_label("Written opinions from").fill(_local(now))
     page.get_by_label("Written opinions until").fill(_local(now + timedelta(days=13)))
     page.get_by_label("Observer places").fill("5")
@@ -273,4 +273,31 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     shot(page, "public-archived")
     page.set_viewport_size({"width": 1280, "height": 900})
     shot(page, "public-archived-wide")
+    assert browser_console_errors == []
+
+
+@pytest.mark.browser_context_args(locale="zh-CN")
+def test_the_public_page_and_notice_read_in_chinese_on_a_phone(page: Page, building_1, login_as, shot,
+                                                                browser_console_errors):
+    """A late announcement as residents see it: the reason on the page and on the printed notice."""
+    from hearings.models import HearingPanelMember
+    from hearings.services import hearing as services
+
+    organizer, chen = building_1["organizer"], building_1["residents"]["101"]
+    now = timezone.now()
+    hearing = services.hearing_create(
+        committee=building_1["committee"], by=organizer, title=TITLE, place="居委会会议室",
+        starts_at=now + timedelta(days=3), opinion_opens_at=now, opinion_closes_at=now + timedelta(days=2),
+        scope=Hearing.Scope.BUILDINGS, buildings=[building_1["building"]], background="1号楼业主申请加装电梯。")
+    services.hearing_panel_add(hearing=hearing, by=organizer, role=HearingPanelMember.Role.CHAIR, user=organizer)
+    services.hearing_announce(hearing=hearing, by=organizer, late_reason="施工队下周进场，需尽快听证。")
+    login_as(chen)
+    page.goto(f"/hearings/{hearing.pk}/")
+    expect(page.locator("#late-notice")).to_contain_text("施工队下周进场")
+    expect(page.get_by_role("button", name="报名")).to_be_visible()
+    shot(page, "zh-public-page")
+    page.get_by_role("link", name="打印公告").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
+    expect(page.get_by_role("main")).to_contain_text("施工队下周进场")
+    shot(page, "zh-notice")
     assert browser_console_errors == []
