@@ -396,6 +396,11 @@ class HearingMinutes(models.Model):
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    @property
+    def hash_ok(self) -> bool:
+        """False when frozen text no longer matches its hash: an edit behind the app's back."""
+        return not self.is_frozen or self.compute_hash() == self.content_hash
+
 
 class HearingMinutesConfirmation(models.Model):
     """An attendee's online confirmation of the minutes: their name and the time are their signature."""

@@ -253,3 +253,31 @@ def test_objections_and_answers_are_public_but_the_objector_is_named_to_organize
         assert "施工时间应避开午休" in page and "午休不施工" in page and objector.display_name not in page
     client.force_login(area["organizer"])
     assert objector.display_name in client.get(url).content.decode()
+
+
+def test_final_minutes_edited_behind_the_apps_back_are_flagged_on_the_public_page(client):
+    from hearings.models import HearingMinutes
+
+    area = make_area()
+    hearing = advance(make_hearing(area), area["organizer"], Hearing.Status.PUBLIC_NOTICE)
+    url = reverse("hearings:hearing_detail", args=[hearing.pk])
+    assert 'id="minutes-tampered"' not in client.get(url).content.decode()
+    # A direct database edit, as someone with database access could make it (skips history on purpose).
+    HearingMinutes.objects.filter(hearing=hearing).update(summary="改过的纪要")
+    assert 'id="minutes-tampered"' in client.get(url).content.decode()
+
+
+def test_the_notice_periods_page_saves_for_this_committee_only(client):
+    from hearings.models import HearingSettings
+
+    area, other = make_area(), make_area()
+    url = reverse("hearings:hearing_settings", args=[area["committee"].pk])
+    client.force_login(other["organizer"])
+    assert client.post(url, {"notice_days": 3, "public_notice_days": 3}).status_code == 404
+    client.force_login(area["organizer"])
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"notice_days": 0, "public_notice_days": 7})
+    assert bad.status_code == 200 and not HearingSettings.objects.exists()
+    assert client.post(url, {"notice_days": 14, "public_notice_days": 5}).status_code == 302
+    saved = HearingSettings.objects.get()
+    assert (saved.committee, saved.notice_days, saved.public_notice_days) == (area["committee"], 14, 5)
