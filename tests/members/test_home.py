@@ -118,7 +118,9 @@ def test_the_home_page_uses_a_constant_number_of_queries(client, django_assert_m
         member_services.membership_request(user=reps[0], household=make_household())
     notify(users=[reps[0]], kind=Notification.Kind.ANNOUNCEMENT, title="x")
     login(client, reps[0])
-    with django_assert_max_num_queries(15):
+    # Each app that lists waiting items adds its own constant handful (hearings, coordination,
+    # evaluations, party, ballots); what matters is that it does not grow with the rows above.
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("home"))
     assert len(response.context["waiting"]) == 55
     with django_assert_max_num_queries(4):
