@@ -30,7 +30,7 @@ from deliberation.party_permissions import (
 )
 from deliberation.services import floor as services
 from deliberation.services import followups
-from deliberation.views.party import PAGE_SIZE, form_page
+from deliberation.views.party import PAGE_SIZE, form_page, published_vote
 
 
 @login_required
@@ -93,7 +93,8 @@ def floor_consultation(request, pk: int):
         "my_comment": selectors.household_comment(consultation, vote.voice if vote else None),
         "can_run": can_run_floor(request.user, consultation.building),
         "who_agreed": selectors.who_agreed(consultation) if consultation.status == Consultation.Status.AGREED else [],
-        "result": consultation.ballot.result if consultation.ballot.status == Ballot.Status.PUBLISHED else None})
+        "result": consultation.ballot.result if consultation.ballot.status == Ballot.Status.PUBLISHED else None,
+        **published_vote(consultation.ballot)})
 
 
 @login_required

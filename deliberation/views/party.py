@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deliberation import party_selectors as selectors
+from deliberation import selectors as core_selectors
 from deliberation.forms import (
     AttendanceForm,
     CommentForm,
@@ -32,7 +33,7 @@ from deliberation.forms import (
     TopicProposeForm,
     TopicVoteOpenForm,
 )
-from deliberation.models import Topic, TopicComment
+from deliberation.models import Ballot, Topic, TopicComment
 from deliberation.party_permissions import (
     can_update_follow_up,
     comment_for_author_or_404,
@@ -69,6 +70,15 @@ def form_page(request, *, form, act: Callable[[dict], object], success: str, don
                                       "back_url": back_url, **(context or {})})
 
 
+def published_vote(ballot: Ballot | None) -> dict:
+    """The published outcome, the rule's lines with their numbers, and (named ballots) who voted how."""
+    if ballot is None or ballot.status != Ballot.Status.PUBLISHED or not ballot.result:
+        return {"outcome": None, "verdict_lines": [], "named_votes": []}
+    return {"outcome": ballot.result.get("verdict"),
+            "verdict_lines": [str(line) for line in core_selectors.verdict(ballot, ballot.result).lines],
+            "named_votes": [] if ballot.is_secret else list(core_selectors.named_votes(ballot))}
+
+
 def _require_secretary(request, committee) -> None:
     if not is_party_secretary(request.user, committee):
         raise Http404
@@ -97,6 +107,7 @@ def party_agenda(request, pk: int):
     page = Paginator(selectors.party_topics(committee, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "deliberation/party_agenda.html", {
         "committee": committee, "page": page, "status": status, "statuses": Topic.Status.choices,
+        "query": f"status={status}" if status else "",
         "is_secretary": is_party_secretary(request.user, committee),
         "settings": services.settings_for(committee)})
 
@@ -159,8 +170,7 @@ def topic_detail(request, pk: int):
         "seconds_needed": services.settings_for(topic.committee).seconds_needed,
         "i_seconded": any(s.member_id == request.user.pk for s in seconds),
         "is_secretary": is_party_secretary(request.user, topic.committee),
-        "vote": vote, "comment_form": CommentForm(),
-        "outcome": (topic.ballot.result or {}).get("verdict") if topic.ballot else None})
+        "vote": vote, "comment_form": CommentForm(), **published_vote(topic.ballot)})
 
 
 @login_required
