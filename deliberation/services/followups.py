@@ -15,6 +15,7 @@ from members.models import User
 @transaction.atomic
 def follow_up_add(*, parent: Topic | Consultation, by: User, what: str, owner: str, due_on: date) -> FollowUp:
     """Add an item to carry out a published resolution or agreed opinion."""
+    parent = type(parent).objects.select_for_update(of=("self",)).get(pk=parent.pk)
     follow_up = FollowUp(topic=parent if isinstance(parent, Topic) else None,
                          consultation=parent if isinstance(parent, Consultation) else None)
     if not can_update_follow_up(by, follow_up):
