@@ -102,3 +102,7 @@ def seed(*, stdout=None) -> None:
 
     if stdout is not None and made:
         stdout.write(f"Demo ballots: {len(made)} created ({', '.join(made)}).")
+
+    from deliberation.demo_party import seed as seed_party_and_floors
+
+    seed_party_and_floors(stdout=stdout)
