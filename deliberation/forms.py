@@ -364,7 +364,7 @@ class TopicProposeForm(forms.Form):
 class PartySettingsForm(forms.Form):
     seconds_needed = forms.IntegerField(label=_("Seconds a member's proposal needs"), min_value=0, max_value=50)
     electorate = forms.ChoiceField(label=_("Who votes on topics"), choices=[])
-    quorum_percent = forms.IntegerField(label=_("Quorum (% of those entitled who must take part)"),
+    quorum_percent = forms.IntegerField(label=_("Quorum (percentage of those entitled who must take part)"),
                                         min_value=0, max_value=100)
 
     def __init__(self, *args, **kwargs) -> None:
