@@ -189,3 +189,14 @@ def test_the_organizers_committee_menu_links_the_agenda_only_for_party_members(c
     organizer = make_committee_role(committee, Role.Kind.ORGANIZER, make_user())
     client.force_login(organizer)
     assert reverse("deliberation:party_agenda", args=[committee.pk]) not in client.get(url).content.decode()
+
+
+def test_the_admin_lists_party_and_floor_records_read_only(client):
+    committee, secretary, members, reps = make_party()
+    make_agenda_topic(committee, secretary)
+    client.force_login(make_site_admin(make_user(username="root")))
+    from members.models import User
+    User.objects.filter(username="root").update(is_staff=True, is_superuser=True)
+    for name in ("topic", "topiccomment", "partymeeting", "consultation", "conventionversion", "followup"):
+        assert client.get(reverse(f"admin:deliberation_{name}_changelist")).status_code == 200
+    assert client.get(reverse("admin:deliberation_topic_add")).status_code == 403
