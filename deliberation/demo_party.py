@@ -9,7 +9,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from deliberation.models import Ballot, Consultation, PartyMeeting, PartySettings, Topic, Voice
 from deliberation.services import floor as floor_services
@@ -43,7 +43,9 @@ def seed(*, stdout=None) -> None:
         return
     member_services.role_grant(user=organizer, kind=Role.Kind.PARTY_MEMBER, committee=committee, by=None)
     rng = random.Random(2027)
-    made = _party(committee, organizer, rng) + _floors(committee, rng)
+    # Questions and notifications written by the services are stored in the demo's language.
+    with translation.override("zh-hans"):
+        made = _party(committee, organizer, rng) + _floors(committee, rng)
     if stdout is not None and made:
         stdout.write(f"Demo party topics and floor consultations: {len(made)} created ({', '.join(made)}).")
 
