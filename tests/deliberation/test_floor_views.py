@@ -16,6 +16,12 @@ from tests.factories import make_organizer
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Pages in English, so the assertions below read like the page."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def _urls(consultation) -> list[str]:
     b = consultation.building_id
     return [reverse("deliberation:floor_building", args=[b]), reverse("deliberation:floor_convention", args=[b]),

@@ -18,6 +18,12 @@ from tests.factories import make_resident, make_site_admin, make_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Pages in English, so the assertions below read like the page."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def _decided_topic(committee, secretary, reps):
     topic = party_services.topic_vote_open(topic=make_agenda_topic(committee, secretary), by=secretary)
     party_services.topic_vote_cast(topic=topic, by=reps[0], option_id=yes_option(topic.ballot))
