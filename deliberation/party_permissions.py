@@ -16,7 +16,6 @@ from members.models import Building, Committee, Membership, Role, User
 from members.permissions import can_manage_committee, has_committee_role, roles_of
 
 PARTY_KINDS = (Role.Kind.PARTY_MEMBER, Role.Kind.PARTY_REPRESENTATIVE)
-PARTY_ELECTORATES = (Ballot.Electorate.PARTY_MEMBERS, Ballot.Electorate.PARTY_REPS)
 
 
 # --- Party ---------------------------------------------------------------------------------
@@ -136,10 +135,12 @@ def can_update_follow_up(user: User, follow_up: FollowUp) -> bool:
 
 
 def may_see_ballot(user: User, ballot: Ballot) -> bool:
-    """Extra check for the decision core's ballot pages: a party vote is for party members only,
-    a floor consultation's ballot for the building only."""
-    if ballot.electorate in PARTY_ELECTORATES:
+    """Extra check for the decision core's ballot pages: the vote on a party topic is for the party
+    members only, a floor consultation's ballot for the building only."""
+    if not ballot.subject_type_id:
+        return True
+    if ballot.subject_type_id == ContentType.objects.get_for_model(Topic).pk:
         return is_party_member(user, ballot.committee_id)
-    if ballot.subject_type_id and ballot.subject_type_id == ContentType.objects.get_for_model(Consultation).pk:
+    if ballot.subject_type_id == ContentType.objects.get_for_model(Consultation).pk:
         return ballot.building is not None and can_see_floor(user, ballot.building)
     return True

@@ -206,3 +206,52 @@ def test_the_admin_lists_party_and_floor_records_read_only(client):
     for name in ("topic", "topiccomment", "partymeeting", "consultation", "conventionversion", "followup"):
         assert client.get(reverse(f"admin:deliberation_{name}_changelist")).status_code == 200
     assert client.get(reverse("admin:deliberation_topic_add")).status_code == 403
+
+
+def test_the_organizers_ballot_list_does_not_show_party_votes(client):
+    committee, secretary, members, reps = make_party()
+    topic = party_services.topic_vote_open(topic=make_agenda_topic(committee, secretary, "党内议题"), by=secretary)
+    organizer = make_committee_role(committee, Role.Kind.ORGANIZER, make_user())
+    client.force_login(organizer)
+    page = client.get(reverse("deliberation:committee_ballots", args=[committee.pk])).content.decode()
+    assert "党内议题" not in page
+    assert client.get(reverse("deliberation:ballot_manage", args=[topic.ballot.pk])).status_code == 404
+
+
+def test_settings_withdraw_and_comment_edit_pages(client):
+    committee, secretary, members, reps = make_party(seconds_needed=2)
+    client.force_login(secretary)
+    response = client.post(reverse("deliberation:party_settings", args=[committee.pk]),
+                           {"seconds_needed": 3, "electorate": "party_members", "quorum_percent": 60})
+    assert response.status_code == 302
+    assert party_services.settings_for(committee).seconds_needed == 3
+    response = client.post(reverse("deliberation:party_settings", args=[committee.pk]),
+                           {"seconds_needed": -1, "electorate": "nobody", "quorum_percent": 500})
+    assert response.status_code == 200 and party_services.settings_for(committee).seconds_needed == 3
+    topic = party_services.topic_propose(committee=committee, by=members[0], title="A")
+    comment = party_services.topic_comment_add(topic=topic, by=members[0], body="原文")
+    client.force_login(members[1])
+    assert client.get(reverse("deliberation:party_comment_edit", args=[comment.pk])).status_code == 404
+    response = client.post(reverse("deliberation:party_topic_withdraw", args=[topic.pk]), {"reason": "x"})
+    assert response.status_code == 200  # the domain error is shown, nothing changes
+    topic.refresh_from_db()
+    assert topic.status == Topic.Status.SECONDING
+    client.force_login(members[0])
+    client.post(reverse("deliberation:party_comment_edit", args=[comment.pk]), {"body": "修改后"})
+    assert [h.body for h in TopicComment.objects.get().history.order_by("history_date")] == ["原文", "修改后"]
+    client.post(reverse("deliberation:party_topic_withdraw", args=[topic.pk]), {"reason": "情况变化"})
+    topic.refresh_from_db()
+    assert topic.status == Topic.Status.WITHDRAWN
+
+
+def test_an_overdue_follow_up_is_marked_on_the_topic_page(client):
+    import time_machine
+
+    committee, secretary, members, reps = make_party()
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 10, tzinfo=datetime.UTC), tick=False):
+        topic = _decided_topic(committee, secretary, reps)  # its item is due 2026-12-01
+        client.force_login(members[0])
+        assert "overdue" not in client.get(topic.get_absolute_url()).content.decode()
+    with time_machine.travel(datetime.datetime(2026, 12, 5, 10, tzinfo=datetime.UTC), tick=False):
+        client.force_login(members[0])  # the session of a month ago has expired
+        assert "overdue" in client.get(topic.get_absolute_url()).content.decode()
