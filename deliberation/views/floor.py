@@ -137,6 +137,7 @@ def consultation_assist(request, pk: int):
     vote = selectors.vote_state(consultation.ballot, request.user)
     form = AssistedOpinionForm(request.POST or None, options=vote.options, households=households,
                                initial={"household": request.GET.get("household")})
+    form.fields["option"].label = consultation.ballot.questions.order_by("position").first().text
     by_id = {h.pk: h for h in households}
     return form_page(
         request, form=form, title=_("Record an assisted opinion"), button=_("Record the opinion"),
