@@ -104,6 +104,10 @@ def seed(*, stdout=None) -> None:
         stdout.write(f"Demo ballots: {len(made)} created ({', '.join(made)}).")
     _seed_notifications(committee)
 
+    from deliberation.demo_party import seed as seed_party_and_floors
+
+    seed_party_and_floors(stdout=stdout)
+
 
 DEMO_ANNOUNCEMENT = ("社区活动室开放时间调整", "延长居民区居委会：自下月起，社区活动室每天开放到晚上九点。"
                      "活动室开放时间的表决结果已经结束计票，公布后会再通知大家。")

@@ -8,20 +8,22 @@ from django.http import Http404
 
 from deliberation import selectors
 from deliberation.models import Ballot
+from deliberation.party_permissions import may_see_ballot
 from members.models import Role, User
 from members.permissions import can_manage_committee, roles_of
 
 
-def _ballot_or_404(pk: int) -> Ballot:
+def _ballot_or_404(pk: int, user: User) -> Ballot:
     ballot = selectors.ballot_for_page(pk)
-    if ballot is None:
+    # A party vote or a floor consultation's ballot is seen only by the party members or the building.
+    if ballot is None or not may_see_ballot(user, ballot):
         raise Http404
     return ballot
 
 
 def ballot_for_viewer_or_404(user: User, pk: int) -> Ballot:
     """The ballot if ``user`` may read it; drafts only for its organizers."""
-    ballot = _ballot_or_404(pk)
+    ballot = _ballot_or_404(pk, user)
     if can_manage_committee(user, ballot.committee):
         return ballot
     if ballot.status == Ballot.Status.DRAFT or not selectors.can_view(user, ballot):
@@ -31,7 +33,7 @@ def ballot_for_viewer_or_404(user: User, pk: int) -> Ballot:
 
 def ballot_for_organizer_or_404(user: User, pk: int) -> Ballot:
     """The ballot if ``user`` organizes its committee."""
-    ballot = _ballot_or_404(pk)
+    ballot = _ballot_or_404(pk, user)
     if not can_manage_committee(user, ballot.committee):
         raise Http404
     return ballot
@@ -59,7 +61,7 @@ def can_assist(user: User, ballot: Ballot) -> bool:
 
 def ballot_for_assistant_or_404(user: User, pk: int) -> tuple[Ballot, list[int] | None]:
     """The ballot and the buildings ``user`` may enter assisted votes for (organizers: None, all)."""
-    ballot = _ballot_or_404(pk)
+    ballot = _ballot_or_404(pk, user)
     buildings = assisted_buildings(user, ballot)
     if buildings is not None and not buildings:
         raise Http404

@@ -178,7 +178,10 @@ def can_see_result(user: User, ballot: Ballot) -> bool:
 # --- Lists -------------------------------------------------------------------------------
 
 def committee_ballots(committee) -> QuerySet[Ballot]:
-    return (Ballot.objects.filter(committee=committee).select_related("committee", "building__compound")
+    # Votes on party topics are run from the party pages and seen by party members only.
+    return (Ballot.objects.filter(committee=committee)
+            .exclude(subject_type__app_label="deliberation", subject_type__model="topic")
+            .select_related("committee", "building__compound")
             .annotate(participants=Count("voices", filter=Exists(Participation.objects.filter(
                 voice=OuterRef("voices"))), distinct=True))
             .order_by("-created_at"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from deliberation import selectors
 from deliberation.models import Ballot
+from deliberation.services.ballots import presented_by_subject
 from members.waiting import WaitingItem
 
 _PARTY = "deliberation.waiting_party"
@@ -36,12 +37,17 @@ def _place(ballot: Ballot) -> str:
     return ballot.committee.name
 
 
+def _listed_by_subject(ballot: Ballot) -> bool:
+    """Party votes, floor consultations and evaluation sheets are listed by their own app, once."""
+    return presented_by_subject(ballot)
+
+
 def ballot_items_for(user) -> list[WaitingItem]:
     """Open ballots on which ``user`` holds a voice that has not been used yet (three queries)."""
     items, seen = [], set()
     for voice in selectors.my_voices(user).filter(ballot__status=Ballot.Status.OPEN):
         ballot = voice.ballot
-        if voice.all_versions or ballot.pk in seen:
+        if voice.all_versions or ballot.pk in seen or _listed_by_subject(ballot):
             continue
         seen.add(ballot.pk)
         items.append(WaitingItem(kind="vote", title=ballot.title, action=_("Vote"),

@@ -1,5 +1,8 @@
 from deliberation.models.ballots import Ballot, Option, Question, Voice, VoiceHolder
+from deliberation.models.floor import Consultation, ConventionVersion, HouseholdComment
+from deliberation.models.followup import FollowUp, FollowUpNote
 from deliberation.models.ledger import LedgerEntry
+from deliberation.models.party import MeetingAttendance, PartyMeeting, PartySettings, Topic, TopicComment, TopicSecond
 from deliberation.models.votes import (
     Channel,
     NamedChoice,
@@ -13,4 +16,7 @@ from deliberation.models.votes import (
 __all__ = [
     "Ballot", "Channel", "LedgerEntry", "NamedChoice", "Option", "PaperBatch", "PaperSheet", "Participation",
     "Question", "SecretChoice", "SecretContent", "Voice", "VoiceHolder",
+    # Party-member deliberation and floor consultations
+    "Consultation", "ConventionVersion", "FollowUp", "FollowUpNote", "HouseholdComment", "MeetingAttendance",
+    "PartyMeeting", "PartySettings", "Topic", "TopicComment", "TopicSecond",
 ]

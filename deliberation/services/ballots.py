@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Model, OuterRef, Prefetch
@@ -363,8 +364,25 @@ RESULT_BODY = gettext_lazy("%(committee)s has published the result of this ballo
 REMINDER_BEFORE = timedelta(hours=24)
 
 
+def presented_by_subject(ballot: Ballot) -> bool:
+    """True when the ballot's subject (a party topic, a floor consultation, an evaluation campaign)
+    presents the vote through its own pages and notices, so the core must not announce it again."""
+    if not ballot.subject_type_id:
+        return False
+    model = ContentType.objects.get_for_id(ballot.subject_type_id).model_class()
+    return bool(getattr(model, "PRESENTS_ITS_OWN_BALLOT", False))
+
+
 def _tell(ballot: Ballot, user_ids, *, kind: str, title, body, url: str = "") -> list[Notification]:
-    """Notify these people about ``ballot``; once per person, kind and ballot (the key)."""
+    """Notify these people about ``ballot``; once per person, kind and ballot (the key).
+
+    A ballot presented by its subject gets only the closing reminder from here, pointing at the
+    subject's own voting page (``voting_url``) when it has one.
+    """
+    if presented_by_subject(ballot):
+        if kind != Notification.Kind.REMINDER:
+            return []
+        url = url or getattr(ballot.subject, "voting_url", lambda: "")()
     closes = timezone.localtime(ballot.closes_at).strftime("%Y-%m-%d %H:%M") if ballot.closes_at else ""
     params = {"title": ballot.title, "committee": ballot.committee.name, "closes": closes}
     with translation.override(settings.LANGUAGE_CODE):
