@@ -61,9 +61,9 @@ class _StreetChart(LoginRequiredMixin, BaseLineChartView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # django-chartjs's JSON encoder would serialise the view object itself as "view": "<...>".
-        context.pop("view", None)
-        return context
+        # TemplateView's context also holds "view" (which django-chartjs's encoder would dump as a string)
+        # and the URL's keyword arguments: Chart.js gets only its data.
+        return {"labels": context["labels"], "datasets": context["datasets"]}
 
     def get_labels(self):
         return [str(label) for label in self.chart["labels"]]
