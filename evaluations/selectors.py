@@ -134,7 +134,8 @@ def agency_results(agency_ids: set[int]) -> list[Result]:
 
 def agency_rectifications(agency_ids: set[int]) -> QuerySet[Rectification]:
     return (Rectification.objects.filter(agency_id__in=agency_ids)
-            .select_related("campaign__committee", "agency", "evaluatee").order_by("status", "due_on"))
+            .select_related("campaign__committee", "agency", "evaluatee")
+            .order_by("-campaign__year", "due_on", "pk"))
 
 
 # --- Street dashboard -------------------------------------------------------------------------
