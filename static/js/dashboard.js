@@ -4,6 +4,10 @@
   "use strict";
   if (typeof window.Chart === "undefined") { return; }
   var palette = ["#b22222", "#1f5f99", "#2e7d32", "#b26a00", "#6a1b9a", "#00838f", "#5d4037", "#455a64"];
+  // Shapes and dashes as well as colours, so overlapping or colour-blind-confusable series stay apart.
+  var points = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "dash", "cross"];
+  var dashes = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+  window.Chart.defaults.font.size = 15;
 
   document.querySelectorAll("canvas[data-chart-url]").forEach(function (canvas) {
     fetch(canvas.getAttribute("data-chart-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -17,6 +21,12 @@
           dataset.borderColor = color;
           dataset.pointBackgroundColor = color;
           dataset.spanGaps = true;
+          if (type === "line") {
+            dataset.pointStyle = points[i % points.length];
+            dataset.pointRadius = 6;
+            dataset.borderDash = dashes[i % dashes.length];
+            dataset.borderWidth = 3;
+          }
         });
         canvas.chart = new window.Chart(canvas, {
           type: type,

@@ -109,6 +109,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     for i in range(6, 12):
         fieldsets.nth(i).get_by_label("基本满意", exact=True).check()
     shot(page, "sheet-complete")
+    page.screenshot(path=str(shot(page, "sheet-again").parent / "sheet-phone-viewport.png"))
     page.get_by_role("button", name="Hand in my sheet").click()
     expect(page.get_by_role("status")).to_contain_text("Your sheet has been recorded. Receipt:")
     expect(page.get_by_role("main")).to_contain_text("Your sheet is secret")
@@ -172,9 +173,10 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     expect(trend_table).to_contain_text("2025")
     expect(trend_table).to_contain_text("2026")
     shot(page, "dashboard")
-    page.locator("#chart-bars").scroll_into_view_if_needed()
-    page.locator("#chart-bars").screenshot(path=str(shot(page, "dashboard-full").parent / "chart-bars.png"))
-    page.locator("#chart-trend").screenshot(path=str(shot(page, "dashboard-again").parent / "chart-trend.png"))
+    folder = shot(page, "dashboard-again").parent
+    page.screenshot(path=str(folder / "dashboard-phone-top.png"))  # viewport-sized: readable
+    page.locator("#chart-bars").screenshot(path=str(folder / "chart-bars.png"))
+    page.locator("#chart-trend").screenshot(path=str(folder / "chart-trend.png"))
     # The page loads Chart.js 4 from our static files, never django-chartjs's 2.9.3 nor a CDN.
     assert page.evaluate("window.Chart.version").startswith("4.")
     page.set_viewport_size({"width": 1280, "height": 900})
