@@ -20,6 +20,7 @@ from evaluations.models import Campaign, Rectification, Result
 from members import services as member_services
 from members.models import Agency, Notification, Role
 from tests.evaluations.factories import fill, make_reps, publish, settings
+from tests.e2e.test_layout import UNLABELLED_FIELDS_JS
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user
 
 
@@ -59,6 +60,12 @@ def danning():
             "officer": officer, "contact": contact, "police": police, "firm": firms[0]}
 
 
+def fits_a_phone(page: Page) -> None:
+    """Nothing scrolls sideways at 390 px and every visible field has a label."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
+    assert page.evaluate(UNLABELLED_FIELDS_JS) == [], page.url
+
+
 def rate_everything(page: Page, label: str) -> None:
     for fieldset in page.locator("fieldset.rating").all():
         fieldset.get_by_label(label, exact=True).check()
@@ -80,6 +87,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     page.get_by_label("Every evaluatee files a rectification plan").check()
     page.get_by_label("Meeting place (optional)").fill("居委会会议室")
     shot(page, "launch-form")
+    fits_a_phone(page)
     page.get_by_role("button", name="Launch in every committee").click()
     expect(page.get_by_role("status")).to_contain_text("Evaluations launched in 3 committees.")
     expect(page.locator("tbody tr").filter(has_text="2026年度派驻机构和物业服务评议")).to_have_count(3)
@@ -109,6 +117,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     for i in range(6, 12):
         fieldsets.nth(i).get_by_label("基本满意", exact=True).check()
     shot(page, "sheet-complete")
+    fits_a_phone(page)
     page.screenshot(path=str(shot(page, "sheet-again").parent / "sheet-phone-viewport.png"))
     page.get_by_role("button", name="Hand in my sheet").click()
     expect(page.get_by_role("status")).to_contain_text("Your sheet has been recorded. Receipt:")
@@ -159,6 +168,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     expect(firm).to_contain_text("保洁还要加强")
     expect(firm).to_contain_text("Last year's rectification plan: plan confirmed")
     shot(page, "results")
+    fits_a_phone(page)
     firm_row = Result.objects.get(evaluatee__campaign=campaign, evaluatee__agency=danning["firm"], dimension=None)
     assert firm_row.answers == 24 and firm_row.counts["3"] == 4 + 4  # 郑磊 and the paper sheet: 不满意
 
@@ -173,6 +183,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     expect(trend_table).to_contain_text("2025")
     expect(trend_table).to_contain_text("2026")
     shot(page, "dashboard")
+    fits_a_phone(page)
     folder = shot(page, "dashboard-again").parent
     page.screenshot(path=str(folder / "dashboard-phone-top.png"))  # viewport-sized: readable
     page.locator("#chart-bars").screenshot(path=str(folder / "chart-bars.png"))
@@ -195,6 +206,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     page.get_by_label("Measures").fill("每周两次楼道保洁；设立物业服务热线；每月向居委会通报")
     page.get_by_label("Name of the agency's head who answers for the plan").fill("张经理")
     shot(page, "plan-form")
+    fits_a_phone(page)
     page.get_by_role("button", name="File the plan").click()
     page.get_by_role("button", name="Confirm the plan as the agency's head").click()
     expect(page.get_by_role("main")).to_contain_text("plan confirmed")

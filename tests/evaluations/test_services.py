@@ -155,3 +155,59 @@ def test_rectification_plan_is_filed_and_confirmed_only_by_the_agency_contact():
     assert task.history.first().history_user == contact
     services.progress_record(task=task, by=world.organizers[campaign.committee_id], note="已增加保洁")
     assert task.progress.count() == 1
+
+
+def test_a_campaign_that_forbids_changes_refuses_a_second_sheet():
+    world = make_world()
+    campaign = make_open_campaign(world, allow_change=False)
+    voter = world.reps[campaign.committee_id][0]
+    fill(campaign, voter, level=1)
+    with pytest.raises(ValidationError) as error:
+        fill(campaign, voter, level=2)
+    assert error.value.code == "already_voted"
+
+
+def test_publication_tells_the_street_office_and_the_agency_contacts():
+    from members import services as member_services
+    from members.models import Role
+    from tests.factories import make_user
+
+    world = make_world(reps=6)
+    campaign = make_open_campaign(world)
+    contact = make_user(name="Contact")
+    member_services.role_grant(user=contact, kind=Role.Kind.AGENCY_CONTACT, agency=world.agencies[0], by=None)
+    for voter in world.reps[campaign.committee_id]:
+        fill(campaign, voter, level=1)
+    publish(campaign, world.organizers[campaign.committee_id])
+    told = set(Notification.objects.filter(kind=Notification.Kind.RESULT).values_list("user_id", flat=True))
+    assert told == {world.officer.pk, contact.pk}
+
+
+def test_waiting_items_list_open_sheets_until_handed_in_with_constant_queries(django_assert_max_num_queries):
+    from evaluations.waiting import items_for
+
+    world = make_world(committees=3, reps=2)
+    voter = world.reps[world.committees[0].pk][0]
+    for committee in world.committees:
+        services.campaign_create(committee=committee, by=world.organizers[committee.pk],
+                                 settings=settings())
+    campaign = make_open_campaign(world, year=2027)
+    with django_assert_max_num_queries(2):
+        items = items_for(voter)
+    assert [i.kind for i in items] == ["sheet"]
+    fill(campaign, voter, level=1)
+    assert items_for(voter) == []
+
+
+def test_an_empty_scale_or_missing_dimensions_are_refused():
+    world = make_world()
+    committee = world.committees[0]
+    with pytest.raises(ValidationError) as error:
+        services.campaign_create(committee=committee, by=world.organizers[committee.pk],
+                                 settings=settings(levels=[services.LevelSpec("好", Decimal(1))]))
+    assert error.value.code == "invalid_scale"
+    with pytest.raises(ValidationError) as error:
+        services.campaign_create(committee=committee, by=world.organizers[committee.pk],
+                                 settings=settings(dimensions={"stationed": ["态度", "态度"]}))
+    assert error.value.code == "invalid_dimensions"
+    assert not Campaign.objects.exists()

@@ -156,3 +156,40 @@ def test_xlsx_export_has_the_numbers_and_escapes_formula_cells(client):
     assert any(len(str(r[8] or "")) == 64 for r in info[1:])
     assert not any(isinstance(c, str) and c[:1] in "=+-@" for r in rows + info for c in r)
     assert Decimal(str(firm_overall[header.index("Weighted score")])) == Decimal("66.7")
+
+
+def test_overdue_plans_are_flagged_to_the_street_office(client):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    world = make_world(reps=6)
+    campaign = make_open_campaign(world, rectify_all=True)
+    for voter in world.reps[campaign.committee_id]:
+        fill(campaign, voter, level=1)
+    publish(campaign, world.organizers[campaign.committee_id])
+    _client(client, world.officer)
+    url = reverse("evaluations:street_dashboard", args=[world.street.pk])
+    assert 'class="card overdue"' not in client.get(url).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=40)):
+        _client(client, world.officer)  # the session of 40 days ago has expired
+        page = client.get(url).content.decode()
+        listing = client.get(reverse("evaluations:street_campaigns", args=[world.street.pk])).content.decode()
+    assert page.count('class="card overdue"') == Rectification.objects.count() == 3
+    assert listing.count('class="overdue"') == 3
+
+
+def test_bad_transition_and_bad_filter_input_give_a_message_or_404_not_a_500(client):
+    world = make_world(reps=6)
+    campaign = make_open_campaign(world)
+    _client(client, world.organizers[campaign.committee_id])
+    response = client.post(reverse("evaluations:campaign_transition", args=[campaign.pk, "publish"]), follow=True)
+    assert response.status_code == 200 and campaign.status == Campaign.Status.OPEN
+    assert "cannot become" in response.content.decode()
+    assert client.get(reverse("evaluations:campaign_transition", args=[campaign.pk, "explode"])).status_code == 404
+    _client(client, world.officer)
+    bad = reverse("evaluations:street_dashboard", args=[world.street.pk]) + "?year=abc&kind=zzz&committee=-1"
+    assert client.get(bad).status_code == 200
+    assert client.get(reverse("evaluations:street_export", args=[world.street.pk]) + "?agency=999999").status_code \
+        == 404
