@@ -80,5 +80,6 @@ def _settle_last_year(launch) -> None:
         if contact is None:
             continue
         services.rectification_file(task=task, by=contact.user, targets="群众满意率达到90%以上",
-                                    measures="增加夜间巡逻频次；每月走访居委会一次；公开服务电话。", head_name="所长 王强")
+                                    measures="增加夜间巡逻频次；每月走访居委会一次；公开服务电话。",
+                                    head_name="所长 王强")
         services.rectification_confirm(task=task, by=contact.user)

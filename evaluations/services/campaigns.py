@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from deliberation import services as core
 from deliberation.models import Ballot, Question, VoiceHolder
@@ -24,8 +24,10 @@ from members.notifications import notify
 from members.permissions import can_manage_committee, can_view_street
 
 # Defaults shown in the form; the campaign keeps its own copy, editable per campaign.
-DEFAULT_DIMENSIONS = [gettext_lazy("Service attitude"), gettext_lazy("Efficiency"), gettext_lazy("Integrity"),
-                      gettext_lazy("Results")]
+DEFAULT_DIMENSIONS = [pgettext_lazy("evaluation dimension", "Service attitude"),
+                      pgettext_lazy("evaluation dimension", "Efficiency"),
+                      pgettext_lazy("evaluation dimension", "Integrity"),
+                      pgettext_lazy("evaluation dimension", "Results")]
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from evaluations import services
 from evaluations.models import Campaign, Rectification, Result
 from members import services as member_services
 from members.models import Agency, Notification, Role
-from tests.evaluations.factories import fill, make_reps, publish, settings
 from tests.e2e.test_layout import UNLABELLED_FIELDS_JS
+from tests.evaluations.factories import fill, make_reps, publish, settings
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user
 
 
@@ -54,7 +54,8 @@ def danning():
         fill(last, rep, level_for=lambda item, i=i: 1 + (i % 3))
     publish(last, organizers[0])
     last_plan = Rectification.objects.get(campaign=last, agency=firms[0])
-    services.rectification_file(task=last_plan, by=contact, targets="满意率 80%", measures="增加保洁", head_name="张经理")
+    services.rectification_file(task=last_plan, by=contact, targets="满意率 80%", measures="增加保洁",
+                                head_name="张经理")
     services.rectification_confirm(task=last_plan, by=contact)
     return {"street": street, "yanchang": yanchang, "reps": reps[yanchang.pk], "organizers": organizers,
             "officer": officer, "contact": contact, "police": police, "firm": firms[0]}
@@ -199,7 +200,8 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My agency's evaluations").click()
     expect(page.get_by_role("main")).not_to_contain_text("大宁路派出所")  # only its own agency
-    page.get_by_role("row").filter(has_text="waiting for the plan").get_by_role("link", name="延长物业管理有限公司").click()
+    waiting = page.get_by_role("row").filter(has_text="waiting for the plan")
+    waiting.get_by_role("link", name="延长物业管理有限公司").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rectification plan")
     expect(page.get_by_role("main")).to_contain_text("15 working days after publication")
     page.get_by_label("Targets").fill("明年满意率达到 90% 以上")
