@@ -6,7 +6,19 @@ Comments are shown without their tag; nothing here links a person to a rating.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations.models import Campaign, Comment, Holiday, Rectification, Result
+from evaluations.models import (
+    Campaign,
+    Comment,
+    Dimension,
+    Evaluatee,
+    Holiday,
+    Launch,
+    Level,
+    Progress,
+    Rectification,
+    Result,
+    SheetItem,
+)
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -70,3 +82,47 @@ class RectificationAdmin(ReadOnlyAdmin):
 class HolidayAdmin(SimpleHistoryAdmin):
     list_display = ("day", "kind", "name")
     list_filter = ("kind",)
+
+
+@admin.register(Launch)
+class LaunchAdmin(ReadOnlyAdmin):
+    list_display = ("street", "year", "launched_by", "launched_at")
+
+
+@admin.register(Evaluatee)
+class EvaluateeAdmin(ReadOnlyAdmin):
+    list_display = ("name", "kind", "campaign")
+    list_select_related = ("campaign",)
+
+
+@admin.register(Dimension)
+class DimensionAdmin(ReadOnlyAdmin):
+    list_display = ("name", "kind", "campaign")
+    list_select_related = ("campaign",)
+
+
+@admin.register(Level)
+class LevelAdmin(ReadOnlyAdmin):
+    list_display = ("label", "weight", "excluded", "campaign")
+    list_select_related = ("campaign",)
+
+
+@admin.register(SheetItem)
+class SheetItemAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "evaluatee", "dimension", "question")
+    list_select_related = ("campaign", "evaluatee", "dimension", "question")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Progress)
+class ProgressAdmin(ReadOnlyAdmin):
+    list_display = ("rectification", "recorded_by", "recorded_at")
+    list_select_related = ("rectification", "recorded_by")

@@ -176,9 +176,15 @@ def campaign_launch(*, street: Street, by: User, settings: CampaignSettings, ope
     launch = _stamp(Launch(street=street, year=settings.year, launched_by=by), by)
     launch.save()
     for committee in todo:
-        campaign = _create_one(committee, by, settings, launch)
-        if open_now:
-            campaign_open(campaign=campaign, by=by)
+        try:
+            campaign = _create_one(committee, by, settings, launch)
+            if open_now:
+                campaign_open(campaign=campaign, by=by)
+        except ValidationError as error:
+            # Nothing is launched (the transaction rolls back); say which committee stopped it.
+            raise ValidationError(_("%(c)s: %(e)s Nothing was launched.") % {"c": committee,
+                                                                              "e": " ".join(error.messages)},
+                                  code=getattr(error, "code", None) or "launch_failed") from error
     return launch
 
 

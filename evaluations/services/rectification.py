@@ -50,7 +50,7 @@ def rectifications_create(*, campaign: Campaign, by: User | None) -> list[Rectif
         if not (campaign.rectify_all or over):
             continue
         reason = (_("Dissatisfaction %(d)s%% is over the threshold of %(t)s%%.")
-                  % {"d": row.dissatisfaction, "t": campaign.rectification_threshold}) if over else \
+                  % {"d": row.dissatisfaction, "t": f"{campaign.rectification_threshold:g}"}) if over else \
             _("This campaign asks every evaluatee for a plan.")
         task, created = Rectification.objects.get_or_create(
             evaluatee=row.evaluatee, defaults={"campaign": campaign, "agency": row.evaluatee.agency,

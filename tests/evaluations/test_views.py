@@ -193,3 +193,35 @@ def test_bad_transition_and_bad_filter_input_give_a_message_or_404_not_a_500(cli
     assert client.get(bad).status_code == 200
     assert client.get(reverse("evaluations:street_export", args=[world.street.pk]) + "?agency=999999").status_code \
         == 404
+
+
+def test_street_export_for_one_supervising_department_has_only_that_agency(client):
+    world = make_world(committees=2, reps=6, stationed=2)
+    for committee in world.committees:
+        campaign = make_open_campaign(world, committee=committee)
+        for voter in world.reps[committee.pk]:
+            fill(campaign, voter, level=1)
+        publish(campaign, world.organizers[committee.pk])
+    agency = world.agencies[1]
+    _client(client, world.officer)
+    response = client.get(reverse("evaluations:street_export", args=[world.street.pk])
+                          + f"?year=2026&agency={agency.pk}")
+    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))[1:]
+    assert len(rows) == 2 * 5 and {r[2] for r in rows} == {agency.name}
+    assert {r[4] for r in rows} == {agency.supervising_department}
+
+
+def test_launch_that_cannot_open_in_one_committee_names_it_and_launches_nothing():
+    from django.core.exceptions import ValidationError
+
+    from evaluations import services
+    from tests.evaluations.factories import settings
+
+    world = make_world(committees=2, reps=3)
+    empty = world.committees[1]
+    for rep in world.reps[empty.pk]:
+        rep.roles.all().delete()
+    with pytest.raises(ValidationError) as error:
+        services.campaign_launch(street=world.street, by=world.officer, settings=settings(), open_now=True)
+    assert empty.name in error.value.messages[0]
+    assert not Campaign.objects.exists()
