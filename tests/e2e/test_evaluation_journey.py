@@ -169,6 +169,8 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     expect(firm).to_contain_text("保洁还要加强")
     expect(firm).to_contain_text("Last year's rectification plan: plan confirmed")
     shot(page, "results")
+    firm.scroll_into_view_if_needed()
+    page.screenshot(path=str(shot(page, "results-again").parent / "results-phone-viewport.png"))
     fits_a_phone(page)
     firm_row = Result.objects.get(evaluatee__campaign=campaign, evaluatee__agency=danning["firm"], dimension=None)
     assert firm_row.answers == 24 and firm_row.counts["3"] == 4 + 4  # 郑磊 and the paper sheet: 不满意
@@ -187,6 +189,8 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     fits_a_phone(page)
     folder = shot(page, "dashboard-again").parent
     page.screenshot(path=str(folder / "dashboard-phone-top.png"))  # viewport-sized: readable
+    page.locator("table.heatmap").scroll_into_view_if_needed()
+    page.screenshot(path=str(folder / "dashboard-phone-heatmap.png"))
     page.locator("#chart-bars").screenshot(path=str(folder / "chart-bars.png"))
     page.locator("#chart-trend").screenshot(path=str(folder / "chart-trend.png"))
     # The page loads Chart.js 4 from our static files, never django-chartjs's 2.9.3 nor a CDN.
