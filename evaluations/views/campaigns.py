@@ -150,9 +150,11 @@ def sheet_fill(request, pk: int):
             try:
                 participation = services.sheet_submit(
                     campaign=campaign, voter=request.user, ratings=form.ratings(), comments=form.comments(),
-                    expected_version=int(request.POST.get("after") or 0))
+                    expected_version=_version(request.POST.get("after")))
             except DOMAIN_ERRORS as error:
                 messages.error(request, error_text(error))
+                if getattr(error, "code", None) == "already_submitted":
+                    return redirect(campaign)  # a double submit: the first sheet counts, nothing to redo
             else:
                 messages.success(request, _("Your sheet has been recorded. Receipt: %(r)s") % {
                     "r": participation.receipt})
@@ -161,6 +163,12 @@ def sheet_fill(request, pk: int):
         "campaign": campaign, "form": form, "blocks": blocks, "state": state,
         "after": state["versions"][0].version if state["versions"] else 0,
         "draft_key": f"sanhui-sheet-{campaign.pk}-{request.user.pk}"})
+
+
+def _version(value: str | None) -> int | None:
+    """The sheet version the evaluator saw (a double submit then records one sheet); None if garbled."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 @login_required

@@ -225,3 +225,19 @@ def test_launch_that_cannot_open_in_one_committee_names_it_and_launches_nothing(
         services.campaign_launch(street=world.street, by=world.officer, settings=settings(), open_now=True)
     assert empty.name in error.value.messages[0]
     assert not Campaign.objects.exists()
+
+
+def test_a_double_submitted_or_garbled_sheet_records_one_sheet_and_never_500s(client):
+    from deliberation.models import Participation
+
+    world = make_world(reps=6)
+    campaign = make_open_campaign(world)
+    voter = world.reps[campaign.committee_id][0]
+    _client(client, voter)
+    data = {f"q{q}": str(o) for q, o in sheet(campaign, lambda item: 1).items()}
+    url = reverse("evaluations:sheet_fill", args=[campaign.pk])
+    assert client.post(url, {**data, "after": "0"}).status_code == 302
+    assert client.post(url, {**data, "after": "0"}).status_code == 302  # the same form sent twice
+    assert Participation.objects.filter(ballot=campaign.ballot).count() == 1
+    assert client.post(url, {**data, "after": "x1"}).status_code == 302
+    assert client.post(url, {"q1": "abc", "after": "1"}).status_code == 200
