@@ -242,15 +242,16 @@ class SheetItem(models.Model):
 class Comment(models.Model):
     """An anonymous comment on an evaluatee: no voter, the day only, a random id, no history.
 
-    ``tag`` (an HMAC of the voice under the site's key, for a purpose distinct from the core's
-    voice tag) lets a changed sheet replace its earlier comments; it cannot be joined to the
-    ballot papers or the register from the database alone.
+    While sheets are taken, ``tag`` (an HMAC of the voice under the site's key, for a purpose
+    distinct from the core's voice tag) lets a changed sheet replace its earlier comments. At close
+    the comments are sealed: rewritten in text order with new ids and no tag, so neither a tag nor
+    the order rows were written in can line a comment up with the register of who took part.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="comments")
     evaluatee = models.ForeignKey(Evaluatee, on_delete=models.PROTECT, related_name="comments")
-    tag = models.CharField(max_length=64)
+    tag = models.CharField(max_length=64, blank=True)
     text = models.TextField(_("comment"))
     cast_on = models.DateField()
 

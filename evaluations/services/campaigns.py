@@ -19,6 +19,7 @@ from deliberation import services as core
 from deliberation.models import Ballot, Question, VoiceHolder
 from evaluations.models import Campaign, Dimension, Evaluatee, EvaluateeKind, Launch, Level, SheetItem
 from evaluations.permissions import can_run
+from evaluations.services.sheets import comments_seal
 from members.models import Agency, Committee, Notification, Role, Street, User
 from members.notifications import notify
 from members.permissions import can_manage_committee, can_view_street
@@ -231,6 +232,7 @@ def campaign_close(*, campaign: Campaign, by: User | None) -> Campaign:
     _require_runner(by, campaign.committee)
     _guard_move(campaign, Campaign.Status.CLOSED)
     campaign.ballot = core.ballot_close(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
+    comments_seal(campaign)
     campaign.status = Campaign.Status.CLOSED
     campaign.closed_at = timezone.now()
     _stamp(campaign, by).save(update_fields=["status", "closed_at"])
@@ -286,6 +288,7 @@ def campaign_cancel(*, campaign: Campaign, by: User | None, reason: str) -> Camp
     _guard_move(campaign, Campaign.Status.CANCELLED)
     if campaign.ballot_id:
         core.ballot_cancel(ballot=campaign.ballot, by=_core_by(by, campaign.committee), reason=reason)
+        comments_seal(campaign)
     campaign.status = Campaign.Status.CANCELLED
     campaign.cancelled_at = timezone.now()
     campaign.cancel_reason = reason[:300]

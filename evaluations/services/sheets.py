@@ -53,3 +53,18 @@ def sheet_submit(*, campaign: Campaign, voter: User, ratings: dict[int, int], co
     Comment.objects.bulk_create([Comment(campaign=campaign, evaluatee=Evaluatee(pk=pk), tag=tag, text=text,
                                          cast_on=today) for pk, text in sorted(texts.items()) if text])
     return participation
+
+
+def comments_seal(campaign: Campaign) -> int:
+    """At close: rewrite the campaign's comments in text order, with new random ids and no tag.
+
+    Called in the closing transaction. Rows written while sheets were taken sit in the order they
+    were cast (SQLite rowid, PostgreSQL heap order), which matches the register's order; rewritten
+    sorted by text, they keep nothing of when or by whom.
+    """
+    rows = sorted(Comment.objects.filter(campaign=campaign).values_list("evaluatee_id", "text", "cast_on"),
+                  key=lambda row: (row[0], row[1], row[2]))
+    Comment.objects.filter(campaign=campaign).delete()
+    Comment.objects.bulk_create([Comment(campaign=campaign, evaluatee_id=evaluatee_id, tag="", text=text,
+                                         cast_on=cast_on) for evaluatee_id, text, cast_on in rows])
+    return len(rows)

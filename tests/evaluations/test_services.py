@@ -211,3 +211,19 @@ def test_an_empty_scale_or_missing_dimensions_are_refused():
                                  settings=settings(dimensions={"stationed": ["态度", "态度"]}))
     assert error.value.code == "invalid_dimensions"
     assert not Campaign.objects.exists()
+
+
+def test_closing_seals_the_comments_new_ids_no_tag_and_text_order():
+    world = make_world(reps=6)
+    campaign = make_open_campaign(world)
+    police = campaign.evaluatees.get(kind="stationed")
+    texts = ["zz 最后", "aa 最先", "mm 中间"]
+    for voter, text in zip(world.reps[campaign.committee_id], texts, strict=False):
+        fill(campaign, voter, level=1, comments={police.pk: text})
+    before = set(Comment.objects.values_list("pk", flat=True))
+    assert all(Comment.objects.values_list("tag", flat=True))
+    services.campaign_close(campaign=campaign, by=world.organizers[campaign.committee_id])
+    after = list(Comment.objects.order_by().values_list("pk", "tag", "text"))
+    assert not before & {pk for pk, _t, _x in after}
+    assert {tag for _p, tag, _x in after} == {""}
+    assert [text for _p, _t, text in after] == sorted(texts)
