@@ -26,7 +26,7 @@ MANAGE      := $(VENV_PY) manage.py
 
 BENCH_ARGS  ?=
 
-.PHONY: help venv run chromium test test-pg bench bench-quick bench-district lint messages clean distclean
+.PHONY: help venv vendor run chromium test test-pg bench bench-quick bench-district lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
@@ -61,10 +61,23 @@ $(STAMP): requirements.txt
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch "$@"
 
+# --- Front-end libraries (npm, locked by package-lock.json; never a CDN) ---------------
+# Chart.js 4 for the evaluation dashboard, copied to a git-ignored static path of its own so no
+# other copy (django-chartjs ships Chart.js 2.9.3 as js/Chart.min.js) can be served in its place.
+CHARTJS     := static/vendor/chartjs4/chart.umd.js
+
+vendor: $(CHARTJS)
+
+$(CHARTJS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is needed (Node.js 20: apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.js $@
+
 # --- Development server -------------------------------------------------------------
 # DEBUG on: no secret key needed, and WhiteNoise serves static files straight from the
 # apps and static/ (runserver_nostatic + staticfiles), so no collectstatic is needed.
-run: $(STAMP)
+run: $(STAMP) vendor
 	@mkdir -p staticfiles  # STATIC_ROOT; empty in debug, but WhiteNoise warns when it is missing
 	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=1 $(MANAGE) seed_demo
@@ -90,11 +103,11 @@ chromium:
 
 # --- Tests ---------------------------------------------------------------------------
 # `make test` is always SQLite, whatever DATABASE_URL the calling shell has.
-test: $(STAMP) chromium
+test: $(STAMP) vendor chromium
 	@mkdir -p staticfiles  # STATIC_ROOT; WhiteNoise warns when it is missing
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-pg: $(STAMP) chromium
+test-pg: $(STAMP) vendor chromium
 	@mkdir -p staticfiles
 	bash scripts/pg-ensure.sh
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -124,7 +137,7 @@ messages: $(STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench/.work
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench/.work static/vendor
 
 distclean: clean
 	rm -rf $(VENV)

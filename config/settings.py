@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.navigation",
+                "evaluations.context_processors.agency_nav",
             ],
         },
     },

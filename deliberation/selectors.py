@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_noop
 
@@ -169,7 +170,14 @@ def can_view(user: User, ballot: Ballot) -> bool:
 
 
 def can_see_result(user: User, ballot: Ballot) -> bool:
-    """Published: everyone who may view. Closed: the organizers, to check before publishing."""
+    """Published: everyone who may view. Closed: the organizers, to check before publishing.
+
+    Never on the core's pages when the ballot's subject shows its own results under its own rules
+    (an evaluation hides every breakdown of fewer than five answers).
+    """
+    if ballot.subject_type_id and getattr(ContentType.objects.get_for_id(ballot.subject_type_id).model_class(),
+                                          "SHOWS_ITS_OWN_RESULTS", False):
+        return False
     if ballot.status == Ballot.Status.PUBLISHED:
         return True
     return ballot.status == Ballot.Status.CLOSED and can_manage_committee(user, ballot.committee)

@@ -176,7 +176,7 @@ def ballot_results(request, pk: int):
 def ballot_export(request, pk: int):
     """The published result as CSV: counts, verdict lines, ledger heads and counted receipts."""
     ballot = ballot_for_viewer_or_404(request.user, pk)
-    if ballot.status != Ballot.Status.PUBLISHED:
+    if ballot.status != Ballot.Status.PUBLISHED or not selectors.can_see_result(request.user, ballot):
         raise Http404
     response = HttpResponse(exports.result_csv(ballot), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ballot-{ballot.pk}-result.csv"'

@@ -1,0 +1,272 @@
+"""Reads of the evaluations app: small result tables, never the papers (except the turnout count)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from deliberation import selectors as core_selectors
+from deliberation.models import Participation, Voice
+from evaluations.models import (
+    MIN_ANSWERS,
+    Campaign,
+    Comment,
+    Evaluatee,
+    EvaluateeKind,
+    Level,
+    Rectification,
+    Result,
+    SheetItem,
+)
+from members.models import Committee, Street, User
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+def committee_campaigns(committee: Committee) -> QuerySet[Campaign]:
+    return (Campaign.objects.filter(committee=committee).select_related("committee", "launch")
+            .annotate(evaluatee_count=Count("evaluatees", distinct=True)).order_by("-year", "-created_at"))
+
+
+def street_campaigns(street: Street, year: int | None = None) -> QuerySet[Campaign]:
+    qs = (Campaign.objects.filter(committee__street=street).select_related("committee", "launch")
+          .annotate(evaluatee_count=Count("evaluatees", distinct=True)).order_by("-year", "committee__name"))
+    return qs.filter(year=year) if year else qs
+
+
+def street_rectifications(street: Street) -> QuerySet[Rectification]:
+    return (Rectification.objects.filter(campaign__committee__street=street)
+            .select_related("campaign__committee", "agency", "evaluatee").order_by("due_on", "pk"))
+
+
+def turnout(campaign: Campaign) -> dict | None:
+    """Evaluators who took part (all channels) over those entitled: the only figure shown before results."""
+    if campaign.ballot_id is None:
+        return None
+    if campaign.status == Campaign.Status.PUBLISHED:
+        took, entitled = campaign.turnout_voices or 0, campaign.electorate_voices or 0
+    else:
+        t = core_selectors.turnout(campaign.ballot)
+        took, entitled = t.voices, t.electorate
+    share = (Decimal(took) * 100 / entitled).quantize(Decimal("0.1"), ROUND_HALF_UP) if entitled else Decimal(0)
+    return {"voices": took, "electorate": entitled, "share": share}
+
+
+# --- The sheet -----------------------------------------------------------------------------
+
+@dataclass
+class SheetBlock:
+    evaluatee: Evaluatee
+    items: list[SheetItem] = field(default_factory=list)
+
+
+def sheet_blocks(campaign: Campaign) -> list[SheetBlock]:
+    """The sheet: per evaluatee, its questions (with options) in order."""
+    items = (SheetItem.objects.filter(campaign=campaign)
+             .select_related("evaluatee", "dimension", "question")
+             .prefetch_related("question__options").order_by("evaluatee__position", "dimension__position"))
+    blocks: dict[int, SheetBlock] = {}
+    for item in items:
+        blocks.setdefault(item.evaluatee_id, SheetBlock(item.evaluatee)).items.append(item)
+    return list(blocks.values())
+
+
+def my_voice(campaign: Campaign, user: User) -> tuple[Voice | None, list[Participation]]:
+    if campaign.ballot_id is None:
+        return None, []
+    return core_selectors.voice_history(campaign.ballot, user)
+
+
+# --- Results -------------------------------------------------------------------------------
+
+@dataclass
+class EvaluateeResult:
+    evaluatee: Evaluatee
+    overall: Result | None
+    dimensions: list[Result]
+    comments: list[tuple[str, int]]
+    rectification: Rectification | None = None
+    last_year: Rectification | None = None
+
+
+def result_levels(campaign: Campaign) -> list[Level]:
+    return list(campaign.levels.order_by("position"))
+
+
+def campaign_results(campaign: Campaign) -> list[EvaluateeResult]:
+    """Per evaluatee: overall and per-dimension rows, the comment digest, this and last year's plan.
+
+    A fixed number of queries whatever the number of sheets: it reads the result rows only.
+    """
+    rows = list(Result.objects.filter(campaign=campaign).select_related("dimension")
+                .order_by("evaluatee__position", "dimension__position"))
+    evaluatees = list(campaign.evaluatees.order_by("position").select_related("agency"))
+    by_evaluatee: dict[int, list[Result]] = defaultdict(list)
+    for row in rows:
+        by_evaluatee[row.evaluatee_id].append(row)
+    digest: dict[int, Counter] = defaultdict(Counter)
+    for evaluatee_id, text in Comment.objects.filter(campaign=campaign).values_list("evaluatee_id", "text"):
+        digest[evaluatee_id][text] += 1
+    tasks = {t.evaluatee_id: t for t in Rectification.objects.filter(campaign=campaign)}
+    last = {t.agency_id: t for t in Rectification.objects.filter(
+        campaign__committee_id=campaign.committee_id, campaign__year=campaign.year - 1)}
+    out = []
+    for evaluatee in evaluatees:
+        mine = by_evaluatee.get(evaluatee.pk, [])
+        overall = next((r for r in mine if r.dimension_id is None), None)
+        shown = overall is not None and overall.answers >= MIN_ANSWERS
+        # Identical comments are merged with a count; the digest is in text order, which says nothing of who.
+        comments = sorted(digest[evaluatee.pk].items()) if shown else []
+        out.append(EvaluateeResult(evaluatee, overall, [r for r in mine if r.dimension_id is not None], comments,
+                                   tasks.get(evaluatee.pk), last.get(evaluatee.agency_id)))
+    return out
+
+
+def agency_results(agency_ids: set[int]) -> list[Result]:
+    """Published overall and per-dimension rows of these agencies, newest campaign first."""
+    return list(Result.objects.filter(evaluatee__agency_id__in=agency_ids, campaign__status=Campaign.Status.PUBLISHED)
+                .select_related("campaign__committee", "evaluatee__agency", "dimension")
+                .order_by("-campaign__year", "campaign__committee__name", "evaluatee__position",
+                          "dimension__position"))
+
+
+def agency_rectifications(agency_ids: set[int]) -> QuerySet[Rectification]:
+    return (Rectification.objects.filter(agency_id__in=agency_ids)
+            .select_related("campaign__committee", "agency", "evaluatee")
+            .order_by("-campaign__year", "due_on", "pk"))
+
+
+# --- Street dashboard -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None
+    kind: str = ""
+    committee: int | None = None
+
+
+def street_years(street: Street) -> list[int]:
+    return sorted(set(Campaign.objects.filter(committee__street=street, status=Campaign.Status.PUBLISHED)
+                      .values_list("year", flat=True)), reverse=True)
+
+
+def _rows(street: Street, f: Filters, *, year: int | None = None, overall: bool | None = None) -> QuerySet[Result]:
+    qs = Result.objects.filter(campaign__committee__street=street, campaign__status=Campaign.Status.PUBLISHED,
+                               campaign__valid=True)
+    if year is not None:
+        qs = qs.filter(campaign__year=year)
+    if f.kind:
+        qs = qs.filter(evaluatee__kind=f.kind)
+    if f.committee:
+        qs = qs.filter(campaign__committee_id=f.committee)
+    if overall is not None:
+        qs = qs.filter(dimension__isnull=overall)
+    return qs
+
+
+def _pct(satisfied: int, answers: int) -> Decimal | None:
+    if answers < MIN_ANSWERS:
+        return None
+    return (Decimal(satisfied) * 100 / answers).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _key(agency_id: int | None, kind: str, name: str) -> tuple:
+    # The committee itself is a different evaluatee in every committee: one row "the committee" for all.
+    return (kind, agency_id) if agency_id else (kind, 0)
+
+
+def heatmap(street: Street, f: Filters) -> dict:
+    """Rows: evaluatees (by agency); columns: committees; cells: overall satisfaction rate (None if hidden)."""
+    committees = list(Committee.objects.filter(street=street).order_by("name"))
+    if f.committee:
+        committees = [c for c in committees if c.pk == f.committee]
+    cells: dict[tuple, dict[int, Result]] = defaultdict(dict)
+    names: dict[tuple, tuple[str, str]] = {}
+    for row in (_rows(street, f, year=f.year, overall=True)
+                .select_related("evaluatee", "campaign").order_by("evaluatee__kind", "evaluatee__name")):
+        key = _key(row.evaluatee.agency_id, row.evaluatee.kind, row.evaluatee.name)
+        names.setdefault(key, (row.evaluatee.name if row.evaluatee.agency_id else "",
+                               row.evaluatee.get_kind_display()))
+        cells[key][row.campaign.committee_id] = row
+    order = sorted(names, key=lambda k: (list(EvaluateeKind.values).index(k[0]), names[k][0]))
+    table = []
+    for key in order:
+        line = []
+        for committee in committees:
+            row = cells[key].get(committee.pk)
+            rate = row.rate if row is not None and row.answers >= MIN_ANSWERS else None
+            line.append({"rate": rate, "band": band(rate), "answers": row.answers if row else 0})
+        table.append({"name": names[key][0], "kind": names[key][1], "cells": line})
+    return {"committees": committees, "rows": table}
+
+
+def band(rate: Decimal | None) -> str:
+    """A CSS class for a heat-map cell; the number is always printed too (colour is never the only cue)."""
+    if rate is None:
+        return "heat-none"
+    return "heat-4" if rate >= 95 else "heat-3" if rate >= 85 else "heat-2" if rate >= 70 else "heat-1"
+
+
+def bars(street: Street, f: Filters) -> dict:
+    """Labels: evaluatees; one series per dimension name; values: pooled satisfaction rate (None if hidden)."""
+    pooled: dict[tuple, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    names: dict[tuple, str] = {}
+    dimension_names: list[str] = []
+    for agency_id, kind, name, dimension, satisfied, answers in (
+            _rows(street, f, year=f.year, overall=False)
+            .order_by("evaluatee__kind", "evaluatee__name", "dimension__position")
+            .values_list("evaluatee__agency_id", "evaluatee__kind", "evaluatee__name", "dimension__name",
+                         "satisfied", "answers")):
+        key = _key(agency_id, kind, name)
+        names.setdefault(key, name if agency_id else str(EvaluateeKind(kind).label))
+        if dimension not in dimension_names:
+            dimension_names.append(dimension)
+        pooled[key][dimension][0] += satisfied
+        pooled[key][dimension][1] += answers
+    order = sorted(names, key=lambda k: (list(EvaluateeKind.values).index(k[0]), names[k]))
+    return {"labels": [names[k] for k in order], "series": dimension_names,
+            "data": [[_pct(*pooled[k][d]) if d in pooled[k] else None for k in order] for d in dimension_names]}
+
+
+def trend(street: Street, f: Filters) -> dict:
+    """Labels: years; one series per evaluatee kind (or per evaluatee once a kind is chosen): pooled rate."""
+    pooled: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    years: set[int] = set()
+    for year, agency_id, kind, name, satisfied, answers in (
+            _rows(street, f, overall=True).order_by("campaign__year")
+            .values_list("campaign__year", "evaluatee__agency_id", "evaluatee__kind", "evaluatee__name",
+                         "satisfied", "answers")):
+        series = (name if agency_id else str(EvaluateeKind(kind).label)) if f.kind else str(EvaluateeKind(kind).label)
+        years.add(year)
+        pooled[series][year][0] += satisfied
+        pooled[series][year][1] += answers
+    labels = sorted(years)
+    series = sorted(pooled)
+    return {"labels": labels, "series": series,
+            "data": [[_pct(*pooled[s][y]) if y in pooled[s] else None for y in labels] for s in series]}
+
+
+def overdue(tasks: list[Rectification]) -> list[Rectification]:
+    today = timezone.localdate()
+    return [t for t in tasks if t.is_overdue(today)]
+
+
+# --- Exports -------------------------------------------------------------------------------
+
+def export_rows(campaigns: list[Campaign], agency_id: int | None = None) -> list[Result]:
+    qs = (Result.objects.filter(campaign__in=campaigns).select_related("campaign__committee", "evaluatee__agency",
+                                                                        "dimension")
+          .order_by("campaign__committee__name", "evaluatee__position", "dimension__position"))
+    return list(qs.filter(evaluatee__agency_id=agency_id) if agency_id else qs)
+
+
+def waiting_sheets(user: User) -> QuerySet[Campaign]:
+    """Open campaigns where ``user`` holds a voice that has not been used yet (two queries at most)."""
+    voices = Voice.objects.filter(ballot=OuterRef("ballot"), holders__user=user)
+    used = Participation.objects.filter(voice__ballot=OuterRef("ballot"), voice__holders__user=user)
+    return (Campaign.objects.filter(status=Campaign.Status.OPEN).filter(Exists(voices)).exclude(Exists(used))
+            .select_related("committee"))
+
+

@@ -1,0 +1,296 @@
+"""Create campaigns (one committee, or a whole street at once) and move them through their lifecycle.
+
+A campaign's sheets are one secret ballot of the decision core, built when the campaign opens:
+one rating question per evaluatee × dimension, the campaign's scale as options.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from deliberation import services as core
+from deliberation.models import Ballot, Question, VoiceHolder
+from evaluations.models import Campaign, Dimension, Evaluatee, EvaluateeKind, Launch, Level, SheetItem
+from evaluations.permissions import can_run
+from evaluations.services.sheets import comments_seal
+from members.models import Agency, Committee, Notification, Role, Street, User
+from members.notifications import notify
+from members.permissions import can_manage_committee, can_view_street
+
+# Defaults shown in the form; the campaign keeps its own copy, editable per campaign.
+DEFAULT_DIMENSIONS = [pgettext_lazy("evaluation dimension", "Service attitude"),
+                      pgettext_lazy("evaluation dimension", "Efficiency"),
+                      pgettext_lazy("evaluation dimension", "Integrity"),
+                      pgettext_lazy("evaluation dimension", "Results")]
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    label: str
+    weight: Decimal | None
+    excluded: bool = False
+
+
+DEFAULT_LEVELS = [LevelSpec("满意", Decimal(100)), LevelSpec("基本满意", Decimal(60)),
+                  LevelSpec("不满意", Decimal(0)), LevelSpec("不了解", None, excluded=True)]
+
+
+@dataclass
+class CampaignSettings:
+    """What the campaign form sets; the same for one committee or a whole street."""
+
+    year: int
+    title: str
+    evaluators: str = Campaign.Evaluators.RESIDENT_REPS
+    include_committee: bool = False
+    allow_change: bool = True
+    quorum: Decimal = Decimal("0.5")
+    rate_formula: str = Campaign.RateFormula.SATISFIED_AND_BASIC
+    rectification_threshold: Decimal = Decimal("20")
+    rectify_all: bool = False
+    session_at: object = None
+    session_place: str = ""
+    opens_at: object = None
+    closes_at: object = None
+    dimensions: dict[str, list[str]] = field(default_factory=dict)
+    levels: list[LevelSpec] = field(default_factory=lambda: list(DEFAULT_LEVELS))
+
+
+def _stamp(instance: Model, by: User | None) -> Model:
+    if by is not None:
+        instance._history_user = by
+    return instance
+
+
+def _core_by(by: User | None, committee: Committee) -> User | None:
+    """The acting user for the core, which checks organizers; a street officer acts through us (checked)."""
+    return by if by is not None and can_manage_committee(by, committee) else None
+
+
+def _guard_move(campaign: Campaign, status: str) -> None:
+    if not campaign.can_move_to(status):
+        raise ValidationError(
+            _("A %(s)s campaign cannot become %(t)s.") % {"s": campaign.get_status_display(),
+                                                           "t": Campaign.Status(status).label},
+            code="invalid_transition")
+
+
+def _require_runner(by: User | None, committee: Committee) -> None:
+    if by is not None and not can_run(by, committee):
+        raise PermissionDenied(_("Only organizers of %(c)s or officers of its street may do this.")
+                               % {"c": committee})
+
+
+def _check_settings(s: CampaignSettings) -> None:
+    if not (s.title or "").strip():
+        raise ValidationError(_("Give the campaign a title."), code="title_required")
+    if not (2000 <= int(s.year) <= 2100):
+        raise ValidationError(_("Give a year between 2000 and 2100."), code="invalid_year")
+    if s.evaluators not in Campaign.Evaluators.values or s.rate_formula not in Campaign.RateFormula.values:
+        raise ValidationError(_("Choose the evaluators and the rate among those offered."), code="invalid_choice")
+    if not (Decimal(0) <= Decimal(s.quorum) < Decimal(1)):
+        raise ValidationError(_("The quorum is a share from 0 to under 100%."), code="invalid_quorum")
+    if not (Decimal(0) <= Decimal(s.rectification_threshold) <= Decimal(100)):
+        raise ValidationError(_("The threshold is a percentage from 0 to 100."), code="invalid_threshold")
+    if s.opens_at and s.closes_at and s.closes_at <= s.opens_at:
+        raise ValidationError(_("The online window must close after it opens."), code="closes_before_opening")
+    levels = s.levels
+    if len(levels) < 2 or not any(not lv.excluded for lv in levels):
+        raise ValidationError(_("The scale needs at least two levels, one of them counted."), code="invalid_scale")
+    if any(not lv.excluded and lv.weight is None for lv in levels) or len({lv.label for lv in levels}) != len(levels):
+        raise ValidationError(_("Every counted level needs a weight, and labels must differ."), code="invalid_scale")
+    for kind, names in s.dimensions.items():
+        if kind not in EvaluateeKind.values or not names or len(set(names)) != len(names):
+            raise ValidationError(_("Every kind of evaluatee needs at least one dimension, without repeats."),
+                                  code="invalid_dimensions")
+
+
+def evaluatees_of(committee: Committee, include_committee: bool) -> list[tuple[str, Agency | None, str]]:
+    """(kind, agency, name) of who serves the committee: stationed agencies, property firms, the work station."""
+    serving = list(Agency.objects.filter(committees=committee).order_by("kind", "name"))
+    firms = list(Agency.objects.filter(compounds__committee=committee, kind=Agency.Kind.PROPERTY_FIRM)
+                 .distinct().order_by("name"))
+    rows = [(EvaluateeKind.STATIONED, a, a.name) for a in serving if a.kind in Agency.STATIONED_KINDS]
+    rows += [(EvaluateeKind.PROPERTY_FIRM, a, a.name) for a in firms]
+    rows += [(EvaluateeKind.WORK_STATION, a, a.name) for a in serving if a.kind == Agency.Kind.WORK_STATION]
+    if include_committee:
+        rows.append((EvaluateeKind.COMMITTEE, None, committee.name))
+    return rows
+
+
+def _create_one(committee: Committee, by: User, s: CampaignSettings, launch: Launch | None) -> Campaign:
+    if Campaign.objects.filter(committee=committee, year=s.year).exclude(status=Campaign.Status.CANCELLED).exists():
+        raise ValidationError(_("%(c)s already has an evaluation for %(y)s.") % {"c": committee, "y": s.year},
+                              code="campaign_exists")
+    evaluatees = evaluatees_of(committee, s.include_committee)
+    if not evaluatees:
+        raise ValidationError(_("No agency, property firm or work station serves %(c)s: there is nobody to "
+                                "evaluate.") % {"c": committee}, code="no_evaluatees")
+    campaign = _stamp(Campaign(
+        committee=committee, year=s.year, title=s.title.strip(), launch=launch, evaluators=s.evaluators,
+        allow_change=s.allow_change, quorum=s.quorum, rate_formula=s.rate_formula,
+        rectification_threshold=s.rectification_threshold, rectify_all=s.rectify_all, session_at=s.session_at,
+        session_place=(s.session_place or "").strip(), opens_at=s.opens_at, closes_at=s.closes_at,
+        created_by=by), by)
+    campaign.save()
+    for i, (kind, agency, name) in enumerate(evaluatees, start=1):
+        _stamp(Evaluatee(campaign=campaign, kind=kind, agency=agency, name=name, position=i), by).save()
+    kinds = {kind for kind, _a, _n in evaluatees}
+    for kind in sorted(kinds):
+        names = s.dimensions.get(kind) or [str(d) for d in DEFAULT_DIMENSIONS]
+        for i, name in enumerate(names, start=1):
+            _stamp(Dimension(campaign=campaign, kind=kind, name=name.strip(), position=i), by).save()
+    for i, spec in enumerate(s.levels, start=1):
+        _stamp(Level(campaign=campaign, label=spec.label, weight=None if spec.excluded else spec.weight,
+                     excluded=spec.excluded, position=i), by).save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_create(*, committee: Committee, by: User, settings: CampaignSettings) -> Campaign:
+    """Draft a campaign for one committee with its evaluatees, dimensions and scale."""
+    _require_runner(by, committee)
+    _check_settings(settings)
+    return _create_one(committee, by, settings, None)
+
+
+@transaction.atomic
+def campaign_launch(*, street: Street, by: User, settings: CampaignSettings, open_now: bool = False) -> Launch:
+    """Create the same campaign for every committee of the street (those without one this year)."""
+    if not can_view_street(by, street):
+        raise PermissionDenied(_("Only officers of %(s)s may launch its evaluations.") % {"s": street})
+    _check_settings(settings)
+    committees = list(Committee.objects.filter(street=street).select_related("street").order_by("name"))
+    taken = set(Campaign.objects.filter(committee__in=committees, year=settings.year)
+                .exclude(status=Campaign.Status.CANCELLED).values_list("committee_id", flat=True))
+    todo = [c for c in committees if c.pk not in taken]
+    if not todo:
+        raise ValidationError(_("Every committee of %(s)s already has an evaluation for %(y)s.")
+                              % {"s": street, "y": settings.year}, code="campaign_exists")
+    launch = _stamp(Launch(street=street, year=settings.year, launched_by=by), by)
+    launch.save()
+    for committee in todo:
+        try:
+            campaign = _create_one(committee, by, settings, launch)
+            if open_now:
+                campaign_open(campaign=campaign, by=by)
+        except ValidationError as error:
+            # Nothing is launched (the transaction rolls back); say which committee stopped it.
+            raise ValidationError(_("%(c)s: %(e)s Nothing was launched.") % {"c": committee,
+                                                                              "e": " ".join(error.messages)},
+                                  code=getattr(error, "code", None) or "launch_failed") from error
+    return launch
+
+
+@transaction.atomic
+def campaign_open(*, campaign: Campaign, by: User | None) -> Campaign:
+    """Build the secret ballot (evaluatee × dimension questions), freeze the evaluators and tell them."""
+    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
+    _require_runner(by, campaign.committee)
+    _guard_move(campaign, Campaign.Status.OPEN)
+    core_by = _core_by(by, campaign.committee)
+    levels = list(campaign.levels.order_by("position"))
+    options = [core.OptionSpec(lv.label, weight=lv.weight, excluded=lv.excluded) for lv in levels]
+    dimensions: dict[str, list[Dimension]] = {}
+    for dimension in campaign.dimensions.order_by("kind", "position"):
+        dimensions.setdefault(dimension.kind, []).append(dimension)
+    ballot = core.ballot_create(
+        committee=campaign.committee, by=core_by, title=campaign.title, secrecy=Ballot.Secrecy.SECRET,
+        electorate=Campaign.ELECTORATE[campaign.evaluators], rule=Ballot.Rule.NONE, quorum=campaign.quorum,
+        allow_change=campaign.allow_change, subject=campaign, question_kind=Question.Kind.RATING,
+        description=_("Year-end evaluation sheet (secret)."))
+    placeholder = ballot.questions.get()
+    for evaluatee in campaign.evaluatees.order_by("position"):
+        for dimension in dimensions.get(evaluatee.kind, []):
+            question = core.question_add(ballot=ballot, by=core_by, text=f"{evaluatee.name} · {dimension.name}",
+                                         kind=Question.Kind.RATING, options=options)
+            SheetItem.objects.create(campaign=campaign, question=question, evaluatee=evaluatee, dimension=dimension)
+    core.question_remove(question=placeholder, by=core_by)
+    campaign.ballot = core.ballot_open(ballot=ballot, by=core_by)
+    campaign.status = Campaign.Status.OPEN
+    campaign.opened_at = timezone.now()
+    _stamp(campaign, by).save(update_fields=["ballot", "status", "opened_at"])
+    evaluators = VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True)
+    notify(users=list(evaluators), kind=Notification.Kind.OPENING,
+           title=_("Year-end evaluation: please fill in your sheet — %(t)s") % {"t": campaign.title},
+           body=_("Your sheet is secret. You can save a draft on your phone and finish later."),
+           url=campaign.get_absolute_url(), dedupe_key=f"evaluation-open:{campaign.pk}")
+    return campaign
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign, by: User | None) -> Campaign:
+    """Stop taking sheets; the core seals the anonymous papers into their ledger chain."""
+    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
+    _require_runner(by, campaign.committee)
+    _guard_move(campaign, Campaign.Status.CLOSED)
+    campaign.ballot = core.ballot_close(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
+    comments_seal(campaign)
+    campaign.status = Campaign.Status.CLOSED
+    campaign.closed_at = timezone.now()
+    _stamp(campaign, by).save(update_fields=["status", "closed_at"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_publish(*, campaign: Campaign, by: User | None) -> Campaign:
+    """Publish: the core counts the sealed papers; results, rectification tasks and notices follow."""
+    from evaluations.services.rectification import rectifications_create
+    from evaluations.services.results import results_compute
+
+    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
+    _require_runner(by, campaign.committee)
+    _guard_move(campaign, Campaign.Status.PUBLISHED)
+    ballot = core.ballot_publish(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
+    campaign.ballot = ballot
+    took, entitled = ballot.result["turnout"]["voices"], ballot.result["electorate"]["voices"]
+    campaign.turnout_voices, campaign.electorate_voices = took, entitled
+    # "More than half" by default: the quorum share must be exceeded, not merely reached.
+    campaign.valid = bool(entitled) and Decimal(took) / Decimal(entitled) > campaign.quorum
+    campaign.status = Campaign.Status.PUBLISHED
+    campaign.published_at = timezone.now()
+    _stamp(campaign, by).save(update_fields=["ballot", "turnout_voices", "electorate_voices", "valid", "status",
+                                             "published_at"])
+    results_compute(campaign=campaign)
+    tasks = rectifications_create(campaign=campaign, by=by) if campaign.valid else []
+    _notify_published(campaign, tasks)
+    return campaign
+
+
+def _notify_published(campaign: Campaign, tasks: list) -> None:
+    agency_ids = list(campaign.evaluatees.exclude(agency=None).values_list("agency_id", flat=True))
+    contacts = Role.objects.filter(kind=Role.Kind.AGENCY_CONTACT, agency_id__in=agency_ids)
+    street = Role.objects.filter(kind=Role.Kind.STREET_OFFICER, street_id=campaign.committee.street_id)
+    title = _("Evaluation results published: %(t)s") % {"t": campaign.title}
+    body = _("A rectification plan is due from %(n)s evaluatee(s).") % {"n": len(tasks)} if tasks else ""
+    notify(users=list(contacts.values_list("user_id", flat=True)), kind=Notification.Kind.RESULT, title=title,
+           body=body, url=reverse("evaluations:agency_home"), dedupe_key=f"evaluation-published:{campaign.pk}")
+    notify(users=list(street.values_list("user_id", flat=True)), kind=Notification.Kind.RESULT, title=title,
+           body=body, url=reverse("evaluations:campaign_results", args=[campaign.pk]),
+           dedupe_key=f"evaluation-published:{campaign.pk}")
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign: Campaign, by: User | None, reason: str) -> Campaign:
+    """Cancel a campaign not yet published, with a reason (its ballot is cancelled too)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for cancelling."), code="reason_required")
+    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
+    _require_runner(by, campaign.committee)
+    _guard_move(campaign, Campaign.Status.CANCELLED)
+    if campaign.ballot_id:
+        core.ballot_cancel(ballot=campaign.ballot, by=_core_by(by, campaign.committee), reason=reason)
+        comments_seal(campaign)
+    campaign.status = Campaign.Status.CANCELLED
+    campaign.cancelled_at = timezone.now()
+    campaign.cancel_reason = reason[:300]
+    _stamp(campaign, by).save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    return campaign

@@ -1,0 +1,196 @@
+"""Campaign pages: lists, create and launch, the campaign page, its moves, the sheet, results and report."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from evaluations import selectors, services
+from evaluations.forms import CampaignForm, CancelForm, LaunchForm, SheetForm
+from evaluations.models import MIN_ANSWERS, Campaign
+from evaluations.permissions import (
+    campaign_for_runner_or_404,
+    campaign_for_viewer_or_404,
+    can_run,
+    committee_for_runner_or_404,
+)
+from evaluations.views._common import DOMAIN_ERRORS, error_text
+from members.permissions import can_manage_committee, street_for_officer_or_404
+
+
+@login_required
+@require_GET
+def committee_campaigns(request, pk: int):
+    committee = committee_for_runner_or_404(request.user, pk)
+    return render(request, "evaluations/committee_campaigns.html", {
+        "committee": committee, "campaigns": list(selectors.committee_campaigns(committee)),
+        "is_organizer": can_manage_committee(request.user, committee)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request, pk: int):
+    committee = committee_for_runner_or_404(request.user, pk)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(committee=committee, by=request.user, settings=form.settings())
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("The evaluation has been drafted. Check it, then open the sheets."))
+            return redirect(campaign)
+    return render(request, "evaluations/campaign_create.html", {"committee": committee, "form": form})
+
+
+@login_required
+@require_GET
+def street_campaigns(request, pk: int):
+    street = street_for_officer_or_404(request.user, pk)
+    tasks = list(selectors.street_rectifications(street))
+    return render(request, "evaluations/street_campaigns.html", {
+        "street": street, "campaigns": list(selectors.street_campaigns(street)), "tasks": tasks,
+        "overdue": {t.pk for t in selectors.overdue(tasks)}})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def street_launch(request, pk: int):
+    street = street_for_officer_or_404(request.user, pk)
+    form = LaunchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            launch = services.campaign_launch(street=street, by=request.user, settings=form.settings(),
+                                              open_now=form.cleaned_data["open_now"])
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Evaluations launched in %(n)s committees.") % {"n": launch.campaigns.count()})
+            return redirect("evaluations:street_campaigns", street.pk)
+    return render(request, "evaluations/street_launch.html", {"street": street, "form": form})
+
+
+def _state(request, campaign: Campaign) -> dict:
+    voice, versions = selectors.my_voice(campaign, request.user)
+    return {"voice": voice, "versions": versions,
+            "may_fill": voice is not None and campaign.status == Campaign.Status.OPEN and not (
+                versions and (not campaign.allow_change or versions[0].channel == "paper"))}
+
+
+@login_required
+@require_GET
+def campaign_detail(request, pk: int):
+    campaign = campaign_for_viewer_or_404(request.user, pk)
+    return render(request, "evaluations/campaign_detail.html", {
+        "campaign": campaign, "turnout": selectors.turnout(campaign), "state": _state(request, campaign),
+        "is_runner": can_run(request.user, campaign.committee),
+        "is_organizer": can_manage_committee(request.user, campaign.committee),
+        "evaluatees": list(campaign.evaluatees.order_by("position")),
+        "dimensions": list(campaign.dimensions.order_by("kind", "position")),
+        "levels": selectors.result_levels(campaign)})
+
+
+MOVES = {"open": (Campaign.Status.OPEN, gettext_lazy("Open the sheets")),
+         "close": (Campaign.Status.CLOSED, gettext_lazy("Close the sheets")),
+         "publish": (Campaign.Status.PUBLISHED, gettext_lazy("Publish the results")),
+         "cancel": (Campaign.Status.CANCELLED, gettext_lazy("Cancel the evaluation"))}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_transition(request, pk: int, move: str):
+    """GET: the confirmation page; POST: the move."""
+    campaign = campaign_for_runner_or_404(request.user, pk)
+    if move not in MOVES:
+        raise Http404
+    form = CancelForm(request.POST or None) if move == "cancel" else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        service = {"open": services.campaign_open, "close": services.campaign_close,
+                   "publish": services.campaign_publish}.get(move)
+        try:
+            if service:
+                service(campaign=campaign, by=request.user)
+            else:
+                services.campaign_cancel(campaign=campaign, by=request.user, reason=form.cleaned_data["reason"])
+        except DOMAIN_ERRORS as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("Done: the evaluation is now %(s)s.") % {
+                "s": Campaign.Status(MOVES[move][0]).label})
+        return redirect(campaign)
+    return render(request, "evaluations/campaign_transition.html", {
+        "campaign": campaign, "move": move, "label": MOVES[move][1], "form": form,
+        "turnout": selectors.turnout(campaign)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_fill(request, pk: int):
+    """The evaluator's secret sheet. A draft is kept on the device only (static/js/sheet-draft.js)."""
+    campaign = campaign_for_viewer_or_404(request.user, pk)
+    state = _state(request, campaign)
+    if not state["may_fill"]:
+        if state["voice"] is None:
+            messages.error(request, _("You are not among the evaluators of this evaluation."))
+        elif campaign.status != Campaign.Status.OPEN:
+            messages.error(request, _("This evaluation is not taking sheets now."))
+        else:
+            messages.error(request, _("Your sheet has been counted and cannot be changed."))
+        return redirect(campaign)
+    blocks = selectors.sheet_blocks(campaign)
+    form = SheetForm(request.POST or None, blocks=blocks)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Your sheet was not recorded: rate every line (choose “don't know” where you "
+                                      "cannot say). Nothing was lost on this device."))
+        else:
+            try:
+                participation = services.sheet_submit(
+                    campaign=campaign, voter=request.user, ratings=form.ratings(), comments=form.comments(),
+                    expected_version=_version(request.POST.get("after")))
+            except DOMAIN_ERRORS as error:
+                messages.error(request, error_text(error))
+                if getattr(error, "code", None) == "already_submitted":
+                    return redirect(campaign)  # a double submit: the first sheet counts, nothing to redo
+            else:
+                messages.success(request, _("Your sheet has been recorded. Receipt: %(r)s") % {
+                    "r": participation.receipt})
+                return redirect(f"{campaign.get_absolute_url()}?sent=1")
+    return render(request, "evaluations/sheet_fill.html", {
+        "campaign": campaign, "form": form, "blocks": blocks, "state": state,
+        "after": state["versions"][0].version if state["versions"] else 0,
+        "draft_key": f"sanhui-sheet-{campaign.pk}-{request.user.pk}"})
+
+
+def _version(value: str | None) -> int | None:
+    """The sheet version the evaluator saw (a double submit then records one sheet); None if garbled."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@require_GET
+def campaign_results(request, pk: int):
+    campaign = campaign_for_viewer_or_404(request.user, pk)
+    published = campaign.status == Campaign.Status.PUBLISHED
+    return render(request, "evaluations/campaign_results.html", {
+        "campaign": campaign, "turnout": selectors.turnout(campaign), "published": published,
+        "results": selectors.campaign_results(campaign) if published else [],
+        "levels": selectors.result_levels(campaign) if published else [], "min_answers": MIN_ANSWERS,
+        "is_runner": can_run(request.user, campaign.committee)})
+
+
+@login_required
+@require_GET
+def campaign_report(request, pk: int):
+    """The printable A4 report for the street office and the supervising departments."""
+    campaign = campaign_for_runner_or_404(request.user, pk)
+    if campaign.status != Campaign.Status.PUBLISHED:
+        raise Http404
+    return render(request, "evaluations/campaign_report.html", {
+        "campaign": campaign, "turnout": selectors.turnout(campaign),
+        "results": selectors.campaign_results(campaign), "levels": selectors.result_levels(campaign),
+        "heads": sorted((campaign.ballot.heads_at_close or {}).items()), "min_answers": MIN_ANSWERS})
