@@ -14,8 +14,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from tests.security import access, figures
-from tests.security.conftest import fresh_client
 from tests.security.access import ADMIN_LOGIN, DENIED, LOGIN, OK, REDIRECT, thirdparty
+from tests.security.conftest import fresh_client
 from tests.security.urls import all_routes
 from tests.security.world import ROLES
 
