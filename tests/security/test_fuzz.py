@@ -10,8 +10,8 @@ voter's id, a weight, a committee id, a role flag). Each runs in a transaction t
 and is checked before the rollback:
 
 * never a 5xx;
-* refused (4xx, 200 with the form shown again, or a redirect with an error message): no row added or removed in any table, and no
-  history row (every change through the services writes one);
+* refused (4xx, 200 with the form shown again, or a redirect with an error message): no row added
+  or removed in any table, and no history row (every change through the services writes one);
 * accepted (a redirect): nothing changed in the foreign committee, no one became staff or site
   admin, no vote recorded in another person's name.
 
