@@ -39,7 +39,8 @@ def main() -> int:
         row(f"URL × role × object cells checked ({db})", f.get("access_cells", 0))
         if f.get("fuzz_examples"):
             row(f"fuzz examples run ({db}; endpoints {f.get('fuzz_endpoints', 0)})", f["fuzz_examples"])
-            row("    refused and nothing stored / accepted", f"{f.get('fuzz_rejected', 0)} / {f.get('fuzz_accepted', 0)}")
+            row("    refused and nothing stored / accepted",
+                f"{f.get('fuzz_rejected', 0)} / {f.get('fuzz_accepted', 0)}")
         if f.get("xss_pages_checked"):
             row(f"XSS payloads stored / pages checked ({db})",
                 f"{f.get('xss_payloads_stored', 0)} / {f['xss_pages_checked']}")
