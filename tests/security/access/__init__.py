@@ -5,7 +5,9 @@ Each app has its own module here (members.py, deliberation.py, hearings.py, ...)
 
 * how to build the URL's kwargs for an object of committee A ("own") or B ("foreign"):
   ``kwargs=lambda w, s: {"pk": s.ballot_open.pk}`` (``w`` is the World, ``s`` a Side,
-  see tests/security/world.py; objects of new apps go on ``s.extra`` via ``register_builder``);
+  see tests/security/world.py; a new app's objects go on ``s.extra``: in its module here, call
+  ``tests.security.world.register_builder(build)`` with ``build(world, side)`` making them through
+  the app's services, e.g. ``side.extra["hearing"] = hearing_create(committee=side.committee, ...)``);
 * the expected answer to GET for each role, written once from committee A's point of view:
   ``get=scoped({"organizer admin": 200})`` means: organizers of A and site admins get 200, anonymous
   visitors are sent to the login page, everybody else gets 404; on B's objects the "_other" roles
