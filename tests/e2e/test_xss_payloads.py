@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from deliberation import services as ballots
-from tests.security.access import OK
+from tests.security.access import OK, STAFF_OK
 from tests.security.test_access_matrix import ROUTES, entry_for, url_for
 from tests.security.world import build_world
 from tests.security.xss import PAYLOADS, inject_everywhere
@@ -42,7 +42,7 @@ def _pages(world):
         kwargs = entry.kwargs(world, world.own) if entry.kwargs else {}
         url = url_for(route, kwargs)
         for role in ROLES:
-            if entry.get["own"].get(role) in (200, OK) and (url, role) not in seen:
+            if entry.get["own"].get(role) in (200, OK, STAFF_OK) and (url, role) not in seen:
                 seen.add((url, role))
                 yield role, url
 

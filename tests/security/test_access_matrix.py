@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
 from tests.security import access, figures
-from tests.security.access import ADMIN_LOGIN, DENIED, LOGIN, OK, REDIRECT, thirdparty
+from tests.security.access import ADMIN_LOGIN, DENIED, LOGIN, OK, REDIRECT, STAFF_OK, thirdparty
 from tests.security.conftest import fresh_client
 from tests.security.urls import all_routes
 from tests.security.world import ROLES
@@ -60,6 +60,8 @@ def classify(response) -> object:
 def matches(expected, seen) -> bool:
     if expected == OK:
         return seen == 200 or seen == REDIRECT
+    if expected == STAFF_OK:
+        return seen not in (LOGIN, ADMIN_LOGIN) and not (isinstance(seen, int) and seen >= 500)
     if expected == "denied":
         return seen in DENIED or seen == 405
     if expected == "allowed":
@@ -72,6 +74,8 @@ def derived_post(expected):
     """POST without an explicit expectation: refused stays refused, allowed stays allowed."""
     if expected in (LOGIN, ADMIN_LOGIN):
         return expected
+    if expected == STAFF_OK:
+        return STAFF_OK
     if expected in DENIED or expected == 405:
         return "denied"
     return "allowed"

@@ -18,7 +18,10 @@ Each app has its own module here (members.py, deliberation.py, hearings.py, ...)
   POSTs carry no fields and run in a transaction that is rolled back.
 
 Statuses: an int, ``LOGIN`` (302 to the sign-in page), ``ADMIN_LOGIN`` (302 to the admin's),
-``REDIRECT`` (302 anywhere else), or ``OK`` (200 or a 302 that is not to a sign-in page).
+``REDIRECT`` (302 anywhere else), ``OK`` (200 or a 302 that is not to a sign-in page), or
+``STAFF_OK`` for the site admin in Django's admin: any answer but a 5xx or a sign-in redirect (a
+read-only ModelAdmin answers 403 to "add", a model without rows 404, a GET-only view 405 to POST;
+what the admin rule proves is that nobody else gets in).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
 REDIRECT = "redirect"
 OK = "ok"
+STAFF_OK = "staff-ok"  # the admin, for the site admin: any answer but a 5xx or a sign-in redirect
 DENIED = (403, 404)
 
 # Role of committee A → the same role in committee B, for "foreign" objects.
