@@ -3,6 +3,8 @@
 #   make test      whole test suite on SQLite (browser tests use /usr/bin/chromium)
 #   make test-pg   the same suite on a local PostgreSQL 15 (set up by scripts/pg-ensure.sh)
 #   make bench     load benchmark, burst and city-size timings (bench/, not part of `make test`)
+#   make test-faults  PostgreSQL stopped and gunicorn workers killed during a burst of votes (root)
+#   make audit     pip-audit of the pinned requirements (in its own virtualenv)
 #   make lint | messages | clean | distclean
 
 SHELL := /bin/bash
@@ -26,7 +28,10 @@ MANAGE      := $(VENV_PY) manage.py
 
 BENCH_ARGS  ?=
 
-.PHONY: help venv vendor run chromium test test-pg bench bench-quick bench-district lint messages clean distclean
+AUDIT_VENV  := .venv-audit
+PIP_AUDIT   := pip-audit==2.10.1
+
+.PHONY: help venv vendor run chromium test test-pg test-faults audit bench bench-quick bench-district lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
@@ -34,6 +39,8 @@ help:
 	@echo "make test-pg    whole test suite on PostgreSQL 15 ($(PG_URL))"
 	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
 	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
+	@echo "make test-faults  stop PostgreSQL and kill gunicorn workers during a burst of votes (root)"
+	@echo "make audit      pip-audit over requirements.txt (known vulnerabilities), own virtualenv"
 	@echo "make lint       ruff check"
 	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
 	@echo "make clean      remove caches, collected static files, test artifacts"
@@ -125,6 +132,24 @@ bench-quick: $(STAMP)
 bench-district: $(STAMP)
 	$(VENV_PY) -m bench.run --district $(BENCH_ARGS)
 
+# Needs root (it stops and starts the PostgreSQL cluster) and a free port 8765.
+# FAULTS_PG_CLUSTER/FAULTS_PG_PORT choose another cluster (e.g. a throwaway one on a shared machine).
+test-faults: $(STAMP)
+	@if [ "$$(id -u)" != "0" ]; then \
+		echo "ERROR: make test-faults stops and starts PostgreSQL with pg_ctlcluster: run it as root." >&2; exit 1; fi
+	@mkdir -p staticfiles test-artifacts/figures
+	PG_PORT=$${FAULTS_PG_PORT:-5432} bash scripts/pg-ensure.sh
+	$(VENV_PY) tests/faults/run_faults.py
+
+# pip-audit lives in its own virtualenv, so its dependencies never enter requirements.txt.
+# First the pins as written (no resolution), then everything installed from them (transitive too).
+# Fails on a known vulnerability; packages it could not look up are listed as NOT audited.
+audit: $(STAMP)
+	@if [ ! -x "$(AUDIT_VENV)/bin/pip-audit" ]; then \
+		"$(PYTHON)" -m venv "$(AUDIT_VENV)" && \
+		"$(AUDIT_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check "$(PIP_AUDIT)"; fi
+	$(VENV_PY) tests/security/audit.py $(AUDIT_VENV) $(VENV)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
@@ -140,4 +165,4 @@ clean:
 	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts bench/.work static/vendor
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(AUDIT_VENV)

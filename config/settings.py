@@ -60,6 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it also sees the database errors of the middleware below it (see its docstring).
+    "config.middleware.BusyDatabaseMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -72,7 +75,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "config.middleware.BusyDatabaseMiddleware",
 ]
 if os.environ.get("DATABASE_REPLICA_URL"):
     MIDDLEWARE.append("config.routers.ReplicaPagesMiddleware")
@@ -245,6 +247,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 ROSTER_MAX_BYTES = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Whole request bodies, uploads included (config.middleware.RequestSizeLimitMiddleware: 413).
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE))
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# Vote submissions per person: at most N POSTs to a ballot's vote page in a window of S seconds
+# ("N/S"); past it the person gets 429 and a page asking to wait. Counted per account in the shared
+# cache, so neighbours behind the same IP address (one home router, one community centre) are not
+# slowed down by each other. A vote takes two POSTs (choices, then confirm).
+VOTE_THROTTLE = os.environ.get("VOTE_THROTTLE", "20/60")
 
 # --- Mail --------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

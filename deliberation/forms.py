@@ -11,6 +11,19 @@ from deliberation.services import OptionSpec
 from members.models import Building, Committee, Compound, User
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+ID_MAX = 2 ** 63 - 1
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Ids ticked in a list; an id no database can hold is an invalid choice, not a crash (SQLite)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdecimal() or not 0 < int(text) <= ID_MAX:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
 
 
 def _local_datetime_widget() -> forms.DateTimeInput:
@@ -210,7 +223,7 @@ class QuestionAddForm(forms.Form):
 class NamedVotersForm(forms.Form):
     """The named list: residents ticked in the list plus residents found by phone number."""
 
-    voters = forms.ModelMultipleChoiceField(label=_("Residents of the committee"),
+    voters = IdsField(label=_("Residents of the committee"),
                                             queryset=User.objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
     phones = forms.CharField(label=_("Add by mobile phone, one number per line"), required=False,
@@ -267,7 +280,7 @@ class PaperBatchForm(forms.Form):
     void = forms.IntegerField(label=_("Void sheets (among those returned)"), min_value=0, max_value=100000,
                               initial=0)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    voters = forms.ModelMultipleChoiceField(
+    voters = IdsField(
         label=_("Who handed in a sheet"), queryset=User.objects.none(), required=False,
         error_messages={"invalid_choice": _("Choose voters from the list."),
                         "invalid_pk_value": _("Choose voters from the list.")})

@@ -150,3 +150,40 @@ def test_cache_is_the_database_by_default_and_redis_when_redis_url_is_set():
     redis = shell_json(code, production_env(REDIS_URL="redis://127.0.0.1:6379/1"))
     assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
+
+
+def test_production_settings_keep_the_trust_defences():
+    """What tests/security relies on, read from a process with production settings."""
+    found = shell_json(
+        "import json\n"
+        "from django.conf import settings\n"
+        "from deliberation.throttle import parse_rate\n"
+        f"print({MARK!r} + json.dumps({{\n"
+        "    'middleware': settings.MIDDLEWARE, 'csp': settings.CONTENT_SECURITY_POLICY,\n"
+        "    'throttle': parse_rate(settings.VOTE_THROTTLE), 'max_request': settings.MAX_REQUEST_BYTES,\n"
+        "    'attachment': settings.ATTACHMENT_MAX_BYTES, 'fields': settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,\n"
+        "    'login_failed': settings.ACCOUNT_RATE_LIMITS['login_failed'],\n"
+        "    'secure_cookies': [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],\n"
+        "    'debug': settings.DEBUG,\n"
+        "}))\n",
+        production_env(DATABASE_URL="postgres://u:p@h:5432/d"),
+    )
+    assert found["debug"] is False
+    assert found["middleware"][0] == "config.middleware.BusyDatabaseMiddleware"
+    assert "config.middleware.RequestSizeLimitMiddleware" in found["middleware"]
+    directives = found["csp"]["DIRECTIVES"]
+    flat = " ".join(" ".join(v) for v in directives.values())
+    assert "unsafe-inline" not in flat and "unsafe-eval" not in flat
+    assert directives["script-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
+    limit, period = found["throttle"]
+    assert 0 < limit <= 60 and period >= 10
+    assert found["max_request"] >= found["attachment"]
+    assert found["fields"] <= 1000
+    assert "/ip" in found["login_failed"] and "/key" in found["login_failed"]
+    assert found["secure_cookies"] == [True, True]
+
+
+def test_deploy_check_passes_on_postgresql_settings():
+    env = production_env(DATABASE_URL="postgres://u:p@h:5432/d")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr

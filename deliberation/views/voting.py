@@ -13,6 +13,7 @@ from deliberation import exports, selectors, services
 from deliberation.forms import ReceiptCheckForm, VoteForm
 from deliberation.models import Ballot, Channel, Participation, Voice
 from deliberation.permissions import ballot_for_viewer_or_404, can_assist
+from deliberation.throttle import throttle_votes
 from deliberation.views._common import DOMAIN_ERRORS, ballot_facts, error_text, results
 from members.permissions import can_manage_committee
 
@@ -96,6 +97,7 @@ def ballot_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_votes
 def ballot_vote(request, pk: int):
     """POST the choices → confirmation page; POST action=confirm → cast; action=change → back to the form."""
     ballot = ballot_for_viewer_or_404(request.user, pk)

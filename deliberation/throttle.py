@@ -1,0 +1,51 @@
+"""A per-person limit on vote submissions, counted in the shared cache (settings.VOTE_THROTTLE).
+
+Keyed on the account, never on the IP address: neighbours behind one home router or the community
+centre's Wi-Fi do not slow each other down. A fixed window: at most N POSTs in each window of S
+seconds; past it the answer is 429 with a page asking to wait, and nothing is recorded.
+
+A small cache counter rather than django-ratelimit: that library refuses the database cache (our
+default, shared by every server process) in its system checks.
+"""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """"20/60" → (20, 60): at most 20 in 60 seconds."""
+    count, _, seconds = rate.partition("/")
+    return int(count), int(seconds or 60)
+
+
+def _hit(key: str, period: int) -> int:
+    """Count one more in the window; the count so far."""
+    cache.add(key, 0, timeout=period + 5)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period + 5)
+        return 1
+
+
+def throttle_votes(view):
+    """Limit POSTs to ``view`` per signed-in person (apply inside @login_required)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and request.user.is_authenticated:
+            limit, period = parse_rate(settings.VOTE_THROTTLE)
+            window = int(time.time() // period)
+            count = _hit(f"sanhui:vote-throttle:{request.user.pk}:{window}", period)
+            if count > limit:
+                wait = period - int(time.time()) % period
+                response = render(request, "429.html", {"wait": wait}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,30 @@
+"""Expected answers of the members app's URLs (format: tests/security/access/__init__.py)."""
+
+from tests.security.access import Entry, everyone, scoped
+
+ORGANIZER = {"organizer admin": 200}
+ONLY_OWN = ("own",)
+
+EXPECTATIONS = {
+    "home": Entry(get=everyone(200, anonymous=200), sides=ONLY_OWN),
+    "members:join_start": Entry(get=everyone(200), sides=ONLY_OWN),
+    "members:my_memberships": Entry(get=everyone(200), sides=ONLY_OWN),
+    # Joining: any signed-in person may look for their own building in any committee.
+    "members:join_committee": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=everyone(200)),
+    "members:join_compound": Entry(kwargs=lambda w, s: {"pk": s.compound.pk}, get=everyone(200)),
+    "members:join_building": Entry(kwargs=lambda w, s: {"pk": s.building.pk}, get=everyone(200)),
+    # The organizer's desk: organizers of that committee and site admins; 404 for everyone else.
+    "members:committee_detail": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "members:committee_residents": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "members:committee_households": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "members:committee_requests": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "members:request_decide": Entry(kwargs=lambda w, s: {"pk": s.committee.pk, "request_pk": s.request.pk},
+                                    get=scoped(ORGANIZER)),
+    "members:committee_roles": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "members:role_revoke": Entry(kwargs=lambda w, s: {"pk": s.committee.pk, "role_pk": s.role.pk},
+                                 get=scoped(ORGANIZER)),
+    "members:roster_import": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "members:roster_template": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    # The street office: officers of that street and site admins.
+    "members:street_detail": Entry(kwargs=lambda w, s: {"pk": s.street.pk}, get=scoped({"officer admin": 200})),
+}

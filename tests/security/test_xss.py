@@ -1,0 +1,91 @@
+"""Stored XSS: a payload in every free-text field, every page that shows it, escaped; a strict CSP.
+
+Every free-text field of every object of the world (names of streets, committees, agencies,
+compounds, buildings, people; ballot titles, descriptions, questions, option labels, notes, reasons;
+the other apps' texts as soon as their objects are in the world) is overwritten with a payload
+through save(), so the history tables carry them too. Then every page of the access matrix is
+fetched as every role allowed to see it, and every admin page (lists, forms, history, and
+django-simple-history's record views) as the site admin. No payload may appear as markup.
+"""
+
+import pytest
+from django.db import transaction
+
+from deliberation import services as ballots
+from tests.security import figures
+from tests.security.access import OK, STAFF_OK
+from tests.security.conftest import fresh_client
+from tests.security.test_access_matrix import ROUTES, entry_for, url_for
+from tests.security.xss import PAYLOADS, dangerous, inject_everywhere
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def poisoned(world, django_db_blocker):
+    with django_db_blocker.unblock():
+        own = world.own
+        # Texts that only services write: a cancellation reason, an assisted vote's consent note.
+        cancelled = ballots.ballot_create(committee=own.committee, by=own.organizer, title=PAYLOADS[0],
+                                          description=PAYLOADS[1], question=PAYLOADS[2])
+        ballots.question_add(ballot=cancelled, by=own.organizer, text=PAYLOADS[3],
+                             options=[ballots.OptionSpec(p[:100]) for p in PAYLOADS[4:7]])
+        ballots.ballot_cancel(ballot=cancelled, by=own.organizer, reason=PAYLOADS[7])
+        question = own.ballot_open.questions.first()
+        yes = question.options.get(meaning="yes")
+        ballots.vote_cast(ballot=own.ballot_open, voter=world.users["party_member"],
+                          choices={question.pk: [yes.pk]}, channel="assisted", entered_by=own.organizer,
+                          consent_note=PAYLOADS[8])
+        injected = inject_everywhere()
+    figures.add("xss_payloads_stored", len(injected) + 5)
+    return injected
+
+
+def _pages(world):
+    """(url, role) for every page a role may GET, on both sides; the admin's as the site admin."""
+    for route in ROUTES:
+        entry = entry_for(route)
+        if entry is None:
+            continue
+        for side in entry.sides:
+            kwargs = entry.kwargs(world, world.side(side)) if entry.kwargs else {}
+            url = url_for(route, kwargs)
+            for role, status in entry.get[side].items():
+                if status in (200, OK, STAFF_OK):
+                    yield route.name, url, role
+
+
+def test_every_text_field_got_a_payload(poisoned):
+    fields = {name for name, _ in poisoned}
+    for expected in ("Street.name", "Committee.name", "Agency.name", "Compound.name", "Building.name",
+                     "User.full_name", "Ballot.title", "Ballot.description", "Question.text", "Option.label"):
+        assert expected in fields, f"{expected} got no payload; injected: {sorted(fields)}"
+
+
+def test_no_payload_is_rendered_as_markup_and_every_page_has_a_strict_csp(world, poisoned):
+    problems, pages, escaped_seen = [], 0, 0
+    for name, url, role in _pages(world):
+        with transaction.atomic():
+            response = fresh_client(world, role).get(url)
+            transaction.set_rollback(True)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        pages += 1
+        escaped_seen += html.count("&lt;") > 0 and "__xss" in html
+        for snippet in dangerous(html):
+            problems.append(f"{name} {url} as {role}: …{snippet}…")
+        csp = response.get("Content-Security-Policy", "")
+        if not csp or "unsafe-inline" in csp or "unsafe-eval" in csp or "script-src 'self'" not in csp:
+            problems.append(f"{name} {url} as {role}: weak or missing CSP {csp!r}")
+    figures.add("xss_pages_checked", pages)
+    assert pages > 100
+    assert escaped_seen > 20, "the payloads should be on many pages, escaped"
+    assert not problems, "\n".join(problems[:50])
+
+
+def test_the_detector_finds_every_payload_left_raw():
+    from tests.security.xss import dangerous
+
+    for payload in PAYLOADS:
+        assert dangerous(f"<p>{payload}</p>"), f"the detector misses {payload!r}"
