@@ -24,6 +24,9 @@ CHROMIUM    := /usr/bin/chromium
 CJK_FONT    := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 PG_URL      := postgres://sanhui:sanhui@127.0.0.1:5432/sanhui
 PYTEST_ARGS ?=
+# pytest-xdist: one test process per core; a file's tests stay together (module-scoped worlds).
+PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 MANAGE      := $(VENV_PY) manage.py
 
 BENCH_ARGS  ?=
@@ -112,12 +115,12 @@ chromium:
 # `make test` is always SQLite, whatever DATABASE_URL the calling shell has.
 test: $(STAMP) vendor chromium
 	@mkdir -p staticfiles  # STATIC_ROOT; WhiteNoise warns when it is missing
-	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test-pg: $(STAMP) vendor chromium
 	@mkdir -p staticfiles
 	bash scripts/pg-ensure.sh
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # --- Benchmark (never part of `make test` or .ci/run) ------------------------------------
 # Needs only the project's virtualenv: the load driver is standard-library Python. bench/run.py
