@@ -6,10 +6,12 @@ label, and every link or button in a navigation bar is at least 44 px tall (a th
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from deliberation import services as ballot_services
 from deliberation.models import Ballot
+from members import services as member_services
+from members.models import Role
 from tests.factories import (
     make_building,
     make_committee,
@@ -110,3 +112,76 @@ def test_page_is_usable_on_a_phone(page: Page, places, login_as, shot, name, who
     assert targets, "no navigation found"
     too_small = [t for t in targets if t["height"] < MIN_TAP_PX]
     assert too_small == []
+
+
+# --- The other meeting types: hearings, coordination, evaluations, notifications ---------------------
+
+
+@pytest.fixture
+def meetings():
+    """A hearing announced, a coordination meeting in follow-up, an evaluation open in one committee and
+    published in another of the same street, and an agency contact; the people who see each page."""
+    from tests.evaluations.factories import fill, make_open_campaign, make_world, publish
+    from tests.hearings.coordination_factories import make_agency_contact, make_meeting, make_neighbourhood
+    from tests.hearings.hearing_factories import advance, make_area, make_hearing
+
+    area = make_area(2)
+    hearing = advance(make_hearing(area, title="1号楼加装电梯听证会"), area["organizer"], to="announced")
+    n = make_neighbourhood()
+    meeting = make_meeting(n, "follow_up")
+    world = make_world(committees=2, reps=3)
+    first, second = world.committees
+    open_campaign = make_open_campaign(world, first, title="2026年度派驻机构和物业服务评议")
+    published = make_open_campaign(world, second, title="2026年度评议")
+    for i, rep in enumerate(world.reps[second.pk]):
+        fill(published, rep, level_for=lambda item, i=i: 1 + (item.question_id + i) % 4)
+    publish(published, world.organizers[second.pk])
+    # An organizer who is also a resident representative, a street officer and an agency contact:
+    # the longest main menu a person can have.
+    busy = world.organizers[first.pk]
+    member_services.role_grant(user=busy, kind=Role.Kind.STREET_OFFICER, street=world.street, by=None)
+    make_agency_contact(world.agencies[0], busy)
+    return {"hearing": hearing, "resident": area["residents"][0], "hearing_organizer": area["organizer"],
+            "meeting": meeting, "coordination_resident": n.resident, "firm_contact": n.firm_contact,
+            "open_campaign": open_campaign, "rep": world.reps[first.pk][0], "published": published,
+            "second_rep": world.reps[second.pk][0], "officer": world.officer, "street": world.street, "busy": busy}
+
+
+MEETING_PAGES = [
+    ("hearing-mine", "resident", lambda p: reverse("hearings:hearing_mine")),
+    ("hearing-public", "resident", lambda p: reverse("hearings:hearing_detail", args=[p["hearing"].pk])),
+    ("hearing-desk", "hearing_organizer", lambda p: reverse("hearings:hearing_manage", args=[p["hearing"].pk])),
+    ("notifications", "resident", lambda p: reverse("members:notification_list")),
+    ("coordination-mine", "coordination_resident", lambda p: reverse("hearings:coordination_mine")),
+    ("coordination-meeting", "coordination_resident",
+     lambda p: reverse("hearings:coordination_detail", args=[p["meeting"].pk])),
+    ("coordination-meeting-firm", "firm_contact",
+     lambda p: reverse("hearings:coordination_detail", args=[p["meeting"].pk])),
+    ("evaluation-sheet", "rep", lambda p: reverse("evaluations:sheet_fill", args=[p["open_campaign"].pk])),
+    ("evaluation-results", "second_rep",
+     lambda p: reverse("evaluations:campaign_results", args=[p["published"].pk])),
+    ("street-dashboard", "officer", lambda p: reverse("evaluations:street_dashboard", args=[p["street"].pk])),
+    ("home-longest-menu", "busy", lambda p: reverse("home")),
+    ("agency-home", "busy", lambda p: reverse("evaluations:agency_home")),
+]
+
+
+@pytest.mark.parametrize(("name", "who", "url"), MEETING_PAGES, ids=[name for name, _, _ in MEETING_PAGES])
+def test_meeting_page_is_usable_on_a_phone(page: Page, meetings, login_as, shot, name, who, url):
+    test_page_is_usable_on_a_phone(page, meetings, login_as, shot, name, who, url)
+
+
+def test_the_main_menu_on_a_phone_is_two_columns_of_large_buttons(page: Page, meetings, login_as, shot):
+    """Every entry of the longest menu is a visible, outlined button of at least 52 px, two to a row."""
+    login_as(meetings["busy"])
+    page.goto(reverse("home"))
+    menu = page.get_by_role("navigation", name="Main")
+    boxes = [link.bounding_box() for link in menu.locator("a, button").all()]
+    assert len(boxes) >= 9
+    assert all(box["height"] >= 52 and box["width"] >= 150 for box in boxes), boxes
+    assert all(box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH for box in boxes), boxes
+    assert len({round(box["x"]) for box in boxes}) == 2  # two columns
+    expect(menu.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
+    page.screenshot(path=str(shot(page, "menu-full-page").parent / "menu-phone-viewport.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=str(shot(page, "menu-desktop").parent / "menu-desktop-viewport.png"))
