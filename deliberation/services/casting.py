@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -99,10 +99,10 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
 
     Fast on purpose (issue #8): the checks read what is frozen at opening (the voice, its holders,
     the ballot's settings, the options) and the voice's latest version before any transaction; then
-    one transaction writes the register row and the choices, and only at its end locks the ballot row,
-    re-checks that the ballot is open and appends to the register chain. So casts to one ballot wait
+    one transaction keeps the ballot open (a shared lock, ``_hold_open``), writes the register row and
+    the choices, and only at its end locks the ballot row and appends to the register chain. So casts to one ballot wait
     for each other only for that last step (the chain is one line per ballot); a close waits for the
-    casts under way (their rows hold a key-share lock on the ballot row) or makes them fail at the lock.
+    casts under way, and a cast that comes after it is refused.
     The unique constraint on (voice, version) catches another version cast for the same voice while
     the checks ran: nothing is written, and the cast is checked again against that newer version.
     """
@@ -189,6 +189,7 @@ BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule",
 def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
                 voice: Voice) -> None:
     """The rows of one cast, then — ballot row locked, last — the register chain entry."""
+    _hold_open(ballot)
     participation.save(force_insert=True)
     if ballot.is_secret:
         # A changed vote's paper has the same version as its register row: every online or assisted
@@ -218,6 +219,24 @@ def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: s
     if channel == Channel.ASSISTED and latest.channel == Channel.ONLINE:
         raise ValidationError(_("The resident has voted themselves; an assisted vote cannot replace it."),
                               code="voter_voted")
+
+
+def _hold_open(ballot: Ballot) -> None:
+    """Keep the ballot open until this cast commits, before writing anything (PostgreSQL).
+
+    A key-share lock on the ballot row: casts share it, a close or a paper batch's confirmation
+    (FOR UPDATE) waits for it. Taken first, so that a cast never holds a (voice, version) index entry
+    while it waits for such a writer, which may be about to insert the same entry itself (a paper
+    batch does): that order would deadlock. SQLite: the IMMEDIATE transaction holds the database.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {connection.ops.quote_name(Ballot._meta.db_table)} "  # noqa: S608
+                       "WHERE id = %s FOR KEY SHARE", [ballot.pk])
+        row = cursor.fetchone()
+    if row is None or row[0] != Ballot.Status.OPEN:
+        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
 
 
 def _locked(ballot: Ballot) -> Ballot:
