@@ -30,11 +30,12 @@ def append(*, chain: str, payload: dict) -> LedgerEntry:
 
     The unique (chain, seq) constraint refuses a fork even if two writers raced here.
     """
-    last = LedgerEntry.objects.filter(chain=chain).order_by("-seq").only("seq", "hash").first()
-    prev = last.hash if last else GENESIS
+    seq, prev = LedgerEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first() or (
+        0, GENESIS)
     text = canonical(payload)
-    return LedgerEntry.objects.create(chain=chain, seq=(last.seq + 1) if last else 1, prev_hash=prev,
-                                      payload=text, hash=link_hash(prev, text))
+    entry = LedgerEntry(chain=chain, seq=seq + 1, prev_hash=prev, payload=text, hash=link_hash(prev, text))
+    entry.save(force_insert=True)
+    return entry
 
 
 def head(chain: str) -> dict:

@@ -98,13 +98,13 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
     recorded since, nothing is cast: a double submit of the confirmation page records one vote.
 
     Fast on purpose (issue #8): the checks read what is frozen at opening (the voice, its holders,
-    the ballot's settings, the options) and the voice's latest version before any transaction; then
-    one transaction keeps the ballot open (a shared lock, ``_hold_open``), writes the register row and
-    the choices, and only at its end locks the ballot row and appends to the register chain. So casts to one ballot wait
-    for each other only for that last step (the chain is one line per ballot); a close waits for the
-    casts under way, and a cast that comes after it is refused.
-    The unique constraint on (voice, version) catches another version cast for the same voice while
-    the checks ran: nothing is written, and the cast is checked again against that newer version.
+    the ballot's settings, the options) and the voice's latest version before any transaction. Then
+    one transaction keeps the ballot open (a shared lock, ``_hold_open``), writes the register row
+    and the choices, and only at its end locks the ballot row and appends to the register chain. So
+    casts to one ballot wait for each other only for that last step (the chain is one line per
+    ballot); a close waits for the casts under way, and a cast that comes after it is refused. The
+    unique constraint on (voice, version) catches another version cast for the same voice while the
+    checks ran: nothing is written, and the cast is checked again against that newer version.
     """
     consent_note = (consent_note or "").strip()
     pairs = None
