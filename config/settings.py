@@ -162,7 +162,11 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        },
     }
     # Several hosts (docs/DEPLOY.md): sessions are read from Redis and written through to the
     # database, so a Redis restart signs nobody out in the middle of a vote.
@@ -172,7 +176,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "sanhui_cache",
-        }
+        },
+        # The vote throttle is on the hot path of every cast: counted in process memory (a limit
+        # per server process) rather than with the database cache's five statements per vote.
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui-throttle"},
     }
 
 # --- Authentication (django-allauth) --------------------------------------

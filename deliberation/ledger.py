@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from deliberation.models import LedgerEntry
 
@@ -28,11 +30,12 @@ def append(*, chain: str, payload: dict) -> LedgerEntry:
 
     The unique (chain, seq) constraint refuses a fork even if two writers raced here.
     """
-    last = LedgerEntry.objects.filter(chain=chain).order_by("-seq").only("seq", "hash").first()
-    prev = last.hash if last else GENESIS
+    seq, prev = LedgerEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first() or (
+        0, GENESIS)
     text = canonical(payload)
-    return LedgerEntry.objects.create(chain=chain, seq=(last.seq + 1) if last else 1, prev_hash=prev,
-                                      payload=text, hash=link_hash(prev, text))
+    entry = LedgerEntry(chain=chain, seq=seq + 1, prev_hash=prev, payload=text, hash=link_hash(prev, text))
+    entry.save(force_insert=True)
+    return entry
 
 
 def head(chain: str) -> dict:
@@ -50,10 +53,29 @@ class Break:
         return f"{self.chain}#{self.seq}: {self.problem}"
 
 
+class Entry(NamedTuple):
+    """One chain entry as read for checking (no model instance: the audit reads millions)."""
+
+    chain: str
+    seq: int
+    prev_hash: str
+    payload: str
+    hash: str
+
+
+ENTRY_FIELDS = ("chain", "seq", "prev_hash", "payload", "hash")
+
+
 def verify_chain(chain: str) -> Break | None:
     """Recompute ``chain`` from its genesis; return the first broken entry, or None."""
+    rows = LedgerEntry.objects.filter(chain=chain).order_by("seq").values_list(*ENTRY_FIELDS)
+    return verify_entries(chain, (Entry(*row) for row in rows.iterator(chunk_size=5000)))
+
+
+def verify_entries(chain: str, entries: Iterable[Entry]) -> Break | None:
+    """Recompute ``chain`` from its genesis over ``entries`` in ``seq`` order; the first broken one, or None."""
     prev, expected_seq = GENESIS, 1
-    for entry in LedgerEntry.objects.filter(chain=chain).order_by("seq").iterator():
+    for entry in entries:
         if entry.seq != expected_seq:
             return Break(chain, expected_seq, f"entry {expected_seq} is missing (next is {entry.seq})")
         if entry.prev_hash != prev:

@@ -4,15 +4,17 @@ Keyed on the account, never on the IP address: neighbours behind one home router
 centre's Wi-Fi do not slow each other down. A fixed window: at most N POSTs in each window of S
 seconds; past it the answer is 429 with a page asking to wait, and nothing is recorded.
 
-A small cache counter rather than django-ratelimit: that library refuses the database cache (our
-default, shared by every server process) in its system checks.
+A small cache counter rather than django-ratelimit: that library refuses the database cache in its
+system checks. Counted in the ``throttle`` cache: Redis, shared by every host, when REDIS_URL is set;
+otherwise each server process's memory (so the limit is per process), because the database cache
+would add five statements to every cast.
 """
 
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.shortcuts import render
 
 
@@ -24,6 +26,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def _hit(key: str, period: int) -> int:
     """Count one more in the window; the count so far."""
+    cache = caches["throttle"]
     cache.add(key, 0, timeout=period + 5)
     try:
         return cache.incr(key)

@@ -47,3 +47,12 @@ def _append_only_triggers(request, django_db_blocker):
     if transactional and connection.vendor == "sqlite":
         with django_db_blocker.unblock():
             triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vote_throttle():
+    """The vote throttle counts in process memory: each test starts with no votes counted."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield

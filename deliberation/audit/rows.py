@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -18,6 +19,14 @@ from deliberation.models import (
     SecretContent,
 )
 from deliberation.services import voice_tag
+
+
+class _Paper(NamedTuple):
+    pk: object
+    version: int
+    voice_tag: str
+    cast_on: object
+    floor_area: object
 
 
 class RowChecks:
@@ -41,23 +50,26 @@ class RowChecks:
         named = NamedChoice.objects.filter(participation__ballot=self.ballot).order_by("pk")
         for pk, participation_id, option_id in named.values_list("pk", "participation_id", "option_id"):
             choices[participation_id].append((pk, option_id))
-        rows = Participation.objects.filter(ballot=self.ballot).select_related("voice").order_by("pk")
-        for p in rows:
-            row = {"table": "deliberation_participation", "row": str(p.pk)}
-            found = entries.pop(p.receipt, None)
+        rows = (Participation.objects.filter(ballot=self.ballot).order_by("pk")
+                .values_list("pk", "receipt", "voice__key", "voice__ballot_id", "version", "user_id", "channel",
+                             "entered_by_id", "batch_id", "cast_at"))
+        for pk, receipt, voice_key, voice_ballot, version, user, channel, entered_by, batch, cast_at in (
+                rows.iterator(chunk_size=5000)):
+            row = {"table": "deliberation_participation", "row": str(pk)}
+            found = entries.pop(receipt, None)
             if found is None:
                 self.add("no register entry has this receipt: inserted directly", chain=self.register, **row)
                 continue
             seq, entry = found
             at = {"chain": self.register, "seq": seq}
-            actual = {"voice": p.voice.key, "version": p.version, "user": p.user_id, "channel": p.channel,
-                      "entered_by": p.entered_by_id, "batch": p.batch_id, "at": p.cast_at.isoformat()}
+            actual = {"voice": voice_key, "version": version, "user": user, "channel": channel,
+                      "entered_by": entered_by, "batch": batch, "at": cast_at.isoformat()}
             changed = [k for k, v in actual.items() if entry.get(k) != v]
             if changed:
                 self.add(f"{', '.join(changed)} differ(s) from the register entry", **row, **at)
-            if p.voice.ballot_id != self.ballot.pk:
+            if voice_ballot != self.ballot.pk:
                 self.add("the voice belongs to another ballot", **row, **at)
-            self.match_choices(entry.get("choices") or [], choices.pop(p.pk, []),
+            self.match_choices(entry.get("choices") or [], choices.pop(pk, []),
                                table="deliberation_namedchoice", owner=row, at=at)
         for receipt, (seq, _entry) in sorted(entries.items(), key=lambda item: item[1][0]):
             self.add(f"no deliberation_participation row has receipt {receipt}: deleted directly",
@@ -88,7 +100,9 @@ class RowChecks:
         for pk, content_id, option_id in (SecretChoice.objects.filter(content__ballot=self.ballot)
                                           .order_by("pk").values_list("pk", "content_id", "option_id")):
             choices[str(content_id)].append((pk, option_id))
-        for content in SecretContent.objects.filter(ballot=self.ballot).order_by("pk"):
+        contents = (SecretContent.objects.filter(ballot=self.ballot).order_by("pk")
+                    .values_list("pk", "version", "voice_tag", "cast_on", "floor_area"))
+        for content in (_Paper(*row) for row in contents.iterator(chunk_size=5000)):
             row = {"table": "deliberation_secretcontent", "row": str(content.pk)}
             found = entries.pop(str(content.pk), None)
             if found is None:

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -25,7 +26,6 @@ from deliberation.models import (
     SecretContent,
     Voice,
 )
-from deliberation.services.ballots import _locked
 from members.models import Membership, Role, User
 from members.permissions import can_manage_committee, roles_of
 
@@ -49,12 +49,20 @@ def voices_of(ballot: Ballot, user: User) -> list[Voice]:
 
 
 def choose_options(ballot: Ballot, choices: dict[int, Iterable[int]]) -> list[tuple[Question, Option]]:
-    """Check that every question is answered with allowed options; return (question, option) pairs."""
-    questions = list(ballot.questions.prefetch_related("options"))
+    """Check that every question is answered with allowed options; return (question, option) pairs.
+
+    One query: the ballot's options with their questions (frozen since opening).
+    """
+    options_of: dict[int, dict[int, Option]] = {}
+    questions: dict[int, Question] = {}
+    for option in (Option.objects.filter(question__ballot_id=ballot.pk).select_related("question")
+                   .order_by("question__position", "question_id", "position", "pk")):
+        questions.setdefault(option.question_id, option.question)
+        options_of.setdefault(option.question_id, {})[option.pk] = option
     pairs: list[tuple[Question, Option]] = []
-    for question in questions:
+    for question in questions.values():
         wanted = {int(o) for o in choices.get(question.pk, ()) if str(o).strip().isdigit()}
-        options = {o.pk: o for o in question.options.all()}
+        options = options_of[question.pk]
         if not wanted:
             raise ValidationError(_("Answer the question “%(q)s”.") % {"q": question.text}, code="unanswered")
         if not wanted <= options.keys():
@@ -81,7 +89,6 @@ def _may_assist(by: User, ballot: Ballot, voice: Voice) -> bool:
     return any(r.kind == Role.Kind.FLOOR_LEADER and r.building_id in building_ids for r in roles_of(by))
 
 
-@transaction.atomic
 def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]], channel: str = Channel.ONLINE,
               entered_by: User | None = None, consent_note: str = "", voice: Voice | None = None,
               expected_version: int | None = None) -> Participation:
@@ -89,18 +96,48 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
 
     ``expected_version`` is the version the voter saw when confirming (0: none yet). If a vote was
     recorded since, nothing is cast: a double submit of the confirmation page records one vote.
+
+    Fast on purpose (issue #8): the checks read what is frozen at opening (the voice, its holders,
+    the ballot's settings, the options) and the voice's latest version before any transaction. Then
+    one transaction keeps the ballot open (a shared lock, ``_hold_open``), writes the register row
+    and the choices, and only at its end locks the ballot row and appends to the register chain. So
+    casts to one ballot wait for each other only for that last step (the chain is one line per
+    ballot); a close waits for the casts under way, and a cast that comes after it is refused. The
+    unique constraint on (voice, version) catches another version cast for the same voice while the
+    checks ran: nothing is written, and the cast is checked again against that newer version.
     """
-    ballot = _locked(ballot)
-    if ballot.status != Ballot.Status.OPEN:
-        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
-    if voice is None:  # the voter's own voice: voices_of already finds only voices they hold
-        voices = voices_of(ballot, voter)
-        voice = voices[0] if voices else None
-    elif voice.ballot_id != ballot.pk or not voice_held_by(voice, voter):
-        voice = None
-    if voice is None:
-        raise ValidationError(_("You are not on the electorate of this ballot."), code="not_entitled")
     consent_note = (consent_note or "").strip()
+    pairs = None
+    for _attempt in range(MAX_ATTEMPTS):
+        found = _voice_for(ballot, voter, voice)
+        latest = _checked_latest(found, voter, channel=channel, entered_by=entered_by, consent_note=consent_note,
+                                 expected_version=expected_version)
+        if pairs is None:
+            pairs = choose_options(found.ballot, choices)
+        participation = Participation(
+            ballot=found.ballot, voice=found, version=(latest.version + 1) if latest else 1, user=voter,
+            channel=channel, entered_by=entered_by if channel == Channel.ASSISTED else None,
+            consent_note=consent_note, cast_at=timezone.now(), receipt=receipt_code())
+        try:
+            with transaction.atomic():
+                _write_cast(found.ballot, participation, pairs, found)
+        except IntegrityError:
+            newest = Participation.objects.filter(voice=found).aggregate(m=Max("version"))["m"] or 0
+            if newest == found.latest_version:  # not a newer version: a conflict of another kind
+                break
+            continue
+        return participation
+    raise ValidationError(_("Your vote has already been recorded."), code="already_voted")
+
+
+# Each failed attempt means another version of the voice was stored meanwhile: a bound, not a wait.
+MAX_ATTEMPTS = 100
+
+
+def _checked_latest(voice: Voice, voter: User, *, channel: str, entered_by: User | None, consent_note: str,
+                    expected_version: int | None) -> Participation | None:
+    """Who may cast through which channel, and whether a vote may follow the voice's latest one (returned)."""
+    ballot = voice.ballot
     if channel == Channel.ASSISTED:
         if entered_by is None or not _may_assist(entered_by, ballot, voice):
             raise PermissionDenied(_("Only an organizer or the floor leader may enter an assisted vote."))
@@ -109,7 +146,10 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
                                   code="consent_required")
     elif channel != Channel.ONLINE:
         raise ValidationError(_("Paper sheets are entered in batches."), code="invalid_channel")
-    latest = Participation.objects.filter(voice=voice).order_by("-version").first()
+    latest = None
+    if voice.latest_version:  # a change: the version it replaces
+        latest = (Participation.objects.filter(voice=voice, version=voice.latest_version)
+                  .only("version", "user_id", "channel", "receipt").first())
     if expected_version is not None and (latest.version if latest else 0) != expected_version:
         if latest is not None and latest.user_id == voter.pk:
             raise ValidationError(_("Your vote was already recorded (receipt %(r)s); nothing was changed.")
@@ -118,23 +158,74 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
                                 "Look at the ballot again before voting."), code="already_submitted")
     if latest is not None:
         _guard_change(ballot, latest, voter, channel)
-    pairs = choose_options(ballot, choices)
-    now = timezone.now()
-    participation = Participation(
-        ballot=ballot, voice=voice, version=(latest.version + 1) if latest else 1, user=voter, channel=channel,
-        entered_by=entered_by if channel == Channel.ASSISTED else None, consent_note=consent_note,
-        cast_at=now, receipt=receipt_code())
-    try:
-        with transaction.atomic():
-            participation.save()
-    except IntegrityError:
-        raise ValidationError(_("Your vote has already been recorded."), code="already_voted") from None
-    record_contents(ballot, participation, pairs, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area)
-    return participation
+    return latest
 
 
-def voice_held_by(voice: Voice, user: User) -> bool:
-    return voice.holders.filter(user=user).exists()
+def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
+    """The voice ``voter`` holds on ``ballot`` (``voice`` if given and held), with the ballot as stored now.
+
+    One query; ``voice.latest_version`` is the newest version cast with it (0: none yet).
+    """
+    newest = Participation.objects.filter(voice=OuterRef("pk")).order_by("-version").values("version")[:1]
+    found = (Voice.objects.filter(ballot_id=ballot.pk, holders__user=voter).select_related("ballot")
+             .only("key", "floor_area", "household_id", *(f"ballot__{name}" for name in BALLOT_FIELDS))
+             .annotate(latest_version=Coalesce(Subquery(newest), 0), still_entitled=_still_entitled(voter)))
+    if voice is not None:  # an assisted vote names the voice: it must be this ballot's and held by the voter
+        found = found.filter(pk=voice.pk)
+    found = found.order_by("key").first()
+    status = found.ballot.status if found else Ballot.objects.filter(pk=ballot.pk).values_list(
+        "status", flat=True).first()
+    if status != Ballot.Status.OPEN:
+        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
+    if found is None:
+        raise ValidationError(_("You are not on the electorate of this ballot."), code="not_entitled")
+    if not found.still_entitled:
+        raise ValidationError(_("You no longer hold the membership or role this ballot was opened for, so you "
+                                "cannot vote on it."), code="no_longer_entitled")
+    return found
+
+
+def _still_entitled(voter: User) -> Case:
+    """Whether the holder still has, now, what put them on the electorate at opening (same query).
+
+    The electorate is frozen at opening (who counts, and the denominator, never change), but a
+    holder who has left the household or lost the role since cannot use the voice: rights lost
+    end at once, even in a session opened before.
+    """
+    E = Ballot.Electorate
+    verified = Membership.objects.filter(user=voter, status=Membership.Status.VERIFIED)
+    roles = {E.RESIDENT_REPS: Role.Kind.RESIDENT_REPRESENTATIVE, E.PARTY_MEMBERS: Role.Kind.PARTY_MEMBER,
+             E.PARTY_REPS: Role.Kind.PARTY_REPRESENTATIVE}
+    return Case(
+        When(ballot__electorate=E.HOUSEHOLDS, then=Exists(verified.filter(household_id=OuterRef("household_id")))),
+        When(ballot__electorate=E.RESIDENTS, then=Exists(verified.filter(
+            household__building__compound__committee_id=OuterRef("ballot__committee_id")))),
+        *(When(ballot__electorate=electorate, then=Exists(Role.objects.filter(
+            user=voter, kind=kind, committee_id=OuterRef("ballot__committee_id"))))
+          for electorate, kind in roles.items()),
+        default=Value(True), output_field=BooleanField())
+
+
+# What casting reads of the ballot: all frozen at opening, but the status (re-read under the lock).
+BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate")
+
+
+def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
+                voice: Voice) -> None:
+    """The rows of one cast, then — ballot row locked, last — the register chain entry."""
+    _hold_open(ballot)
+    participation.save(force_insert=True)
+    if ballot.is_secret:
+        # A changed vote's paper has the same version as its register row: every online or assisted
+        # cast of a voice writes one paper under its tag (paper sheets use one-off tags).
+        secret_content_add(ballot, pairs, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area,
+                           version=participation.version)
+    else:
+        _named_choices_add(participation, pairs)
+    if _locked(ballot).status != Ballot.Status.OPEN:  # closed while this cast was checked and written
+        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
+    ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"),
+                  payload=_register_entry(participation, pairs, named=not ballot.is_secret))
 
 
 def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: str) -> None:
@@ -154,34 +245,73 @@ def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: s
                               code="voter_voted")
 
 
-def record_contents(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], *,
-                    tag: str, floor_area) -> None:
-    """Write what was voted and append it to the ledger, in the caller's transaction.
+def _hold_open(ballot: Ballot) -> None:
+    """Keep the ballot open until this cast commits, before writing anything (PostgreSQL).
 
-    Named: choices hang on the participation. Secret: an anonymous paper (random id, the day only)
-    in its own table and its own chain; nothing links it to the register.
+    A key-share lock on the ballot row: casts share it, a close or a paper batch's confirmation
+    (FOR UPDATE) waits for it. Taken first, so that a cast never holds a (voice, version) index entry
+    while it waits for such a writer, which may be about to insert the same entry itself (a paper
+    batch does): that order would deadlock. SQLite: the IMMEDIATE transaction holds the database.
     """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {connection.ops.quote_name(Ballot._meta.db_table)} "  # noqa: S608
+                       "WHERE id = %s FOR KEY SHARE", [ballot.pk])
+        row = cursor.fetchone()
+    if row is None or row[0] != Ballot.Status.OPEN:
+        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
+
+
+def _locked(ballot: Ballot) -> Ballot:
+    """Lock the ballot row for the chain append, and read its status.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: the rows this cast just wrote hold key-share locks on the
+    ballot row, as do those of the casts beside it, and FOR UPDATE would wait for them (a deadlock).
+    It still excludes a close, which takes FOR UPDATE (services.ballots._locked).
+    """
+    return Ballot.objects.select_for_update(no_key=True).only("status").get(pk=ballot.pk)
+
+
+def _register_entry(participation: Participation, pairs: list[tuple[Question, Option]], *, named: bool) -> dict:
     register = {"voice": participation.voice.key, "version": participation.version,
                 "user": participation.user_id, "channel": participation.channel,
                 "entered_by": participation.entered_by_id, "consent_note": participation.consent_note,
                 "batch": participation.batch_id,
                 "at": participation.cast_at.isoformat(), "receipt": participation.receipt}
-    if not ballot.is_secret:
-        bulk_create_with_history([NamedChoice(participation=participation, question=q, option=o)
-                                  for q, o in pairs], NamedChoice,
-                                 default_user=participation.entered_by or participation.user)
+    if named:
         register["choices"] = [o.pk for _q, o in pairs]
-        ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"), payload=register)
-        return
-    ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"), payload=register)
-    if pairs:
+    return register
+
+
+def _named_choices_add(participation: Participation, pairs: list[tuple[Question, Option]]) -> None:
+    bulk_create_with_history([NamedChoice(participation=participation, question=q, option=o) for q, o in pairs],
+                             NamedChoice, default_user=participation.entered_by or participation.user)
+
+
+def record_contents(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], *,
+                    tag: str, floor_area) -> None:
+    """Write what was voted and append it to the ledger, in the caller's transaction (paper batches).
+
+    Named: choices hang on the participation. Secret: an anonymous paper (random id, the day only)
+    in its own table and its own chain; nothing links it to the register.
+    """
+    if not ballot.is_secret:
+        _named_choices_add(participation, pairs)
+    ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"),
+                  payload=_register_entry(participation, pairs, named=not ballot.is_secret))
+    if ballot.is_secret and pairs:
         secret_content_add(ballot, pairs, tag=tag, floor_area=floor_area)
 
 
-def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area) -> None:
+def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area,
+                       version: int | None = None) -> None:
     """Write one anonymous paper. It joins the contents chain at close (``seal_contents``), not now."""
-    version = (SecretContent.objects.filter(ballot=ballot, voice_tag=tag).aggregate(m=Max("version"))["m"] or 0) + 1
+    if version is None:
+        version = (SecretContent.objects.filter(ballot=ballot, voice_tag=tag)
+                   .aggregate(m=Max("version"))["m"] or 0) + 1
     area = floor_area if ballot.rule in Ballot.AREA_RULES else None
-    content = SecretContent.objects.create(ballot=ballot, version=version, voice_tag=tag,
-                                           cast_on=timezone.localdate(), floor_area=area)
+    content = SecretContent(ballot=ballot, version=version, voice_tag=tag, cast_on=timezone.localdate(),
+                            floor_area=area)
+    content.save(force_insert=True)
     SecretChoice.objects.bulk_create([SecretChoice(content=content, question=q, option=o) for q, o in pairs])

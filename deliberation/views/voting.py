@@ -100,6 +100,8 @@ def ballot_detail(request, pk: int):
 @throttle_votes
 def ballot_vote(request, pk: int):
     """POST the choices → confirmation page; POST action=confirm → cast; action=change → back to the form."""
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _confirm(request, pk)
     ballot = ballot_for_viewer_or_404(request.user, pk)
     if request.method == "GET":
         return redirect(ballot)
@@ -113,21 +115,50 @@ def ballot_vote(request, pk: int):
         messages.error(request, _("Your vote was not recorded: answer every question with one of the "
                                   "options shown."))
         return _detail(request, ballot, form=form, questions=questions)
-    action = request.POST.get("action")
-    if action == "change":
+    if request.POST.get("action") == "change":
         return _detail(request, ballot, form=form, questions=questions)
-    if action == "confirm":
-        try:
-            seen = request.POST.get("after", "").strip()
-            participation = services.vote_cast(ballot=ballot, voter=request.user, choices=form.choices(),
-                                               expected_version=int(seen) if seen.isdigit() else -1)
-        except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
-            return redirect(ballot)
-        messages.success(request, _("Your vote has been recorded."))
-        return redirect("deliberation:ballot_receipt", pk=ballot.pk, code=participation.receipt)
     return render(request, "deliberation/vote_confirm.html",
                   {"ballot": ballot, "form": form, "after": state.latest_version, "state": state})
+
+
+def _posted_choices(post) -> dict[int, list[str]]:
+    """The ``q<question id>`` fields of the vote form; the service checks them against the ballot."""
+    return {int(name[1:]): post.getlist(name) for name in post if name[:1] == "q" and name[1:].isdigit()}
+
+
+def _confirm(request, pk: int):
+    """Cast: the service is the one check (voice held, ballot open, options, double submit).
+
+    A cast succeeds only for someone holding a voice on an open ballot, who may view it
+    (``selectors.can_view``), so the scope check is done only when the service refuses — and then
+    fully, before anything is said: 404 outside the scope, else the page's own explanation.
+    """
+    ballot = Ballot(pk=pk)  # only its id: vote_cast reads the ballot as stored, and refuses an unknown one
+    seen = request.POST.get("after", "").strip()
+    try:
+        participation = services.vote_cast(ballot=ballot, voter=request.user, choices=_posted_choices(request.POST),
+                                           expected_version=int(seen) if seen.isdigit() else -1)
+    except DOMAIN_ERRORS as error:
+        return _refused(request, pk, error)
+    messages.success(request, _("Your vote has been recorded."))
+    return redirect("deliberation:ballot_receipt", pk=ballot.pk, code=participation.receipt)
+
+
+def _refused(request, pk: int, error: Exception):
+    """A refused cast, answered as the vote page always did: scope, the voter's state, the form, the error."""
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    state = vote_state(request.user, ballot)
+    if not state.may_vote:
+        messages.error(request, state.reason or _("This ballot is not open for voting."))
+        return redirect(ballot)
+    questions = selectors.ballot_questions(ballot)
+    form = VoteForm(request.POST, questions=questions)
+    if not form.is_valid():
+        messages.error(request, _("Your vote was not recorded: answer every question with one of the "
+                                  "options shown."))
+        return _detail(request, ballot, form=form, questions=questions)
+    messages.error(request, error_text(error))
+    return redirect(ballot)
 
 
 @login_required

@@ -514,7 +514,10 @@ def test_later_membership_changes_do_not_alter_an_open_household_ballot(place):
         with pytest.raises(ValidationError) as error:
             services.vote_cast(ballot=ballot, voter=outsider, choices=choices(ballot, "yes"))
         assert error.value.code == "not_entitled"
-    assert services.vote_cast(ballot=ballot, voter=p.r1, choices=choices(ballot, "yes")).version == 1
+    # r1 is still on the frozen electorate, but has left the household: rights lost end at once.
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=p.r1, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
 
 
 def test_later_role_changes_do_not_alter_an_open_representatives_ballot(place):
@@ -527,7 +530,10 @@ def test_later_role_changes_do_not_alter_an_open_representatives_ballot(place):
     with pytest.raises(ValidationError) as error:
         services.vote_cast(ballot=ballot, voter=late, choices=choices(ballot, "yes"))
     assert error.value.code == "not_entitled"
-    services.vote_cast(ballot=ballot, voter=rep, choices=choices(ballot, "yes"))
+    with pytest.raises(ValidationError) as error:  # revoked since opening: refused, the snapshot unchanged
+        services.vote_cast(ballot=ballot, voter=rep, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    assert snapshot(ballot) == users(rep)
 
 
 # --- Lifecycle ---------------------------------------------------------------------------------

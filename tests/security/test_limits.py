@@ -2,7 +2,7 @@
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -91,6 +91,7 @@ def _vote_post(client, ballot, meaning="yes", after="0", ip="10.1.1.1"):
 @override_settings(VOTE_THROTTLE="3/60")
 def test_vote_submissions_are_throttled_per_person_not_per_ip():
     cache.clear()
+    caches["throttle"].clear()
     ballot, _organizer, voters = make_open_ballot(n=3)
     hasty, neighbour = Client(), Client()
     hasty.force_login(voters[0])
@@ -114,6 +115,7 @@ def test_vote_submissions_are_throttled_per_person_not_per_ip():
 @override_settings(VOTE_THROTTLE="3/60")
 def test_the_throttle_does_not_count_page_views():
     cache.clear()
+    caches["throttle"].clear()
     ballot, _organizer, voters = make_open_ballot(n=2)
     client = Client()
     client.force_login(voters[0])
@@ -136,6 +138,7 @@ def _locked_out(response) -> bool:
 
 def test_failed_logins_lock_the_account_but_not_a_neighbour_behind_the_same_ip():
     cache.clear()
+    caches["throttle"].clear()
     target, neighbour = make_user(username="target"), make_user(username="neighbour")
     for _ in range(5):  # 5 wrong passwords for one account (limit "5/300s/key")
         assert _login("target", "wrong-password", "10.2.2.2").status_code == 200
@@ -150,6 +153,7 @@ def test_failed_logins_lock_the_account_but_not_a_neighbour_behind_the_same_ip()
 
 def test_failed_logins_from_one_ip_are_limited_across_accounts():
     cache.clear()
+    caches["throttle"].clear()
     make_user(username="fresh-account")
     for i in range(10):  # 10 failures per minute from one address (limit "10/m/ip"), each on another account
         _login(f"guess-{i}", "wrong-password", "10.3.3.3")

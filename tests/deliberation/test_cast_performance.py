@@ -1,0 +1,110 @@
+"""Casting stays cheap (issue #8): a cap on the queries of a cast request, view and service together.
+
+The cast request is what a meeting of two thousand people does at once. Its queries, counted from
+the session lookup to the redirect to the receipt (production opens and commits one transaction
+around the writes, which are not counted here):
+
+- the session and the user (Django's middleware);
+- the voice held on the ballot, with the ballot and the voice's latest version (one query);
+- the ballot's options with their questions (one query);
+- the register row and the choices: a paper and its choices (secret), or the named choices and
+  their history rows (named);
+- on PostgreSQL, first, a key-share lock on the ballot row (a close waits for the cast; SQLite's
+  IMMEDIATE transaction already holds the database);
+- at the end, the ballot row locked, the register chain's head read and the new entry appended.
+
+A change of vote reads the version it replaces: one more. Nothing else: the view no longer repeats
+what the service checks, and the service reads nothing twice.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from deliberation import ledger
+from deliberation.models import Ballot, LedgerEntry, Participation
+from tests.deliberation.factories import make_open_ballot, option
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, voice, options, participation, 2 choice inserts, lock, chain head, chain entry; and
+# the key-share lock on PostgreSQL.
+CAST_QUERIES = 10
+TEST_TRANSACTION = 2  # SAVEPOINT and RELEASE: the test case's transaction turns the cast's into a savepoint
+
+
+def cap() -> int:
+    return CAST_QUERIES + (connection.vendor == "postgresql") + TEST_TRANSACTION
+
+
+def _post_confirm(client, ballot, meaning: str, after: int, opt=None):
+    opt = opt or option(ballot, meaning)
+    return client.post(reverse("deliberation:ballot_vote", args=[ballot.pk]),
+                       {f"q{opt.question_id}": opt.pk, "action": "confirm", "after": str(after)})
+
+
+def _queries(ctx) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("secrecy", [Ballot.Secrecy.SECRET, Ballot.Secrecy.NAMED])
+def test_a_cast_request_runs_a_fixed_small_number_of_queries(client, secrecy):
+    ballot, _organizer, voters = make_open_ballot(secrecy=secrecy, n=3)
+    for voter in voters[:2]:  # earlier casts on the ballot change nothing in the count
+        client.force_login(voter)
+        assert _post_confirm(client, ballot, "yes", 0).status_code == 302
+    client.force_login(voters[2])
+    no = option(ballot, "no")
+    with CaptureQueriesContext(connection) as ctx:
+        response = _post_confirm(client, ballot, "no", 0, no)
+    assert response.status_code == 302 and "/receipt/" in response["Location"]
+    assert len(ctx.captured_queries) <= cap(), "\n".join(_queries(ctx))
+    assert Participation.objects.filter(ballot=ballot).count() == 3
+    assert ledger.verify_chain(ledger.ballot_chain(ballot.pk, "register")) is None
+
+
+def test_a_changed_vote_costs_one_query_more(client):
+    ballot, _organizer, voters = make_open_ballot(allow_change=True)
+    client.force_login(voters[0])
+    assert _post_confirm(client, ballot, "yes", 0).status_code == 302
+    no = option(ballot, "no")
+    with CaptureQueriesContext(connection) as ctx:
+        response = _post_confirm(client, ballot, "no", 1, no)
+    assert response.status_code == 302 and "/receipt/" in response["Location"]
+    assert len(ctx.captured_queries) <= cap() + 1, "\n".join(_queries(ctx))
+    assert list(Participation.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
+
+
+def test_the_ballot_lock_is_taken_last_and_only_the_chain_append_follows(client):
+    """The critical section: after the ballot row's lock, only the chain head and the new entry."""
+    ballot, _organizer, voters = make_open_ballot()
+    client.force_login(voters[0])
+    yes = option(ballot, "yes")
+    with CaptureQueriesContext(connection) as ctx:
+        assert _post_confirm(client, ballot, "yes", 0, yes).status_code == 302
+    sql = _queries(ctx)
+    ballot_reads = [i for i, q in enumerate(sql) if 'FROM "deliberation_ballot"' in q and "deliberation_voice" not in q]
+    lock = ballot_reads[-1]
+    if connection.vendor == "postgresql":
+        assert "FOR NO KEY UPDATE" in sql[lock]
+        # The shared lock comes before any write of the cast.
+        assert "FOR KEY SHARE" in sql[ballot_reads[0]]
+        assert not any(q.startswith("INSERT") for q in sql[:ballot_reads[0]])
+    after = [q for q in sql[lock + 1:] if not q.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(after) == 2
+    assert after[0].startswith("SELECT") and "deliberation_ledgerentry" in after[0]
+    assert after[1].startswith("INSERT") and "deliberation_ledgerentry" in after[1]
+    assert not any(q.startswith("INSERT") for q in sql[lock + 1:] if "ledgerentry" not in q)
+    assert LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "register")).count() == 1
+
+
+def test_a_refused_cast_still_gets_the_full_scope_check(client):
+    """An outsider's refused cast is a 404, as before: the fast path skips nothing that decides scope."""
+    ballot, _organizer, _voters = make_open_ballot()
+    other, _o, outsiders = make_open_ballot()
+    client.force_login(outsiders[0])
+    assert _post_confirm(client, ballot, "yes", 0).status_code == 404
+    assert client.post(reverse("deliberation:ballot_vote", args=[999999]),
+                       {"action": "confirm", "after": "0"}).status_code == 404
+    assert not Participation.objects.exists()
