@@ -59,10 +59,10 @@ def _vote(client, ballot, meaning="yes"):
 def test_a_resident_whose_membership_ended_cannot_vote_from_an_older_session():
     """Rights are read from the database on every request, never from the session.
 
-    The session is opened while a resident; the membership ends; the next ballot opens. The old
-    session cannot see nor vote on it. (A ballot already open keeps its frozen electorate: the
-    decision core's rule, tests/deliberation/test_services.py::
-    test_later_membership_changes_do_not_alter_an_open_household_ballot.)
+    The session is opened while a resident; the membership ends. The old session can vote neither
+    on the ballot that was already open (its electorate stays frozen, but a holder who left cannot
+    use the voice: tests/deliberation/test_services.py::
+    test_later_membership_changes_do_not_alter_an_open_household_ballot) nor on the next one.
     """
     from deliberation import services as ballot_services
     from deliberation.models import Ballot
@@ -74,6 +74,9 @@ def test_a_resident_whose_membership_ended_cannot_vote_from_an_older_session():
     assert client.get(reverse("deliberation:ballot_detail", args=[ballot.pk])).status_code == 200
     membership = Membership.objects.get(user=leaver, status=Membership.Status.VERIFIED)
     member_services.membership_leave(membership=membership, by=organizer)
+    before = Participation.objects.count()
+    _vote(client, ballot)
+    assert Participation.objects.count() == before  # the ballot open before: refused too
     later = ballot_services.ballot_create(committee=ballot.committee, by=organizer, title="Next question",
                                           electorate=Ballot.Electorate.HOUSEHOLDS, building=ballot.building)
     ballot_services.ballot_open(ballot=later, by=organizer)
