@@ -165,6 +165,123 @@ def export_page(n):
     return organizer, reverse("deliberation:ballot_export", args=[ballot.pk])
 
 
+# --- Clones: n rows like one made through the services ----------------------------------------------
+
+def clone(obj, n: int, **vary) -> list:
+    """``n`` bulk-inserted copies of ``obj`` (its concrete fields); ``vary[field](i)`` sets a field per copy."""
+    model = type(obj)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = []
+    for i in range(n):
+        values = {f.attname: getattr(obj, f.attname) for f in fields}
+        values.update({name: make(i) for name, make in vary.items()})
+        rows.append(model(**values))
+    return model.objects.bulk_create(rows)
+
+
+# --- Hearings and coordination meetings ----------------------------------------------------------
+
+def _hearing_area(n: int):
+    """A hearing of one building with ``n`` households, announced through the services."""
+    from tests.hearings.hearing_factories import advance, make_area, make_hearing
+
+    area = make_area(1)
+    users = bulk_households(area["building"], n)
+    hearing = advance(make_hearing(area), area["organizer"], "announced")
+    return area, hearing, users
+
+
+def _hearing_rows(hearing, users) -> None:
+    from hearings.models import HearingOpinion, HearingRegistration
+
+    HearingRegistration.objects.bulk_create([
+        HearingRegistration(hearing=hearing, user=u, kind=HearingRegistration.Kind.SPEAKER if i % 2 else
+                            HearingRegistration.Kind.OBSERVER, topic="电梯",
+                            status=HearingRegistration.Status.CONFIRMED if i % 3 else HearingRegistration.Status.PENDING)
+        for i, u in enumerate(users)])
+    HearingOpinion.objects.bulk_create([HearingOpinion(hearing=hearing, user=u, text=f"意见{i}", hide_name=i % 2 == 0)
+                                        for i, u in enumerate(users)])
+
+
+def hearing_committee_list_page(n):
+    area, hearing, _users = _hearing_area(1)
+    clone(hearing, n - 1, title=lambda i: f"听证{i}")
+    return area["organizer"], reverse("hearings:hearing_committee_list", args=[area["committee"].pk])
+
+
+def hearing_mine_page(n):
+    from hearings.models import Hearing
+
+    area, hearing, users = _hearing_area(1)
+    copies = clone(hearing, n - 1, title=lambda i: f"听证{i}")
+    Hearing.buildings.through.objects.bulk_create([Hearing.buildings.through(hearing=h, building=area["building"])
+                                                   for h in copies])
+    return users[0], reverse("hearings:hearing_mine")
+
+
+def hearing_page(n):
+    area, hearing, users = _hearing_area(n)
+    _hearing_rows(hearing, users)
+    return users[0], reverse("hearings:hearing_detail", args=[hearing.pk])
+
+
+def hearing_desk_page(n):
+    area, hearing, users = _hearing_area(n)
+    _hearing_rows(hearing, users)
+    return area["organizer"], reverse("hearings:hearing_manage", args=[hearing.pk])
+
+
+def _escalated_meeting():
+    from tests.hearings.coordination_factories import make_meeting, make_neighbourhood
+
+    hood = make_neighbourhood()
+    return hood, make_meeting(hood, "escalated")
+
+
+def _meetings(n):
+    from hearings.models import CoordinationParticipant
+
+    hood, meeting = _escalated_meeting()
+    for copy in clone(meeting, n - 1, subject=lambda i: f"协调{i}"):
+        clone_rows = [CoordinationParticipant(meeting=copy, kind=p.kind, is_party=p.is_party, user_id=p.user_id,
+                                              household_id=p.household_id, agency_id=p.agency_id, label=p.label)
+                      for p in meeting.participants.all()]
+        CoordinationParticipant.objects.bulk_create(clone_rows)
+    return hood
+
+
+def coordination_mine_page(n):
+    hood = _meetings(n)
+    return hood.resident, reverse("hearings:coordination_mine")
+
+
+def coordination_dashboard_page(n):
+    hood = _meetings(n)
+    return hood.organizer, reverse("hearings:coordination_dashboard", args=[hood.committee.pk])
+
+
+def coordination_escalations_page(n):
+    hood = _meetings(n)
+    return hood.officer, reverse("hearings:coordination_escalations", args=[hood.committee.street_id])
+
+
+def coordination_meeting_page(n):
+    from hearings.models import CoordinationAction, CoordinationParticipant, CoordinationStatement
+
+    hood, meeting = _escalated_meeting()
+    users = bulk_users(n)
+    rows = CoordinationParticipant.objects.bulk_create([
+        CoordinationParticipant(meeting=meeting, kind=CoordinationParticipant.Kind.OTHER, is_party=False, user=u,
+                                label=f"列席{i}") for i, u in enumerate(users)])
+    CoordinationStatement.objects.bulk_create([CoordinationStatement(meeting=meeting, participant=p, text="发言",
+                                                                     recorded_by=hood.organizer) for p in rows])
+    first = meeting.actions.count() + 1
+    CoordinationAction.objects.bulk_create([
+        CoordinationAction(meeting=meeting, number=first + i, description="整改", owner_participant=p,
+                           due_date=timezone.localdate() + timedelta(days=7)) for i, p in enumerate(rows)])
+    return hood.organizer, reverse("hearings:coordination_detail", args=[meeting.pk])
+
+
 @dataclass(frozen=True)
 class Page:
     build: object  # (n) -> (viewer, url)
@@ -182,7 +299,14 @@ PAGES = {
     "deliberation:ballot_detail": Page(ballot_page),
     "deliberation:ballot_results": Page(results_page),
     "deliberation:ballot_export": Page(export_page),
-    # After merge: "hearings:…", "evaluations:dashboard": Page(<build with n sheets>), …
+    "hearings:hearing_committee_list": Page(hearing_committee_list_page),
+    "hearings:hearing_mine": Page(hearing_mine_page),
+    "hearings:hearing_detail": Page(hearing_page),
+    "hearings:hearing_manage": Page(hearing_desk_page),
+    "hearings:coordination_mine": Page(coordination_mine_page),
+    "hearings:coordination_dashboard": Page(coordination_dashboard_page),
+    "hearings:coordination_escalations": Page(coordination_escalations_page),
+    "hearings:coordination_detail": Page(coordination_meeting_page),
 }
 
 
