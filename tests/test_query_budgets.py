@@ -194,10 +194,11 @@ def _hearing_area(n: int):
 def _hearing_rows(hearing, users) -> None:
     from hearings.models import HearingOpinion, HearingRegistration
 
+    Kind, Status = HearingRegistration.Kind, HearingRegistration.Status
     HearingRegistration.objects.bulk_create([
-        HearingRegistration(hearing=hearing, user=u, kind=HearingRegistration.Kind.SPEAKER if i % 2 else
-                            HearingRegistration.Kind.OBSERVER, topic="电梯",
-                            status=HearingRegistration.Status.CONFIRMED if i % 3 else HearingRegistration.Status.PENDING)
+        HearingRegistration(hearing=hearing, user=u, topic="电梯",
+                            kind=Kind.SPEAKER if i % 2 else Kind.OBSERVER,
+                            status=Status.CONFIRMED if i % 3 else Status.PENDING)
         for i, u in enumerate(users)])
     HearingOpinion.objects.bulk_create([HearingOpinion(hearing=hearing, user=u, text=f"意见{i}", hide_name=i % 2 == 0)
                                         for i, u in enumerate(users)])
@@ -282,6 +283,134 @@ def coordination_meeting_page(n):
     return hood.organizer, reverse("hearings:coordination_detail", args=[meeting.pk])
 
 
+# --- Evaluations -------------------------------------------------------------------------------------
+
+def _published_campaign():
+    """A street with one committee evaluating a police station, its property firm and the work station
+    (12 questions), three representatives' sheets, published with a rectification plan for each."""
+    from tests.evaluations.factories import fill, make_open_campaign, make_world, publish
+
+    world = make_world(committees=1, reps=3, stationed=1)
+    campaign = make_open_campaign(world, rectify_all=True)
+    for i, rep in enumerate(world.reps[world.committees[0].pk]):
+        fill(campaign, rep, level_for=lambda item, i=i: 1 + (i + item.pk) % 3)
+    return world, publish(campaign, world.officer)
+
+
+def _campaign_copies(campaign, n: int, **vary) -> list:
+    """``n`` copies of a published campaign, each with its own ballot, evaluatees, dimensions, levels, results
+    and rectifications (copies of the original's rows)."""
+    from evaluations.models import Dimension, Evaluatee, Level, Rectification, Result
+
+    made = clone(campaign.ballot, n)
+    copies = clone(campaign, n, ballot_id=lambda i: made[i].pk, **vary)
+    for ballot, copy in zip(made, copies, strict=True):
+        ballot.subject_id = copy.pk
+    Ballot.objects.bulk_update(made, ["subject_id"])
+    evaluatee_of, dimension_of = {}, {}
+    originals = list(campaign.evaluatees.all()), list(campaign.dimensions.all())
+    new_e = Evaluatee.objects.bulk_create([Evaluatee(campaign=c, kind=e.kind, agency_id=e.agency_id, name=e.name,
+                                                     position=e.position) for c in copies for e in originals[0]])
+    new_d = Dimension.objects.bulk_create([Dimension(campaign=c, kind=d.kind, name=d.name, position=d.position)
+                                           for c in copies for d in originals[1]])
+    for i, c in enumerate(copies):
+        for j, e in enumerate(originals[0]):
+            evaluatee_of[(c.pk, e.pk)] = new_e[i * len(originals[0]) + j].pk
+        for j, d in enumerate(originals[1]):
+            dimension_of[(c.pk, d.pk)] = new_d[i * len(originals[1]) + j].pk
+    Level.objects.bulk_create([Level(campaign=c, label=lv.label, weight=lv.weight, excluded=lv.excluded,
+                                     position=lv.position) for c in copies for lv in campaign.levels.all()])
+    fields = [f.attname for f in Result._meta.concrete_fields if not f.primary_key]
+    results = list(campaign.results.all())
+    Result.objects.bulk_create([Result(**{
+        **{f: getattr(r, f) for f in fields}, "campaign_id": c.pk, "evaluatee_id": evaluatee_of[(c.pk, r.evaluatee_id)],
+        "dimension_id": dimension_of[(c.pk, r.dimension_id)] if r.dimension_id else None})
+        for c in copies for r in results])
+    fields = [f.attname for f in Rectification._meta.concrete_fields if not f.primary_key]
+    tasks = list(campaign.rectifications.all())
+    Rectification.objects.bulk_create([Rectification(**{
+        **{f: getattr(t, f) for f in fields}, "campaign_id": c.pk,
+        "evaluatee_id": evaluatee_of[(c.pk, t.evaluatee_id)]}) for c in copies for t in tasks])
+    return copies
+
+
+def _evaluation_street(n: int):
+    """The published campaign above, and ``n - 1`` more committees of its street with a copy of it."""
+    world, campaign = _published_campaign()
+    tag = next(_seq)
+    committees = Committee.objects.bulk_create([Committee(street=world.street, name=f"评议居委{tag}-{i}")
+                                                for i in range(n - 1)])
+    _campaign_copies(campaign, n - 1, committee_id=lambda i: committees[i].pk)
+    return world, campaign
+
+
+def _many_evaluatees(n: int):
+    """The published campaign with ``n`` more evaluated agencies, each with its results and a plan due."""
+    from evaluations.models import Evaluatee, EvaluateeKind, Rectification, Result
+    from members.models import Agency
+
+    world, campaign = _published_campaign()
+    tag = next(_seq)
+    agencies = Agency.objects.bulk_create([Agency(street=world.street, kind=Agency.Kind.POLICE, name=f"所{tag}-{i}")
+                                           for i in range(n)])
+    evaluatees = Evaluatee.objects.bulk_create([
+        Evaluatee(campaign=campaign, kind=EvaluateeKind.STATIONED, agency=a, name=a.name, position=100 + i)
+        for i, a in enumerate(agencies)])
+    dimensions = list(campaign.dimensions.filter(kind=EvaluateeKind.STATIONED)) + [None]
+    Result.objects.bulk_create([
+        Result(campaign=campaign, evaluatee=e, dimension=d, counts={"1": 2, "2": 1}, answers=3, excluded=0,
+               satisfied=3, rate=Decimal("100.0"), dissatisfaction=Decimal("0.0"), score=Decimal("86.7"), rank=1,
+               rank_of=n) for e in evaluatees for d in dimensions])
+    Rectification.objects.bulk_create([
+        Rectification(campaign=campaign, evaluatee=e, agency_id=e.agency_id, reason="全部整改",
+                      due_on=timezone.localdate() + timedelta(days=20)) for e in evaluatees])
+    return world, campaign
+
+
+def committee_campaigns_page(n):
+    world, campaign = _published_campaign()
+    _campaign_copies(campaign, n - 1, year=lambda i: 2025 - i)
+    return world.organizers[campaign.committee_id], reverse("evaluations:committee_campaigns",
+                                                            args=[campaign.committee_id])
+
+
+def street_campaigns_page(n):
+    world, _campaign = _evaluation_street(n)
+    return world.officer, reverse("evaluations:street_campaigns", args=[world.street.pk])
+
+
+def _campaign_page(name):
+    def build(n):
+        world, campaign = _many_evaluatees(n)
+        return world.officer, reverse(f"evaluations:{name}", args=[campaign.pk])
+    return build
+
+
+def _street_page(name):
+    def build(n):
+        world, _campaign = _evaluation_street(n)
+        return world.officer, reverse(f"evaluations:{name}", args=[world.street.pk])
+    return build
+
+
+def agency_home_page(n):
+    from tests.hearings.coordination_factories import make_agency_contact
+
+    world, campaign = _evaluation_street(n)
+    police = campaign.evaluatees.exclude(agency=None).first().agency
+    return make_agency_contact(police), reverse("evaluations:agency_home")
+
+
+def rectification_page(n):
+    from evaluations.models import Progress
+
+    world, campaign = _published_campaign()
+    task = campaign.rectifications.first()
+    Progress.objects.bulk_create([Progress(rectification=task, note=f"进展{i}", recorded_by=world.officer)
+                                  for i in range(n)])
+    return world.officer, reverse("evaluations:rectification_detail", args=[task.pk])
+
+
 @dataclass(frozen=True)
 class Page:
     build: object  # (n) -> (viewer, url)
@@ -307,6 +436,16 @@ PAGES = {
     "hearings:coordination_dashboard": Page(coordination_dashboard_page),
     "hearings:coordination_escalations": Page(coordination_escalations_page),
     "hearings:coordination_detail": Page(coordination_meeting_page),
+    "evaluations:committee_campaigns": Page(committee_campaigns_page),
+    "evaluations:street_campaigns": Page(street_campaigns_page),
+    "evaluations:campaign_detail": Page(_campaign_page("campaign_detail")),
+    "evaluations:campaign_results": Page(_campaign_page("campaign_results")),
+    "evaluations:campaign_report": Page(_campaign_page("campaign_report")),
+    "evaluations:street_dashboard": Page(_street_page("street_dashboard")),
+    "evaluations:chart_bars": Page(_street_page("chart_bars")),
+    "evaluations:chart_trend": Page(_street_page("chart_trend")),
+    "evaluations:agency_home": Page(agency_home_page),
+    "evaluations:rectification_detail": Page(rectification_page),
 }
 
 

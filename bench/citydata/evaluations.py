@@ -26,7 +26,7 @@ from deliberation.services.casting import receipt_code, voice_tag
 from evaluations import services
 from evaluations.models import Campaign, Result
 from members import services as member_services
-from members.models import Agency, Committee, Street
+from members.models import Agency, Committee, Street, User
 
 YEAR = 2026
 # Level positions 1..4 (满意, 基本满意, 不满意, 不了解): mostly satisfied, as in real campaigns.
@@ -95,16 +95,17 @@ def generate(city: City) -> dict[str, int]:
     serve(city)
     settings = services.CampaignSettings(year=YEAR, title=f"{YEAR}年度评议", include_committee=True,
                                          evaluators=Campaign.Evaluators.HOUSEHOLDS)
+    organizer = User.objects.get(pk=city.organizer_id)  # ballots.py made them organizer of every committee
     sheets = answers = 0
     for committee in Committee.objects.filter(pk__in=city.committee_ids).order_by("pk"):
         with transaction.atomic():
-            campaign = services.campaign_create(committee=committee, by=None, settings=settings)
+            campaign = services.campaign_create(committee=committee, by=organizer, settings=settings)
             with mock.patch.object(ballot_services, "_take_snapshot", bulk_snapshot):
-                campaign = services.campaign_open(campaign=campaign, by=None)
+                campaign = services.campaign_open(campaign=campaign, by=organizer)
             cast, answered = cast_sheets(city, campaign.ballot)
             sheets, answers = sheets + cast, answers + answered
-            services.campaign_close(campaign=campaign, by=None)
-            services.campaign_publish(campaign=campaign, by=None)
+            services.campaign_close(campaign=campaign, by=organizer)
+            services.campaign_publish(campaign=campaign, by=organizer)
         city.campaign_ids.append(campaign.pk)
     return {"evaluation campaigns": len(city.campaign_ids), "evaluation sheets": sheets,
             "evaluation answers": answers,
