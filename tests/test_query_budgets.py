@@ -411,6 +411,150 @@ def rectification_page(n):
     return world.officer, reverse("evaluations:rectification_detail", args=[task.pk])
 
 
+# --- Party-member deliberation and floor consultations --------------------------------------------
+
+def _party(n_members: int = 3):
+    from tests.deliberation.party_factories import make_agenda_topic, make_party
+
+    committee, secretary, members, _reps = make_party(members=n_members, reps=1)
+    return committee, secretary, make_agenda_topic(committee, secretary)
+
+
+def _bulk_party_members(committee, n: int) -> list[User]:
+    from members.models import Role
+
+    users = bulk_users(n, prefix="party")
+    Role.objects.bulk_create([Role(user=u, kind=Role.Kind.PARTY_MEMBER, committee=committee) for u in users])
+    return users
+
+
+def party_agenda_page(n):
+    committee, secretary, topic = _party()
+    clone(topic, n - 1, title=lambda i: f"议题{i}")
+    return secretary, reverse("deliberation:party_agenda", args=[committee.pk])
+
+
+def party_topic_page(n):
+    from deliberation.models import TopicComment, TopicSecond
+
+    committee, secretary, topic = _party()
+    members = _bulk_party_members(committee, n)
+    TopicSecond.objects.bulk_create([TopicSecond(topic=topic, member=u) for u in members])
+    TopicComment.objects.bulk_create([TopicComment(topic=topic, author=u, text=f"意见{i}")
+                                      for i, u in enumerate(members)])
+    return secretary, reverse("deliberation:party_topic", args=[topic.pk])
+
+
+def _party_meeting():
+    from deliberation.services import party as party_services
+
+    committee, secretary, topic = _party()
+    meeting = party_services.meeting_create(committee=committee, by=secretary, title="党员代表会议",
+                                            starts_at=timezone.now() + timedelta(days=3), place="党群服务站",
+                                            topics=[topic])
+    return committee, secretary, meeting
+
+
+def party_meetings_page(n):
+    committee, secretary, meeting = _party_meeting()
+    clone(meeting, n - 1, title=lambda i: f"会议{i}")
+    return secretary, reverse("deliberation:party_meetings", args=[committee.pk])
+
+
+def party_meeting_page(n):
+    from deliberation.models import MeetingAttendance
+
+    committee, secretary, meeting = _party_meeting()
+    members = _bulk_party_members(committee, n)
+    MeetingAttendance.objects.bulk_create([MeetingAttendance(meeting=meeting, member=u) for u in members])
+    return secretary, reverse("deliberation:party_meeting", args=[meeting.pk])
+
+
+def floor_index_page(n):
+    from members.models import Role
+
+    leader = make_user()
+    compound = make_building().compound
+    buildings = Building.objects.bulk_create([Building(compound=compound, name=f"{i}号楼") for i in range(n)])
+    Role.objects.bulk_create([Role(user=leader, kind=Role.Kind.FLOOR_LEADER, building=b) for b in buildings])
+    return leader, reverse("deliberation:floor_index")
+
+
+def _consultation(n: int):
+    """An open named consultation of a building of ``n`` households, each of which has answered and commented."""
+    from deliberation.models import HouseholdComment
+    from deliberation.services import floor as floor_services
+    from tests.deliberation.factories import make_floor_leader
+
+    committee, building, users = _committee_with_households(n)
+    leader = make_floor_leader(building)
+    consultation = floor_services.consultation_open(
+        building=building, by=leader, title="楼道维修费用分摊", matter="repair_costs",
+        rule=Ballot.Rule.SIMPLE_MAJORITY, secrecy=Ballot.Secrecy.NAMED, proposed_convention="", description="维修")
+    ballot = consultation.ballot
+    yes = ballot.questions.get().options.get(meaning="yes")
+    now = timezone.now()
+    holders = dict(VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", "voice_id"))
+    participations = Participation.objects.bulk_create([
+        Participation(ballot=ballot, voice_id=holders[u.pk], user=u, cast_at=now, receipt=f"F{next(_seq)}-{u.pk}")
+        for u in users])
+    NamedChoice.objects.bulk_create([NamedChoice(participation=p, question_id=yes.question_id, option=yes)
+                                     for p in participations])
+    homes = dict(Membership.objects.filter(user__in=users).values_list("user_id", "household_id"))
+    HouseholdComment.objects.bulk_create([HouseholdComment(consultation=consultation, household_id=homes[u.pk],
+                                                           author=u, text=f"意见{i}") for i, u in enumerate(users)])
+    return consultation, leader, users
+
+
+def floor_building_page(n):
+    consultation, leader, _users = _consultation(1)
+    clone(consultation, n - 1, title=lambda i: f"商议{i}", ballot_id=lambda i: None)
+    return leader, reverse("deliberation:floor_building", args=[consultation.building_id])
+
+
+def floor_households_page(n):
+    consultation, leader, _users = _consultation(n)
+    return leader, reverse("deliberation:floor_households", args=[consultation.pk])
+
+
+def floor_consultation_page(n):
+    consultation, leader, _users = _consultation(n)
+    return leader, reverse("deliberation:floor_consultation", args=[consultation.pk])
+
+
+# --- Notifications and the home page -----------------------------------------------------------------
+
+def _notifications(user: User, n: int) -> None:
+    from members.models import Notification
+
+    Notification.objects.bulk_create([Notification(user=user, kind=Notification.Kind.OPENING, title=f"通知{i}",
+                                                   url="/ballots/") for i in range(n)])
+
+
+def notifications_page(n):
+    user = make_user()
+    _notifications(user, n)
+    return user, reverse("members:notification_list")
+
+
+def home_page(n):
+    """A resident with ``n`` hearings of their building, ``n`` open ballots and ``n`` unread notifications."""
+    from hearings.models import Hearing
+
+    area, hearing, users = _hearing_area(1)
+    copies = clone(hearing, n - 1, title=lambda i: f"听证{i}")
+    Hearing.buildings.through.objects.bulk_create([Hearing.buildings.through(hearing=h, building=area["building"])
+                                                   for h in copies])
+    voter, now = users[0], timezone.now()
+    opened = Ballot.objects.bulk_create([
+        Ballot(committee=area["committee"], title=f"议题{i}", status=Ballot.Status.OPEN, opened_at=now,
+               closes_at=now + timedelta(days=3)) for i in range(n)])
+    voices = Voice.objects.bulk_create([Voice(ballot=b, key=f"u{voter.pk}") for b in opened])
+    VoiceHolder.objects.bulk_create([VoiceHolder(voice=v, user=voter) for v in voices])
+    _notifications(voter, n)
+    return voter, reverse("home")
+
+
 @dataclass(frozen=True)
 class Page:
     build: object  # (n) -> (viewer, url)
@@ -446,6 +590,16 @@ PAGES = {
     "evaluations:chart_trend": Page(_street_page("chart_trend")),
     "evaluations:agency_home": Page(agency_home_page),
     "evaluations:rectification_detail": Page(rectification_page),
+    "deliberation:party_agenda": Page(party_agenda_page),
+    "deliberation:party_topic": Page(party_topic_page),
+    "deliberation:party_meetings": Page(party_meetings_page),
+    "deliberation:party_meeting": Page(party_meeting_page),
+    "deliberation:floor_index": Page(floor_index_page),
+    "deliberation:floor_building": Page(floor_building_page),
+    "deliberation:floor_households": Page(floor_households_page),
+    "deliberation:floor_consultation": Page(floor_consultation_page),
+    "members:notification_list": Page(notifications_page),
+    "home": Page(home_page),
 }
 
 
