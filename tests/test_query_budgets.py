@@ -440,7 +440,7 @@ def party_topic_page(n):
     committee, secretary, topic = _party()
     members = _bulk_party_members(committee, n)
     TopicSecond.objects.bulk_create([TopicSecond(topic=topic, member=u) for u in members])
-    TopicComment.objects.bulk_create([TopicComment(topic=topic, author=u, text=f"意见{i}")
+    TopicComment.objects.bulk_create([TopicComment(topic=topic, author=u, body=f"意见{i}")
                                       for i, u in enumerate(members)])
     return secretary, reverse("deliberation:party_topic", args=[topic.pk])
 
@@ -475,7 +475,7 @@ def floor_index_page(n):
 
     leader = make_user()
     compound = make_building().compound
-    buildings = Building.objects.bulk_create([Building(compound=compound, name=f"{i}号楼") for i in range(n)])
+    buildings = Building.objects.bulk_create([Building(compound=compound, name=f"楼{i}") for i in range(n)])
     Role.objects.bulk_create([Role(user=leader, kind=Role.Kind.FLOOR_LEADER, building=b) for b in buildings])
     return leader, reverse("deliberation:floor_index")
 
@@ -502,7 +502,7 @@ def _consultation(n: int):
                                      for p in participations])
     homes = dict(Membership.objects.filter(user__in=users).values_list("user_id", "household_id"))
     HouseholdComment.objects.bulk_create([HouseholdComment(consultation=consultation, household_id=homes[u.pk],
-                                                           author=u, text=f"意见{i}") for i, u in enumerate(users)])
+                                                           author=u, body=f"意见{i}") for i, u in enumerate(users)])
     return consultation, leader, users
 
 
