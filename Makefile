@@ -80,6 +80,8 @@ $(CHARTJS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(dir $@)
 	cp node_modules/chart.js/dist/chart.umd.js $@
+	# Its source map too: the file names it, and collectstatic's manifest fails on a missing reference.
+	cp node_modules/chart.js/dist/chart.umd.js.map $(dir $@)
 
 # --- Development server -------------------------------------------------------------
 # DEBUG on: no secret key needed, and WhiteNoise serves static files straight from the
