@@ -83,6 +83,8 @@ $(CHARTJS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(dir $@)
 	cp node_modules/chart.js/dist/chart.umd.js $@
+	# Its source map too: the file names it, and collectstatic's manifest fails on a missing reference.
+	cp node_modules/chart.js/dist/chart.umd.js.map $(dir $@)
 
 # --- Development server -------------------------------------------------------------
 # DEBUG on: no secret key needed, and WhiteNoise serves static files straight from the
@@ -126,13 +128,13 @@ test-pg: $(STAMP) vendor chromium
 # Needs only the project's virtualenv: the load driver is standard-library Python. bench/run.py
 # runs scripts/pg-ensure.sh before it uses PostgreSQL (databases sanhui_bench and sanhui_bench_city,
 # created afresh each run); BENCH_ARGS='--db sqlite --no-scale' needs no PostgreSQL at all.
-bench: $(STAMP)
+bench: $(STAMP) vendor
 	$(VENV_PY) -m bench.run $(BENCH_ARGS)
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) vendor
 	$(VENV_PY) -m bench.run --quick $(BENCH_ARGS)
 
-bench-district: $(STAMP)
+bench-district: $(STAMP) vendor
 	$(VENV_PY) -m bench.run --district $(BENCH_ARGS)
 
 # Needs root (it stops and starts the PostgreSQL cluster) and a free port 8765.

@@ -112,13 +112,21 @@ def street_reads(client: Client, manifest: dict, pick) -> None:
         client.request(f"street office: {name}", "GET", url)
 
 
+def evaluation_reads(client: Client, manifest: dict, pick) -> None:
+    """The street office at year end: the evaluation dashboard, its two charts, a committee's results."""
+    page = manifest["pages"]["evaluations"]
+    client.cookies["sessionid"] = page["session"]
+    for name, url in page["urls"].items():
+        client.request(f"evaluations: {name}", "GET", url)
+
+
 # Who uses the site during a voting week, by weight. One more kind of visitor is one more entry
-# (e.g. the evaluation dashboard once evaluations/ lands: a function like street_reads, and its
-# URLs in bench/prepare.py's manifest["pages"]).
+# (a function like street_reads, and its URLs in bench/prepare.py's manifest["pages"]).
 FLOWS = {
     "resident votes": (resident_votes, 6),
     "organizer reads results": (organizer_reads, 2),
     "street office reads": (street_reads, 1),
+    "street office reads evaluations": (evaluation_reads, 1),
 }
 
 

@@ -28,9 +28,10 @@ from bench.floor import ensure_table  # noqa: E402
 from deliberation import services  # noqa: E402
 from deliberation.models import Ballot  # noqa: E402
 from members import services as member_services  # noqa: E402
-from members.models import Building, Compound, Household, Membership, Role, User  # noqa: E402
+from members.models import Agency, Building, Compound, Household, Membership, Role, User  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
+EVALUATION_REPS = 60  # resident representatives who fill the published evaluation's sheets
 BATCH = 2000
 
 
@@ -67,6 +68,32 @@ def open_ballot(committee, building, organizer, title: str, **extra) -> tuple[Ba
     services.ballot_open(ballot=ballot, by=organizer)
     question = ballot.questions.get()
     return ballot, question.pk, question.options.get(meaning="yes").pk
+
+
+def published_evaluation(street, committee, organizer, officer) -> int:
+    """A published year-end evaluation of the committee (real services: sheets cast through the core)."""
+    from evaluations import services as evaluations
+    from evaluations.models import SheetItem
+
+    for kind, name in ((Agency.Kind.POLICE, "压测派出所"), (Agency.Kind.WORK_STATION, "压测社区工作站")):
+        member_services.agency_ensure(street=street, kind=kind, name=name, committees=[committee])
+    reps = User.objects.bulk_create([User(username=f"evaluator-{i}", full_name=f"居民代表{i}", password="!")
+                                     for i in range(EVALUATION_REPS)])
+    Role.objects.bulk_create([Role(user=u, kind=Role.Kind.RESIDENT_REPRESENTATIVE, committee=committee)
+                              for u in reps])
+    campaign = evaluations.campaign_create(committee=committee, by=organizer, settings=evaluations.CampaignSettings(
+        year=timezone.localdate().year, title="压测年度评议", include_committee=True))
+    campaign = evaluations.campaign_open(campaign=campaign, by=organizer)
+    items = list(SheetItem.objects.filter(campaign=campaign).prefetch_related("question__options"))
+    for i, user in enumerate(reps):
+        ratings = {}
+        for j, item in enumerate(items):
+            options = sorted(item.question.options.all(), key=lambda o: o.position)
+            ratings[item.question_id] = options[(i + j) % 3].pk
+        evaluations.sheet_submit(campaign=campaign, voter=user, ratings=ratings, comments={})
+    evaluations.campaign_close(campaign=campaign, by=officer)
+    evaluations.campaign_publish(campaign=campaign, by=officer)
+    return campaign.pk
 
 
 def main() -> None:
@@ -114,11 +141,18 @@ def main() -> None:
     services.ballot_close(ballot=ballot, by=organizer)
     services.ballot_publish(ballot=ballot, by=organizer)
 
+    campaign = published_evaluation(street, committee, organizer, officer)
+
     organizer_session, officer_session = sessions([organizer, officer])
     manifest["pages"] = {
         "organizer": {"session": organizer_session, "urls": {
             "results": f"/ballots/{ballot.pk}/results/", "committee_ballots": f"/committees/{committee.pk}/ballots/"}},
         "street": {"session": officer_session, "urls": {"street": f"/streets/{street.pk}/"}},
+        "evaluations": {"session": officer_session, "urls": {
+            "dashboard": f"/streets/{street.pk}/evaluations/dashboard/",
+            "dashboard bars": f"/streets/{street.pk}/evaluations/chart/bars.json",
+            "dashboard trend": f"/streets/{street.pk}/evaluations/chart/trend.json",
+            "committee results": f"/evaluations/{campaign}/results/"}},
     }
     with open(args.out, "w") as handle:
         json.dump(manifest, handle)

@@ -25,9 +25,11 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from bench import citydata  # noqa: E402
 from deliberation.models import Ballot, LedgerEntry, Participation  # noqa: E402
+from evaluations.models import Campaign, Result  # noqa: E402
 from members import selectors as member_selectors  # noqa: E402
 from members import services as member_services  # noqa: E402
 from members.models import Committee, Household, Membership, Role, Street, User  # noqa: E402
@@ -101,6 +103,10 @@ def main() -> None:
     street_committees = Committee.objects.filter(street=street).count()
     street_households = Household.objects.filter(building__compound__committee__street=street).count()
     street_residents = Membership.objects.filter(household__building__compound__committee__street=street).count()
+    campaign = Campaign.objects.select_related("ballot").get(pk=city.campaign_ids[0])
+    street_campaigns = Campaign.objects.filter(committee__street=street)
+    street_sheets = Participation.objects.filter(ballot__in=street_campaigns.values("ballot")).count()
+    street_results = Result.objects.filter(campaign__in=street_campaigns).count()
 
     # No collectstatic needed: static names are served as they are (they do not change the timings).
     with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES={
@@ -115,8 +121,13 @@ def main() -> None:
             {"what": "the street page", **timed(page(as_officer, f"/streets/{street.pk}/")),
              "size": f"{street_committees} committees, {street_households:,} households, "
                      f"{street_residents:,} residents"},
-            # TODO(evaluations): the evaluation dashboard, e.g. page(as_officer, reverse("evaluations:…")),
-            # with "N sheets" as its size, once evaluations/ is merged.
+            {"what": "a committee's evaluation results page",
+             **timed(page(as_organizer, reverse("evaluations:campaign_results", args=[campaign.pk]))),
+             "size": f"{campaign.evaluatees.count()} evaluatees, {campaign.ballot.questions.count()} questions, "
+                     f"{campaign.ballot.participations.count():,} sheets"},
+            {"what": "the street evaluation dashboard",
+             **timed(page(as_officer, reverse("evaluations:street_dashboard", args=[street.pk]))),
+             "size": f"{street_campaigns.count()} campaigns, {street_sheets:,} sheets, {street_results:,} result rows"},
             {"what": "a district summary (every street's committees counted, turnout per committee)",
              **timed(district_summary),
              "size": f"{size['streets']} streets, {size['committees']} committees, {size['residents']:,} residents, "

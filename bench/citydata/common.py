@@ -23,6 +23,7 @@ class City:
     committee_ids: list[int] = field(default_factory=list)
     buildings_of: dict[int, list[int]] = field(default_factory=dict)  # committee -> buildings
     ballot_ids: list[int] = field(default_factory=list)
+    campaign_ids: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
