@@ -202,3 +202,8 @@ EXPECTATIONS |= {
     "deliberation:floor_cancel": Entry(kwargs=extra("consultation_open"), get=scoped(FLOOR_RUNNERS)),
     "deliberation:floor_follow_up_add": Entry(kwargs=extra("consultation_agreed"), get=scoped(FLOOR_RUNNERS)),
 }
+
+# The party organization's endpoints are fuzzed as the builder's secretary (tests/security/test_fuzz.py).
+FUZZ_ACTORS = {name: "party_secretary" for name in (
+    "deliberation:party_settings", "deliberation:party_meeting_create", "deliberation:party_meeting", "deliberation:party_topic_vote_open",
+    "deliberation:party_topic_vote_close", "deliberation:party_topic_resolve", "deliberation:party_follow_up_add")}
