@@ -205,5 +205,6 @@ EXPECTATIONS |= {
 
 # The party organization's endpoints are fuzzed as the builder's secretary (tests/security/test_fuzz.py).
 FUZZ_ACTORS = {name: "party_secretary" for name in (
-    "deliberation:party_settings", "deliberation:party_meeting_create", "deliberation:party_meeting", "deliberation:party_topic_vote_open",
-    "deliberation:party_topic_vote_close", "deliberation:party_topic_resolve", "deliberation:party_follow_up_add")}
+    "deliberation:party_settings", "deliberation:party_meeting_create", "deliberation:party_meeting",
+    "deliberation:party_topic_vote_open", "deliberation:party_topic_vote_close", "deliberation:party_topic_resolve",
+    "deliberation:party_follow_up_add")}
