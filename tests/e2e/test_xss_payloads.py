@@ -31,6 +31,9 @@ pytestmark = [
 
 RECORDER = "window.__xss = (n) => { (window.__fired = window.__fired || []).push(n); };"
 ROLES = ("resident", "organizer", "admin")
+# Pages only these roles see: the party agenda (party members), the street's dashboard with its
+# Chart.js charts (officers), the agency's results and rectification tasks (agency contacts).
+ROLES += ("party_member", "officer", "agency")
 
 
 def _pages(world):

@@ -60,6 +60,46 @@ def fuzz_routes():
     return out
 
 
+# --- People outside the world's roles ----------------------------------------------------------
+# Some endpoints are only for someone no role of the world is (the party organization: a party
+# member who also organizes the committee). An access module lists them as
+# ``FUZZ_ACTORS = {"namespace:url_name": "key"}``; its builder puts that person on
+# ``side.extra[key]``, and the endpoint is fuzzed (and its forms discovered) as that person on side A
+# (instead of a role that may only look at it).
+
+def _fuzz_actors() -> dict[str, str]:
+    import importlib
+    import pkgutil
+
+    from tests.security import access
+
+    found = {}
+    for info in pkgutil.iter_modules(access.__path__):
+        found |= getattr(importlib.import_module(f"{access.__name__}.{info.name}"), "FUZZ_ACTORS", {})
+    return found
+
+
+FUZZ_ACTORS = _fuzz_actors()
+
+
+def extra_client(world, key: str):
+    """A signed-in client for ``world.own.extra[key]`` (made once per world), with only its session cookie."""
+    from http.cookies import SimpleCookie
+
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    made = world.__dict__.setdefault("extra_clients", {})
+    if key not in made:
+        client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(world.own.extra[key])
+        made[key] = (client, client.cookies[django_settings.SESSION_COOKIE_NAME].value)
+    client, cookie = made[key]
+    client.cookies = SimpleCookie()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = cookie
+    return client
+
+
 def actor_for(entry) -> str | None:
     cells = entry.get["own"]
     for wanted in (200, REDIRECT, "ok"):
@@ -100,6 +140,21 @@ def discovered(world, django_db_blocker):
                             fields.setdefault(field_name, field).values.update(field.values)
                         if form.multipart:
                             multipart.add(name)
+        for name, key in FUZZ_ACTORS.items():
+            route = next(r for r in ROUTES if r.name == name)
+            entry = EXPECTATIONS[name]
+            url = url_for(route, entry.kwargs(world, world.own) if entry.kwargs else {})
+            client = extra_client(world, key)  # signed in outside the rolled-back block: the session stays
+            with transaction.atomic():
+                response = client.get(url)
+                transaction.set_rollback(True)
+            if response.status_code != 200:
+                continue
+            for form in post_forms(response.content.decode(), url):
+                if route_name(form.action) == name:
+                    fields = found.setdefault(name, {})
+                    for field_name, field in form.fields.items():
+                        fields.setdefault(field_name, field).values.update(field.values)
     return found, multipart
 
 
@@ -207,20 +262,22 @@ def _refused_with_message(response) -> bool:
 @pytest.mark.parametrize("route", fuzz_routes(), ids=lambda r: r.name)
 def test_fuzz_post(world, discovered, route):
     entry = EXPECTATIONS[route.name]
-    role = actor_for(entry)
-    if role is None:
+    extra = FUZZ_ACTORS.get(route.name)
+    role = actor_for(entry) if extra is None else None
+    if role is None and extra is None:
         pytest.skip("no role may use this URL")
+    client_for = (lambda: fresh_client(world, role)) if extra is None else (lambda: extra_client(world, extra))
     url = url_for(route, entry.kwargs(world, world.own) if entry.kwargs else {})
     forms, multipart = discovered
     fields = forms.get(route.name, {})
-    probe = fresh_client(world, role)
+    probe = client_for()
     with transaction.atomic():
         first = probe.post(url)
         transaction.set_rollback(True)
     if first.status_code == 405 and not fields:
         figures.add("fuzz_get_only_urls")
         return  # the view takes no POST at all
-    actor = world.users[role]
+    actor = world.users[role] if extra is None else world.own.extra[extra]
     extras = mass_assignment(world)
     seen = {"rejected": 0, "accepted": 0}
     # Every example starts from the same state (each is rolled back): measure it once.
@@ -231,7 +288,7 @@ def test_fuzz_post(world, discovered, route):
               suppress_health_check=list(HealthCheck))
     @given(pairs=bodies(fields, extras))
     def run(pairs):
-        client = fresh_client(world, role)
+        client = client_for()
         with transaction.atomic():
             if route.name in multipart:
                 data = {k: v.decode("utf-8", "replace") for k, v in pairs}
@@ -244,7 +301,7 @@ def test_fuzz_post(world, discovered, route):
                 response = client.generic("POST", url, urlencode_raw(pairs),
                                           content_type="application/x-www-form-urlencoded")
             status = response.status_code
-            assert status < 500, f"{status} from POST {url} as {role} with {pairs!r}"
+            assert status < 500, f"{status} from POST {url} as {role or extra} with {pairs!r}"
             if status in (301, 302, 303) and not _refused_with_message(response):
                 seen["accepted"] += 1
                 assert foreign_fingerprint(world) == before_foreign, f"foreign committee changed: {pairs!r}"

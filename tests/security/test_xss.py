@@ -62,6 +62,25 @@ def test_every_text_field_got_a_payload(poisoned):
         assert expected in fields, f"{expected} got no payload; injected: {sorted(fields)}"
 
 
+# --- Evaluations, party deliberation, floor consultations, notifications ----------------------
+EVALUATION_PARTY_FLOOR_FIELDS = (
+    "Campaign.title", "Campaign.session_place", "Evaluatee.name", "Dimension.name", "Level.label", "Comment.text",
+    "Rectification.reason", "Rectification.targets", "Rectification.measures", "Rectification.head_name",
+    "Progress.note",
+    "Topic.title", "Topic.material", "Topic.resolution", "TopicComment.body", "PartyMeeting.title",
+    "PartyMeeting.place", "FollowUp.what", "FollowUp.owner", "FollowUpNote.text",
+    "Consultation.title", "Consultation.description", "Consultation.proposed_convention",
+    "Consultation.agreed_opinion", "HouseholdComment.body", "ConventionVersion.text",
+    "Notification.title", "Notification.body",
+)
+
+
+def test_evaluation_party_floor_and_notification_texts_got_a_payload(poisoned):
+    fields = {name for name, _ in poisoned}
+    missing = [f for f in EVALUATION_PARTY_FLOOR_FIELDS if f not in fields]
+    assert not missing, f"no payload in {missing}"
+
+
 def test_no_payload_is_rendered_as_markup_and_every_page_has_a_strict_csp(world, poisoned):
     problems, pages, escaped_seen = [], 0, 0
     for name, url, role in _pages(world):

@@ -28,3 +28,40 @@ EXPECTATIONS = {
     # The street office: officers of that street and site admins.
     "members:street_detail": Entry(kwargs=lambda w, s: {"pk": s.street.pk}, get=scoped({"officer admin": 200})),
 }
+
+
+# --- Notifications: a person sees and marks only their own ------------------------------------
+# The builder gives the side's resident one notification (through members.notifications.notify).
+
+from tests.security.access import REDIRECT  # noqa: E402
+from tests.security.world import register_builder  # noqa: E402
+
+
+def build_notifications(world, side) -> None:
+    from members.models import Notification
+    from members.notifications import notify
+
+    name = side.committee.name
+    made = notify(users=[side.resident], kind=Notification.Kind.ANNOUNCEMENT, title=f"Notice for {name}",
+                  body=f"Body of the notice for {name}", url=side.ballot_open.get_absolute_url(),
+                  dedupe_key=f"security-world:{name}")
+    side.extra["notification"] = made[0]
+
+
+register_builder(build_notifications)
+
+
+def notification(w, s):
+    return {"pk": s.extra["notification"].pk}
+
+
+EXPECTATIONS |= {
+    "members:notification_list": Entry(get=everyone(200), sides=ONLY_OWN),
+    "members:notification_preferences": Entry(get=everyone(200), sides=ONLY_OWN),
+    "members:notification_read_all": Entry(get=everyone(405), post=everyone(REDIRECT), sides=ONLY_OWN),
+    # POST only: the owner is sent on (to what it is about, or the list); anybody else 404, site admins too.
+    "members:notification_open": Entry(kwargs=notification, get=everyone(405),
+                                       post=scoped({"resident": REDIRECT})),
+    "members:notification_read": Entry(kwargs=notification, get=everyone(405),
+                                       post=scoped({"resident": REDIRECT})),
+}
