@@ -43,9 +43,9 @@ PDF = b"%PDF-1.4\n" + b"0" * 64
 
 # --- The builder -----------------------------------------------------------------------------------
 
-def _hearing(side, title: str) -> Hearing:
+def _hearing(side, title: str, days: int = 30) -> Hearing:
     now = timezone.now()
-    starts = now + timedelta(days=30)
+    starts = now + timedelta(days=days)
     hearing = hear.hearing_create(committee=side.committee, by=side.organizer, title=title, starts_at=starts,
                                   place=f"Hall {side.committee.name}", opinion_opens_at=now - timedelta(minutes=1),
                                   opinion_closes_at=starts - timedelta(hours=1), background=f"Background {title}",
@@ -69,8 +69,9 @@ def _hearings(world, side) -> None:
     side.extra["hearing_opinion"] = hear.hearing_opinion_save(hearing=announced, user=resident, text="My opinion")
     side.extra["hearing"] = announced
 
-    done = _hearing(side, f"Finished hearing {side.committee.name}")
-    hear.hearing_announce(hearing=done, by=org)
+    # Announced with short notice (its reason is public), held, minuted, in public notice.
+    done = _hearing(side, f"Finished hearing {side.committee.name}", days=2)
+    hear.hearing_announce(hearing=done, by=org, late_reason="The lift broke down")
     registration = hear.hearing_register(hearing=done, user=resident, kind=HearingRegistration.Kind.SPEAKER,
                                          topic="Speaking")
     hear.hearing_registration_decide(registration=registration, by=org, confirm=True)
@@ -85,7 +86,13 @@ def _hearings(world, side) -> None:
     side.extra["hearing_minutes"] = hear.hearing_minutes_finalize(minutes=minutes, by=org)
     hear.hearing_publish_outcome(hearing=done, by=org, decision="The decision", reasons="The reasons")
     side.extra["hearing_objection"] = hear.hearing_objection_file(hearing=done, user=resident, text="I object")
+    answered = hear.hearing_objection_file(hearing=done, user=side.extra["paper_voter"], text="I object too")
+    hear.hearing_objection_answer(objection=answered, by=org, answer="Our answer")
     side.extra["hearing_done"] = Hearing.objects.get(pk=done.pk)
+
+    cancelled = _hearing(side, f"Cancelled hearing {side.committee.name}")
+    hear.hearing_announce(hearing=cancelled, by=org)
+    side.extra["hearing_cancelled"] = hear.hearing_cancel(hearing=cancelled, by=org, reason="The matter was settled")
 
 
 def _meeting(world, side, *, escalate: bool):
@@ -124,10 +131,25 @@ def _meeting(world, side, *, escalate: bool):
                                                superseded_at__isnull=True)}
 
 
+def _ended_meetings(side) -> None:
+    """A declined request and a cancelled meeting: their reasons are shown only in those states."""
+    org = side.organizer
+    declined = coord.coordination_request(committee=side.committee, by=side.resident, subject="Noisy neighbour",
+                                          request_text="Please talk to them", other_parties_text="Door 302")
+    side.extra["coordination_declined"] = coord.coordination_decline(meeting=declined, by=org,
+                                                                     reason="Not a shared matter")
+    cancelled = coord.coordination_request(committee=side.committee, by=side.resident, subject="Parking",
+                                           request_text="Too many cars", agency=side.agency)
+    coord.coordination_accept(meeting=cancelled, by=org)
+    side.extra["coordination_cancelled"] = coord.coordination_cancel(meeting=cancelled, by=org,
+                                                                     reason="The requester withdrew")
+
+
 def build(world, side) -> None:
     _hearings(world, side)
     side.extra["coordination"] = _meeting(world, side, escalate=False)
     side.extra["coordination_escalated"] = _meeting(world, side, escalate=True)
+    _ended_meetings(side)
 
 
 register_builder(build)
@@ -258,3 +280,21 @@ EXPECTATIONS = {
                        progress_pk=lambda s: s.extra["coordination_escalated"]["progress"].pk),
         get=scoped({ESCALATED: 200})),
 }
+
+
+# --- Pages of objects in other states, for the stored-XSS suites ----------------------------------------
+# The matrix fetches one object per URL; texts shown only in other states (a cancellation reason, a
+# declined request, an escalation's reason) are on these pages: (url name, kwargs(world, side), roles).
+XSS_PAGES = [
+    ("hearings:hearing_detail", hearing("hearing_cancelled"), ("anonymous", "resident", "organizer")),
+    ("hearings:hearing_detail", hearing("hearing_done"), ("anonymous", "resident", "organizer")),
+    ("hearings:hearing_manage", hearing("hearing_done"), ("organizer",)),
+    ("hearings:hearing_manage", hearing(), ("organizer",)),
+    ("hearings:hearing_notice", hearing(), ("anonymous",)),
+    ("hearings:coordination_detail", meeting("coordination_escalated"), ("resident", "organizer", "officer")),
+    ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_declined"].pk},
+     ("resident", "organizer")),
+    ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_cancelled"].pk},
+     ("resident", "organizer")),
+    ("hearings:coordination_escalations", lambda w, s: {"pk": s.street.pk}, ("officer",)),
+]
