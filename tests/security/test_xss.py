@@ -116,10 +116,10 @@ def test_hearings_pages_of_other_states_show_no_payload_as_markup(world, poisone
     """Texts shown only in some states (cancelled, declined, escalated, answered) on those objects' pages."""
     from django.urls import reverse
 
-    from tests.security.access.hearings import XSS_PAGES
+    from tests.security.access.hearings import EXTRA_PAGES
 
     problems, escaped = [], 0
-    for name, kwargs, roles in XSS_PAGES:
+    for name, kwargs, roles in EXTRA_PAGES:
         for side in ("own", "foreign"):
             url = reverse(name, kwargs=kwargs(world, world.side(side)))
             for role in roles:
@@ -134,5 +134,5 @@ def test_hearings_pages_of_other_states_show_no_payload_as_markup(world, poisone
                 html = response.content.decode()
                 escaped += "__xss" in html
                 problems += [f"{name} {url} as {role}: …{snippet}…" for snippet in dangerous(html)]
-    assert escaped >= len(XSS_PAGES), "the payloads should be on these pages, escaped"
+    assert escaped >= len(EXTRA_PAGES), "the payloads should be on these pages, escaped"
     assert not problems, "\n".join(problems[:50])

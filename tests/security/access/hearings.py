@@ -145,8 +145,28 @@ def _ended_meetings(side) -> None:
                                                                      reason="The requester withdrew")
 
 
+def _open_meetings(side) -> None:
+    """Meetings being prepared and being concluded: the organizer's forms (time and place, participants,
+    statements, actions) are on their pages, for the fuzz suite to find."""
+    org = side.organizer
+    scheduling = coord.coordination_request(committee=side.committee, by=side.resident, subject="Broken gate",
+                                            request_text="The gate does not lock", agency=side.agency)
+    side.extra["coordination_scheduling"] = coord.coordination_accept(meeting=scheduling, by=org)
+    concluding = coord.coordination_request(committee=side.committee, by=side.resident, subject="Rubbish bins",
+                                            request_text="Bins overflow", agency=side.agency)
+    coord.coordination_accept(meeting=concluding, by=org)
+    coord.coordination_schedule(meeting=concluding, by=org, scheduled_at=timezone.now() + timedelta(days=10),
+                                place="Committee room")
+    coord.coordination_give_notice(meeting=concluding, by=org)
+    coord.coordination_start(meeting=concluding, by=org)
+    coord.coordination_conclude(meeting=concluding, by=org, points_in_dispute="How often", record_text="Record",
+                                agreement_reached=True, agreement_text="Emptied twice a week")
+    side.extra["coordination_concluding"] = concluding
+
+
 def build(world, side) -> None:
     _hearings(world, side)
+    _open_meetings(side)
     side.extra["coordination"] = _meeting(world, side, escalate=False)
     side.extra["coordination_escalated"] = _meeting(world, side, escalate=True)
     _ended_meetings(side)
@@ -179,7 +199,10 @@ def hearing(key="hearing", **more):
 
 
 def meeting(key="coordination", **more):
-    return lambda w, s: {"pk": s.extra[key]["meeting"].pk, **{name: f(s) for name, f in more.items()}}
+    def kwargs(w, s):
+        obj = s.extra[key]
+        return {"pk": (obj["meeting"] if isinstance(obj, dict) else obj).pk, **{name: f(s) for name, f in more.items()}}
+    return kwargs
 
 
 def committee(w, s):
@@ -251,11 +274,16 @@ EXPECTATIONS = {
     "hearings:coordination_move": Entry(kwargs=meeting("coordination_escalated", move=lambda s: "close"),
                                         get=scoped({"organizer officer admin": 200}),
                                         post=scoped({"organizer officer admin": OK})),
-    "hearings:coordination_schedule": Entry(kwargs=meeting(), **post_only({"organizer admin": 400})),
-    "hearings:coordination_participant_add": Entry(kwargs=meeting(), **post_only({"organizer admin": 400})),
+    # The organizer's POST-only forms, on meetings in the state that offers them (an empty POST: 400, the page
+    # with the form's errors).
+    "hearings:coordination_schedule": Entry(kwargs=meeting("coordination_scheduling"),
+                                            **post_only({"organizer admin": 400})),
+    "hearings:coordination_participant_add": Entry(kwargs=meeting("coordination_scheduling"),
+                                                   **post_only({"organizer admin": 400})),
     "hearings:coordination_participant_remove": Entry(
         kwargs=meeting(participant_pk=lambda s: s.extra["coordination"]["agency_row"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_statement_add": Entry(kwargs=meeting(), **post_only({"organizer admin": 400})),
+    "hearings:coordination_statement_add": Entry(kwargs=meeting("coordination_concluding"),
+                                                 **post_only({"organizer admin": 400})),
     "hearings:coordination_conclude": Entry(kwargs=meeting(), get=scoped(ORGANIZER)),
     "hearings:coordination_document_edit": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
@@ -267,7 +295,8 @@ EXPECTATIONS = {
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["record"].pk), get=scoped(ORGANIZER)),
     "hearings:coordination_document_correct": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_action_add": Entry(kwargs=meeting(), **post_only({"organizer admin": 400})),
+    "hearings:coordination_action_add": Entry(kwargs=meeting("coordination_concluding"),
+                                              **post_only({"organizer admin": 400})),
     "hearings:coordination_action_remove": Entry(
         kwargs=meeting(action_pk=lambda s: s.extra["coordination"]["agency_action"].pk), get=scoped(ORGANIZER)),
     # Progress: organizers and whoever speaks for the action's owner (the resident's action).
@@ -282,10 +311,11 @@ EXPECTATIONS = {
 }
 
 
-# --- Pages of objects in other states, for the stored-XSS suites ----------------------------------------
+# --- Pages of objects in other states, for the stored-XSS and fuzz suites -----------------------------------
 # The matrix fetches one object per URL; texts shown only in other states (a cancellation reason, a
-# declined request, an escalation's reason) are on these pages: (url name, kwargs(world, side), roles).
-XSS_PAGES = [
+# declined request, an escalation's reason) and forms offered only in other states (time and place,
+# statements, actions) are on these pages: (url name, kwargs(world, side), roles of committee A).
+EXTRA_PAGES = [
     ("hearings:hearing_detail", hearing("hearing_cancelled"), ("anonymous", "resident", "organizer")),
     ("hearings:hearing_detail", hearing("hearing_done"), ("anonymous", "resident", "organizer")),
     ("hearings:hearing_manage", hearing("hearing_done"), ("organizer",)),
@@ -297,4 +327,6 @@ XSS_PAGES = [
     ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_cancelled"].pk},
      ("resident", "organizer")),
     ("hearings:coordination_escalations", lambda w, s: {"pk": s.street.pk}, ("officer",)),
+    ("hearings:coordination_detail", meeting("coordination_scheduling"), ("resident", "organizer")),
+    ("hearings:coordination_detail", meeting("coordination_concluding"), ("resident", "organizer")),
 ]
