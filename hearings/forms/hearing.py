@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.forms import IdsField
 from deliberation.models import Ballot
 from hearings.models import Hearing, HearingAttendance, HearingPanelMember, HearingRegistration, HearingStatement
 from members.models import Agency, Building, Compound
@@ -21,9 +22,10 @@ class HearingForm(forms.Form):
     title = forms.CharField(label=_("Matter"), max_length=200)
     background = _text(_("Background"), rows=6, required=False)
     scope = forms.ChoiceField(label=_("Affected area"), choices=Hearing.Scope.choices, widget=forms.RadioSelect)
-    compounds = forms.ModelMultipleChoiceField(label=_("Compounds"), queryset=Compound.objects.none(),
+    # IdsField: an id no database can hold is an invalid choice, not a 500 (SQLite; found by the fuzz suite).
+    compounds = IdsField(label=_("Compounds"), queryset=Compound.objects.none(),
                                                required=False, widget=forms.CheckboxSelectMultiple)
-    buildings = forms.ModelMultipleChoiceField(label=_("Buildings"), queryset=Building.objects.none(),
+    buildings = IdsField(label=_("Buildings"), queryset=Building.objects.none(),
                                                required=False, widget=forms.CheckboxSelectMultiple)
     starts_at = forms.DateTimeField(label=_("Date and time of the hearing"), widget=DATETIME,
                                     input_formats=DATETIME_FORMATS)

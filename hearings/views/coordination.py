@@ -33,7 +33,12 @@ from hearings.forms.coordination import (
 from hearings.models import CoordinationAction, CoordinationDocument, CoordinationMeeting, CoordinationProgress
 from hearings.selectors import coordination as selectors
 from hearings.services import coordination as services
-from members.permissions import can_manage_committee, committee_for_organizer_or_404, street_for_officer_or_404
+from members.permissions import (
+    can_manage_committee,
+    can_view_street,
+    committee_for_organizer_or_404,
+    street_for_officer_or_404,
+)
 from members.uploads import attachment_response
 
 DOMAIN_ERRORS = (ValidationError, PermissionDenied, IntegrityError)
@@ -262,7 +267,9 @@ def coordination_move(request, pk: int, move: str):
         raise Http404
     meeting = _meeting_or_404(request.user, pk)
     organizer = can_manage_committee(request.user, meeting.committee)
-    if not organizer and not (move == "close" and meeting.status == S.ESCALATED):
+    # Besides organizers, only the street office closes an escalated matter (parties see it, not this page).
+    if not organizer and not (move == "close" and meeting.status == S.ESCALATED
+                              and can_view_street(request.user, meeting.committee.street)):
         raise Http404
     service, form_class = MOVES[move]
     texts = _move_texts(move)

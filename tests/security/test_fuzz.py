@@ -27,6 +27,7 @@ import pytest
 from django.contrib.messages import constants as message_constants
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,7 +109,8 @@ def actor_for(entry) -> str | None:
                 return role
     if entry.post:
         for role in PREFERENCE:
-            if entry.post["own"].get(role) in (200, REDIRECT, "ok"):
+            # 400: a POST-only form answered with its errors (e.g. hearings' coordination forms).
+            if entry.post["own"].get(role) in (200, REDIRECT, "ok", 400):
                 return role
     return None
 
@@ -155,6 +157,26 @@ def discovered(world, django_db_blocker):
                     fields = found.setdefault(name, {})
                     for field_name, field in form.fields.items():
                         fields.setdefault(field_name, field).values.update(field.values)
+        # --- Pages of objects in other states (EXTRA_PAGES of tests/security/access/<app>.py) ---------------
+        from tests.security.access import hearings as hearings_access
+
+        for _name, kwargs, roles in hearings_access.EXTRA_PAGES:
+            url = reverse(_name, kwargs=kwargs(world, world.own))
+            for role in roles:
+                with transaction.atomic():
+                    response = fresh_client(world, role).get(url)
+                    transaction.set_rollback(True)
+                if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                    continue
+                for form in post_forms(response.content.decode(), url):
+                    name = route_name(form.action)
+                    if name is None:
+                        continue
+                    fields = found.setdefault(name, {})
+                    for field_name, field in form.fields.items():
+                        fields.setdefault(field_name, field).values.update(field.values)
+                    if form.multipart:
+                        multipart.add(name)
     return found, multipart
 
 

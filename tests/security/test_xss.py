@@ -108,3 +108,50 @@ def test_the_detector_finds_every_payload_left_raw():
 
     for payload in PAYLOADS:
         assert dangerous(f"<p>{payload}</p>"), f"the detector misses {payload!r}"
+
+
+# --- Hearings app (hearings and coordination meetings) ---------------------------------------------------
+
+HEARING_FIELDS = (
+    "Hearing.title", "Hearing.background", "Hearing.place", "Hearing.late_reason", "Hearing.decision",
+    "Hearing.decision_reasons", "Hearing.cancel_reason", "HearingAttachment.title", "HearingPanelMember.name",
+    "HearingRegistration.topic", "HearingOpinion.text", "HearingAttendance.name", "HearingStatement.text",
+    "HearingMinutes.record", "HearingMinutes.summary", "HearingObjection.text", "HearingObjection.answer",
+    "CoordinationMeeting.subject", "CoordinationMeeting.request_text", "CoordinationMeeting.other_parties_text",
+    "CoordinationMeeting.place", "CoordinationMeeting.decline_reason", "CoordinationMeeting.escalation_reason",
+    "CoordinationMeeting.cancel_reason", "CoordinationParticipant.label", "CoordinationStatement.text",
+    "CoordinationDocument.points_in_dispute", "CoordinationDocument.body", "CoordinationAction.description",
+    "CoordinationProgress.text", "CoordinationProgress.attachment_name",
+)
+
+
+def test_every_hearings_text_field_got_a_payload(poisoned):
+    fields = {name for name, _ in poisoned}
+    missing = [f for f in HEARING_FIELDS if f not in fields]
+    assert not missing, f"no payload in {missing}"
+
+
+def test_hearings_pages_of_other_states_show_no_payload_as_markup(world, poisoned):
+    """Texts shown only in some states (cancelled, declined, escalated, answered) on those objects' pages."""
+    from django.urls import reverse
+
+    from tests.security.access.hearings import EXTRA_PAGES
+
+    problems, escaped = [], 0
+    for name, kwargs, roles in EXTRA_PAGES:
+        for side in ("own", "foreign"):
+            url = reverse(name, kwargs=kwargs(world, world.side(side)))
+            for role in roles:
+                role = {"own": role}.get(side, {"resident": "resident_other", "organizer": "organizer_other",
+                                                "officer": "officer_other"}.get(role, role))
+                with transaction.atomic():
+                    response = fresh_client(world, role).get(url)
+                    transaction.set_rollback(True)
+                if response.status_code != 200:
+                    problems.append(f"{name} {url} as {role}: {response.status_code}")
+                    continue
+                html = response.content.decode()
+                escaped += "__xss" in html
+                problems += [f"{name} {url} as {role}: …{snippet}…" for snippet in dangerous(html)]
+    assert escaped >= len(EXTRA_PAGES), "the payloads should be on these pages, escaped"
+    assert not problems, "\n".join(problems[:50])
