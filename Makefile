@@ -80,15 +80,16 @@ $(STAMP): requirements.txt
 # other copy (django-chartjs ships Chart.js 2.9.3 as js/Chart.min.js) can be served in its place.
 CHARTJS     := static/vendor/chartjs4/chart.umd.js
 
-vendor: $(CHARTJS)
+vendor: $(CHARTJS) $(CHARTJS).map
 
-$(CHARTJS): package.json package-lock.json
+# Both files from one npm run (a working copy made before the map was copied gets it too).
+$(CHARTJS) $(CHARTJS).map &: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "ERROR: npm is needed (Node.js 20: apt-get install nodejs npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
-	@mkdir -p $(dir $@)
-	cp node_modules/chart.js/dist/chart.umd.js $@
+	@mkdir -p $(dir $(CHARTJS))
+	cp node_modules/chart.js/dist/chart.umd.js $(CHARTJS)
 	# Its source map too: the file names it, and collectstatic's manifest fails on a missing reference.
-	cp node_modules/chart.js/dist/chart.umd.js.map $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.js.map $(CHARTJS).map
 
 # --- Development server -------------------------------------------------------------
 # DEBUG on: no secret key needed, and WhiteNoise serves static files straight from the
