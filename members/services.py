@@ -22,16 +22,25 @@ from members.models import (
 from members.permissions import can_manage_committee, forget_roles, is_site_admin
 
 
-def _stamp(instance, by: User | None):
-    """Record ``by`` as the history user even outside a request (commands, tests)."""
+def stamp(instance, by: User | None):
+    """Record ``by`` as the history user even outside a request (commands, tests); every app's services use it."""
     if by is not None:
         instance._history_user = by
     return instance
 
 
+_stamp = stamp
+
+
 def _require_organizer(by: User, committee: Committee) -> None:
     if not can_manage_committee(by, committee):
         raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": committee})
+
+
+def require_organizer_or_system(by: User | None, committee: Committee) -> None:
+    """``by`` organizes ``committee``; ``None`` is the system itself (a scheduled job, a seed)."""
+    if by is not None:
+        _require_organizer(by, committee)
 
 
 # --- Places ------------------------------------------------------------------

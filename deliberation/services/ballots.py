@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Model, OuterRef, Prefetch
 from django.urls import reverse
@@ -30,7 +30,8 @@ from deliberation.models import (
 )
 from members.models import Committee, Household, Membership, Notification, Role, User
 from members.notifications import notify
-from members.permissions import can_manage_committee
+from members.services import require_organizer_or_system as _require_organizer
+from members.services import stamp as _stamp
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,6 @@ def default_options(kind: str) -> list[OptionSpec]:
             OptionSpec("弃权", Option.Meaning.ABSTAIN)]
 
 
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
-
-
-def _require_organizer(by: User | None, committee: Committee) -> None:
-    if by is not None and not can_manage_committee(by, committee):
-        raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": committee})
 
 
 def _locked(ballot: Ballot) -> Ballot:

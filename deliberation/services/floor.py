@@ -5,7 +5,7 @@ convention matter, a new version of the building convention.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,14 +16,10 @@ from deliberation.party_permissions import can_run_floor
 from members.models import Building, Household, Membership, Notification, User
 from members.notifications import notify
 from members.permissions import can_manage_committee
+from members.services import stamp as _stamp
 
 MAX_TEXT = 20000
 
-
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
 
 
 def _core_by(by: User, building: Building) -> User | None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,14 +17,10 @@ from deliberation.models import Ballot, MeetingAttendance, PartyMeeting, PartySe
 from deliberation.party_permissions import PARTY_KINDS, is_party_member, is_party_secretary
 from members.models import Committee, Notification, Role, User
 from members.notifications import notify
+from members.services import stamp as _stamp
 
 MAX_TEXT = 20000
 
-
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
 
 
 def _require_member(by: User, committee: Committee) -> None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from evaluations.services.sheets import comments_seal
 from members.models import Agency, Committee, Notification, Role, Street, User
 from members.notifications import notify
 from members.permissions import can_manage_committee, can_view_street
+from members.services import stamp as _stamp
 
 # Defaults shown in the form; the campaign keeps its own copy, editable per campaign.
 DEFAULT_DIMENSIONS = [pgettext_lazy("evaluation dimension", "Service attitude"),
@@ -62,11 +62,6 @@ class CampaignSettings:
     dimensions: dict[str, list[str]] = field(default_factory=dict)
     levels: list[LevelSpec] = field(default_factory=lambda: list(DEFAULT_LEVELS))
 
-
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
 
 
 def _core_by(by: User | None, committee: Committee) -> User | None:

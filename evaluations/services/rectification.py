@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,12 +12,7 @@ from evaluations.models import Campaign, Progress, Rectification, Result
 from evaluations.permissions import can_run, contact_agency_ids
 from members.models import Notification, Role, User
 from members.notifications import notify
-
-
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
+from members.services import stamp as _stamp
 
 
 def _guard_move(task: Rectification, status: str) -> None:

@@ -33,6 +33,8 @@ from members.models import Agency, Committee, Household, Notification, User
 from members.notifications import notify
 from members.permissions import can_manage_committee, can_view_street
 from members.selectors import is_verified_resident
+from members.services import require_organizer_or_system as _require_organizer
+from members.services import stamp as _stamp
 from members.uploads import validate_attachment
 
 Status = CoordinationMeeting.Status
@@ -40,19 +42,10 @@ Kind = CoordinationParticipant.Kind
 Doc = CoordinationDocument.Kind
 
 
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
-
 
 def _save(instance: Model, by: User | None, fields: list[str] | None = None) -> None:
     _stamp(instance, by).save(update_fields=fields)
 
-
-def _require_organizer(by: User | None, committee: Committee) -> None:
-    if by is not None and not can_manage_committee(by, committee):
-        raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": committee})
 
 
 def _locked(meeting: CoordinationMeeting) -> CoordinationMeeting:

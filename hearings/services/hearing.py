@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,19 +32,9 @@ from hearings.models import (
 from hearings.models.hearing import DEFAULT_NOTICE_DAYS, DEFAULT_PUBLIC_NOTICE_DAYS
 from members.models import Agency, Building, Committee, Compound, Notification, User
 from members.notifications import notify
-from members.permissions import can_manage_committee
+from members.services import require_organizer_or_system as _require_organizer
+from members.services import stamp as _stamp
 from members.uploads import validate_attachment
-
-
-def _stamp(instance: Model, by: User | None) -> Model:
-    if by is not None:
-        instance._history_user = by
-    return instance
-
-
-def _require_organizer(by: User | None, committee: Committee) -> None:
-    if by is not None and not can_manage_committee(by, committee):
-        raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": committee})
 
 
 def _locked(hearing: Hearing) -> Hearing:
