@@ -120,63 +120,45 @@ def discovered(world, django_db_blocker):
     """route name → {field name: FormField}, from the forms on every page every role can see."""
     found: dict[str, dict] = {}
     multipart: set[str] = set()
+
+    def collect(client, url: str, only: str | None = None) -> None:
+        """The POST forms on ``url`` as ``client`` sees it (in a rolled-back block), into ``found``."""
+        with transaction.atomic():
+            response = client.get(url)
+            transaction.set_rollback(True)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            return
+        for form in post_forms(response.content.decode(), url):
+            name = route_name(form.action)
+            if name is None or (only is not None and name != only):
+                continue
+            fields = found.setdefault(name, {})
+            for field_name, field in form.fields.items():
+                fields.setdefault(field_name, field).values.update(field.values)
+            if form.multipart:
+                multipart.add(name)
+
     with django_db_blocker.unblock():
         for route in fuzz_routes():
             entry = EXPECTATIONS[route.name]
             for side in entry.sides[:1]:
                 url = url_for(route, entry.kwargs(world, world.side(side)) if entry.kwargs else {})
                 for role, status in entry.get[side].items():
-                    if status not in (200, "ok"):
-                        continue
-                    with transaction.atomic():
-                        response = fresh_client(world, role).get(url)
-                        transaction.set_rollback(True)
-                    if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-                        continue
-                    for form in post_forms(response.content.decode(), url):
-                        name = route_name(form.action)
-                        if name is None:
-                            continue
-                        fields = found.setdefault(name, {})
-                        for field_name, field in form.fields.items():
-                            fields.setdefault(field_name, field).values.update(field.values)
-                        if form.multipart:
-                            multipart.add(name)
+                    if status in (200, "ok"):
+                        collect(fresh_client(world, role), url)
         for name, key in FUZZ_ACTORS.items():
             route = next(r for r in ROUTES if r.name == name)
             entry = EXPECTATIONS[name]
             url = url_for(route, entry.kwargs(world, world.own) if entry.kwargs else {})
-            client = extra_client(world, key)  # signed in outside the rolled-back block: the session stays
-            with transaction.atomic():
-                response = client.get(url)
-                transaction.set_rollback(True)
-            if response.status_code != 200:
-                continue
-            for form in post_forms(response.content.decode(), url):
-                if route_name(form.action) == name:
-                    fields = found.setdefault(name, {})
-                    for field_name, field in form.fields.items():
-                        fields.setdefault(field_name, field).values.update(field.values)
+            # signed in outside the rolled-back block: the session stays
+            collect(extra_client(world, key), url, only=name)
         # --- Pages of objects in other states (EXTRA_PAGES of tests/security/access/<app>.py) ---------------
         from tests.security.access import hearings as hearings_access
 
         for _name, kwargs, roles in hearings_access.EXTRA_PAGES:
             url = reverse(_name, kwargs=kwargs(world, world.own))
             for role in roles:
-                with transaction.atomic():
-                    response = fresh_client(world, role).get(url)
-                    transaction.set_rollback(True)
-                if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-                    continue
-                for form in post_forms(response.content.decode(), url):
-                    name = route_name(form.action)
-                    if name is None:
-                        continue
-                    fields = found.setdefault(name, {})
-                    for field_name, field in form.fields.items():
-                        fields.setdefault(field_name, field).values.update(field.values)
-                    if form.multipart:
-                        multipart.add(name)
+                collect(fresh_client(world, role), url)
     return found, multipart
 
 
