@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from deliberation import cast_sql
 from deliberation.models import LedgerEntry
 
 GENESIS = "0" * 64
@@ -30,11 +31,10 @@ def append(*, chain: str, payload: dict) -> LedgerEntry:
 
     The unique (chain, seq) constraint refuses a fork even if two writers raced here.
     """
-    seq, prev = LedgerEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first() or (
-        0, GENESIS)
+    seq, prev = cast_sql.chain_head(chain) or (0, GENESIS)
     text = canonical(payload)
     entry = LedgerEntry(chain=chain, seq=seq + 1, prev_hash=prev, payload=text, hash=link_hash(prev, text))
-    entry.save(force_insert=True)
+    cast_sql.insert(entry, returning_pk=True)
     return entry
 
 

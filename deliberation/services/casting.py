@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Case, Exists, Max, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from deliberation import ledger
+from deliberation import cast_sql, ledger
 from deliberation.models import (
     Ballot,
     Channel,
@@ -55,10 +54,9 @@ def choose_options(ballot: Ballot, choices: dict[int, Iterable[int]]) -> list[tu
     """
     options_of: dict[int, dict[int, Option]] = {}
     questions: dict[int, Question] = {}
-    for option in (Option.objects.filter(question__ballot_id=ballot.pk).select_related("question")
-                   .order_by("question__position", "question_id", "position", "pk")):
-        questions.setdefault(option.question_id, option.question)
-        options_of.setdefault(option.question_id, {})[option.pk] = option
+    for question, option in cast_sql.options_of(ballot.pk):
+        questions.setdefault(question.pk, question)
+        options_of.setdefault(question.pk, {})[option.pk] = option
     pairs: list[tuple[Question, Option]] = []
     for question in questions.values():
         wanted = {int(o) for o in choices.get(question.pk, ()) if str(o).strip().isdigit()}
@@ -164,15 +162,13 @@ def _checked_latest(voice: Voice, voter: User, *, channel: str, entered_by: User
 def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
     """The voice ``voter`` holds on ``ballot`` (``voice`` if given and held), with the ballot as stored now.
 
-    One query; ``voice.latest_version`` is the newest version cast with it (0: none yet).
+    One query (``cast_sql.voice_for``); ``voice.latest_version`` is the newest version cast with it
+    (0: none yet), ``voice.still_entitled`` whether the holder still has, now, what put them on the
+    electorate at opening. The electorate is frozen at opening (who counts, and the denominator,
+    never change), but a holder who has left the household or lost the role since cannot use the
+    voice: rights lost end at once, even in a session opened before.
     """
-    newest = Participation.objects.filter(voice=OuterRef("pk")).order_by("-version").values("version")[:1]
-    found = (Voice.objects.filter(ballot_id=ballot.pk, holders__user=voter).select_related("ballot")
-             .only("key", "floor_area", "household_id", *(f"ballot__{name}" for name in BALLOT_FIELDS))
-             .annotate(latest_version=Coalesce(Subquery(newest), 0), still_entitled=_still_entitled(voter)))
-    if voice is not None:  # an assisted vote names the voice: it must be this ballot's and held by the voter
-        found = found.filter(pk=voice.pk)
-    found = found.order_by("key").first()
+    found = cast_sql.voice_for(ballot.pk, voter.pk, voice.pk if voice is not None else None)
     status = found.ballot.status if found else Ballot.objects.filter(pk=ballot.pk).values_list(
         "status", flat=True).first()
     if status != Ballot.Status.OPEN:
@@ -185,36 +181,11 @@ def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
     return found
 
 
-def _still_entitled(voter: User) -> Case:
-    """Whether the holder still has, now, what put them on the electorate at opening (same query).
-
-    The electorate is frozen at opening (who counts, and the denominator, never change), but a
-    holder who has left the household or lost the role since cannot use the voice: rights lost
-    end at once, even in a session opened before.
-    """
-    E = Ballot.Electorate
-    verified = Membership.objects.filter(user=voter, status=Membership.Status.VERIFIED)
-    roles = {E.RESIDENT_REPS: Role.Kind.RESIDENT_REPRESENTATIVE, E.PARTY_MEMBERS: Role.Kind.PARTY_MEMBER,
-             E.PARTY_REPS: Role.Kind.PARTY_REPRESENTATIVE}
-    return Case(
-        When(ballot__electorate=E.HOUSEHOLDS, then=Exists(verified.filter(household_id=OuterRef("household_id")))),
-        When(ballot__electorate=E.RESIDENTS, then=Exists(verified.filter(
-            household__building__compound__committee_id=OuterRef("ballot__committee_id")))),
-        *(When(ballot__electorate=electorate, then=Exists(Role.objects.filter(
-            user=voter, kind=kind, committee_id=OuterRef("ballot__committee_id"))))
-          for electorate, kind in roles.items()),
-        default=Value(True), output_field=BooleanField())
-
-
-# What casting reads of the ballot: all frozen at opening, but the status (re-read under the lock).
-BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate")
-
-
 def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
                 voice: Voice) -> None:
     """The rows of one cast, then — ballot row locked, last — the register chain entry."""
     _hold_open(ballot)
-    participation.save(force_insert=True)
+    cast_sql.insert(participation, returning_pk=True)
     if ballot.is_secret:
         # A changed vote's paper has the same version as its register row: every online or assisted
         # cast of a voice writes one paper under its tag (paper sheets use one-off tags).
@@ -222,7 +193,7 @@ def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[
                            version=participation.version)
     else:
         _named_choices_add(participation, pairs)
-    if _locked(ballot).status != Ballot.Status.OPEN:  # closed while this cast was checked and written
+    if _locked(ballot) != Ballot.Status.OPEN:  # closed while this cast was checked and written
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
     ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"),
                   payload=_register_entry(participation, pairs, named=not ballot.is_secret))
@@ -255,22 +226,18 @@ def _hold_open(ballot: Ballot) -> None:
     """
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status FROM {connection.ops.quote_name(Ballot._meta.db_table)} "  # noqa: S608
-                       "WHERE id = %s FOR KEY SHARE", [ballot.pk])
-        row = cursor.fetchone()
-    if row is None or row[0] != Ballot.Status.OPEN:
+    if cast_sql.hold_open(ballot.pk) != Ballot.Status.OPEN:
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
 
 
-def _locked(ballot: Ballot) -> Ballot:
+def _locked(ballot: Ballot) -> str | None:
     """Lock the ballot row for the chain append, and read its status.
 
     FOR NO KEY UPDATE, not FOR UPDATE: the rows this cast just wrote hold key-share locks on the
     ballot row, as do those of the casts beside it, and FOR UPDATE would wait for them (a deadlock).
     It still excludes a close, which takes FOR UPDATE (services.ballots._locked).
     """
-    return Ballot.objects.select_for_update(no_key=True).only("status").get(pk=ballot.pk)
+    return cast_sql.locked_status(ballot.pk)
 
 
 def _register_entry(participation: Participation, pairs: list[tuple[Question, Option]], *, named: bool) -> dict:
@@ -313,5 +280,5 @@ def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, 
     area = floor_area if ballot.rule in Ballot.AREA_RULES else None
     content = SecretContent(ballot=ballot, version=version, voice_tag=tag, cast_on=timezone.localdate(),
                             floor_area=area)
-    content.save(force_insert=True)
-    SecretChoice.objects.bulk_create([SecretChoice(content=content, question=q, option=o) for q, o in pairs])
+    cast_sql.insert(content)
+    cast_sql.insert_many([SecretChoice(content=content, question=q, option=o) for q, o in pairs])

@@ -258,7 +258,7 @@ def test_without_the_row_lock_the_unique_constraint_still_refuses_a_second_vote(
     """
     from deliberation.services import casting
 
-    monkeypatch.setattr(casting, "_locked", lambda ballot: Ballot.objects.select_related("committee")
+    monkeypatch.setattr(casting, "_locked", lambda ballot: Ballot.objects.values_list("status", flat=True)
                         .get(pk=ballot.pk))
     ballot, organizer, voters = make_open_ballot(allow_change=False, n=2)
     yes = choices(ballot, "yes")

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 from simple_history.models import HistoricalChanges, registered_models
 
-from deliberation import ledger, services
+from deliberation import cast_sql, ledger, services
 from deliberation.models import (
     Ballot,
     Channel,
@@ -406,7 +406,7 @@ def _written(ballot: Ballot) -> tuple[int, int, int, int]:
 def test_a_failure_while_writing_the_contents_leaves_no_register_entry_and_no_ledger_entry():
     ballot, _organizer, voters = make_open_ballot()
     lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
-    with mock.patch.object(SecretChoice.objects, "bulk_create", side_effect=RuntimeError("disk full")), \
+    with mock.patch.object(cast_sql, "insert_many", side_effect=RuntimeError("disk full")), \
             pytest.raises(RuntimeError):
         services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
     assert _written(ballot) == (0, 0, 0, 0)
@@ -420,7 +420,7 @@ def test_a_failure_while_counting_a_paper_batch_leaves_no_register_entry_and_no_
     batch = make_paper_batch(ballot, organizer, voters[:2], [{"choices": choices(ballot, "yes")},
                                                              {"choices": choices(ballot, "no")}])
     lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
-    with mock.patch.object(SecretChoice.objects, "bulk_create", side_effect=RuntimeError("disk full")), \
+    with mock.patch.object(cast_sql, "insert_many", side_effect=RuntimeError("disk full")), \
             pytest.raises(RuntimeError):
         services.paper_batch_confirm(batch=batch, by=make_organizer(ballot.committee))
     assert _written(ballot) == (0, 0, 0, 0)
