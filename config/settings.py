@@ -181,6 +181,8 @@ else:
         # per server process) rather than with the database cache's five statements per vote.
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui-throttle"},
     }
+    # Database sessions, read with one plain statement (config/sessions.py).
+    SESSION_ENGINE = "config.sessions"
 
 # --- Authentication (django-allauth) --------------------------------------
 AUTHENTICATION_BACKENDS = [
