@@ -106,11 +106,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict, workers: int, port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, workers: int, port: int, threads: int = 1) -> subprocess.Popen:
     log = open(WORK / "gunicorn.log", "a")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", str(workers), "--bind",
-         f"127.0.0.1:{port}", "--backlog", "4096", "--timeout", "120", "--log-level", "warning"],
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     for _ in range(300):
         try:
@@ -158,7 +158,7 @@ def summary(result: dict, step: str) -> dict:
             "p99": percentile(values, 99) * 1000, "max": (values[-1] * 1000) if values else float("nan")}
 
 
-def load_benchmark(db: str, size: dict, clients: int, workers: int) -> dict:
+def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int = 1) -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     url = fresh_postgres() if db == "postgresql" else fresh_sqlite()
     env = base_env(url)
@@ -172,7 +172,7 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int) -> dict:
         env, timeout=1800)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(env, workers, port)
+    server = start_gunicorn(env, workers, port, threads)
     try:
         say(f"{db}: gunicorn with {workers} workers on {base}; warm-up")
         phase("floor", base, manifest, env, clients=clients, duration=3)
@@ -186,7 +186,7 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int) -> dict:
         burst = phase("burst", base, manifest, env, voters=size["burst"], window=size["window"], clients=256)
     finally:
         stop(server)
-    return {"db": db, "version": versions(env), "workers": workers, "clients": clients,
+    return {"db": db, "version": versions(env), "workers": workers, "threads": threads, "clients": clients,
             "floor": summary(floor, "floor vote"), "cast": summary(cast, "vote cast"),
             "flows": {step: summary(flows, step) for step in sorted(set(flows["samples"]) | set(flows["failures"]))},
             "flows_elapsed": flows["elapsed"],
@@ -233,7 +233,9 @@ def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
              f"- Hardware: {hardware()}",
              f"- Run: `{' '.join(['make bench'] + sys.argv[1:])}` ({args.size} load size), "
              f"{(time.time() - started) / 60:.1f} minutes",
-             "- Server: gunicorn sync workers = cores, DEBUG off, CONN_MAX_AGE=600, production settings; "
+             f"- Server: gunicorn, workers = cores, "
+             f"{'sync workers' if args.threads == 1 else f'{args.threads} threads per worker (gthread)'}, "
+             "DEBUG off, CONN_MAX_AGE=600, production settings; "
              "driver: bench/load.py in separate processes, a new connection per request.", ""]
     for load in loads:
         f, c = load["floor"], load["cast"]
@@ -293,6 +295,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgresql", "sqlite", "both"], default="both")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients in floor/cast/flows")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--duration", type=float, help="seconds for the floor and cast phases")
     parser.add_argument("--no-scale", action="store_true", help="skip the city-size data and timings")
     parser.add_argument("--no-load", action="store_true", help="skip the load phases")
@@ -305,7 +308,7 @@ def main() -> None:
     started = time.time()
     WORK.mkdir(parents=True, exist_ok=True)
     dbs = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
-    loads = [] if args.no_load else [load_benchmark(db, size, args.clients, args.workers) for db in dbs]
+    loads = [] if args.no_load else [load_benchmark(db, size, args.clients, args.workers, args.threads) for db in dbs]
     scale = None
     if not args.no_scale:
         scale = scale_timings(SCALES[label], label)

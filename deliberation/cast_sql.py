@@ -9,6 +9,8 @@ read and write, and every check made on it, is unchanged: ``casting`` keeps the 
 ``tests/deliberation`` runs the same suite against both databases.
 """
 
+from decimal import Decimal
+
 from django.db import connection
 
 from deliberation.models import Ballot, LedgerEntry, Option, Participation, Question, SecretChoice, SecretContent, Voice
@@ -45,6 +47,24 @@ SELECT v.id, v.key, v.household_id, v.floor_area,
 _VOICE_PARAMS = [E.HOUSEHOLDS, Membership.Status.VERIFIED, E.RESIDENTS, Membership.Status.VERIFIED,
                  E.RESIDENT_REPS, Role.Kind.RESIDENT_REPRESENTATIVE, E.PARTY_MEMBERS, Role.Kind.PARTY_MEMBER,
                  E.PARTY_REPS, Role.Kind.PARTY_REPRESENTATIVE]
+def _cursor():
+    """Django's cursor; on PostgreSQL one that binds parameters on the server (psycopg's own cursor).
+
+    psycopg then prepares a statement the fifth time the connection runs it (``prepare_threshold``
+    in settings): the cast's statements are planned once per connection, not once per vote. The
+    voice query, for one, took 0.7 ms to plan and 0.07 ms to run. Errors are Django's, as from
+    ``connection.cursor()``, and the statements are logged the same way (the query-count tests).
+    """
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
 BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate")
 
 
@@ -54,22 +74,29 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> Voic
     sql, params = _VOICE, [*_VOICE_PARAMS, ballot_id, user_id]
     if voice_id is not None:
         sql, params = f"{sql} AND v.id = %s", [*params, voice_id]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY v.key LIMIT 1", params)  # noqa: S608 - no value in the text
         row = cursor.fetchone()
     if row is None:
         return None
     ballot = Ballot(pk=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:11], strict=True)))
     ballot.allow_change = bool(ballot.allow_change)
-    area = Voice._meta.get_field("floor_area").to_python(row[3]) if row[3] is not None else None
+    area = _decimal(Voice._meta.get_field("floor_area"), row[3])
     voice = Voice(pk=row[0], ballot=ballot, key=row[1], household_id=row[2], floor_area=area)
     voice.latest_version, voice.still_entitled = int(row[11]), bool(row[12])
     return voice
 
 
+def _decimal(field, value) -> Decimal | None:
+    """A decimal column as the ORM gives it (SQLite hands back 80 for 80.00)."""
+    if value is None:
+        return None
+    return field.to_python(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+
+
 def options_of(ballot_id: int) -> list[tuple[Question, Option]]:
     """The ballot's questions and options, in order: what a cast is checked against."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             "SELECT q.id, q.position, q.text, q.kind, q.max_choices, o.id, o.position, o.label, o.meaning "
             "FROM deliberation_option o JOIN deliberation_question q ON q.id = o.question_id "
@@ -88,7 +115,7 @@ def options_of(ballot_id: int) -> list[tuple[Question, Option]]:
 
 def hold_open(ballot_id: int) -> str | None:
     """Key-share lock on the ballot row (PostgreSQL; see ``casting._hold_open``); its status."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute("SELECT status FROM deliberation_ballot WHERE id = %s FOR KEY SHARE", [ballot_id])
         row = cursor.fetchone()
     return row[0] if row else None
@@ -97,7 +124,7 @@ def hold_open(ballot_id: int) -> str | None:
 def locked_status(ballot_id: int) -> str | None:
     """Lock the ballot row for the register chain (FOR NO KEY UPDATE; see ``casting._locked``); its status."""
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f"SELECT status FROM deliberation_ballot WHERE id = %s{lock}", [ballot_id])  # noqa: S608
         row = cursor.fetchone()
     return row[0] if row else None
@@ -112,7 +139,7 @@ def insert(obj, *, returning_pk: bool = False) -> None:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         if returning_pk:
             cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(meta.pk.column)}", values)
             obj.pk = cursor.fetchone()[0]
@@ -130,14 +157,14 @@ def insert_many(objs: list) -> None:
     row = f"({', '.join(['%s'] * len(fields))})"
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
                        f"VALUES {', '.join([row] * len(objs))}", values)
 
 
 def chain_head(chain: str) -> tuple[int, str] | None:
     """The last (seq, hash) of a ledger chain; call under the lock that serialises its writers."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute("SELECT seq, hash FROM deliberation_ledgerentry WHERE chain = %s ORDER BY seq DESC LIMIT 1",
                        [chain])
         row = cursor.fetchone()

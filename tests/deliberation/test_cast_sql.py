@@ -1,0 +1,67 @@
+"""deliberation.cast_sql: the cast's statements, written as SQL, agree with the models and the rules."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from deliberation import cast_sql, services
+from deliberation.models import Ballot, Participation
+from members import services as member_services
+from members.models import Membership, Role
+from tests.deliberation.factories import choices, make_committee_role
+from tests.deliberation.test_services import open_draft, place  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+E = Ballot.Electorate
+
+
+def test_the_sql_names_only_tables_the_models_have():
+    with open(cast_sql.__file__, encoding="utf-8") as source:
+        named = set(re.findall(r"\b(?:FROM|JOIN|INTO)\s+([a-z_]+)\b", source.read()))
+    named -= {"the"}  # prose in docstrings ("from the ...") is lower-case words, not table names
+    real = set(connection.introspection.table_names())
+    assert named and named <= cast_sql.TABLES | {"deliberation_voiceholder", "members_household",
+                                                "members_building", "members_compound"}
+    assert named <= real, named - real
+
+
+@pytest.mark.parametrize("electorate, kind", [(E.RESIDENT_REPS, Role.Kind.RESIDENT_REPRESENTATIVE),
+                                              (E.PARTY_MEMBERS, Role.Kind.PARTY_MEMBER),
+                                              (E.PARTY_REPS, Role.Kind.PARTY_REPRESENTATIVE)])
+def test_a_role_electorate_is_checked_against_the_role_held_now(place, electorate, kind):  # noqa: F811
+    holder, keeper = make_committee_role(place.committee, kind), make_committee_role(place.committee, kind)
+    ballot = open_draft(place.committee, place.organizer, electorate=electorate)
+    member_services.role_revoke(role=Role.objects.get(user=holder, kind=kind), by=place.organizer)
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=holder, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    services.vote_cast(ballot=ballot, voter=keeper, choices=choices(ballot, "yes"))
+    assert list(Participation.objects.filter(ballot=ballot).values_list("user_id", flat=True)) == [keeper.pk]
+
+
+def test_a_residents_electorate_needs_a_verified_home_in_the_committee_now(place):  # noqa: F811
+    ballot = open_draft(place.committee, place.organizer, electorate=E.RESIDENTS)
+    member_services.membership_leave(membership=Membership.objects.get(user=place.m3), by=place.organizer)
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=place.m3, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    services.vote_cast(ballot=ballot, voter=place.r4, choices=choices(ballot, "yes"))
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=place.stranger, choices=choices(ballot, "yes"))
+    assert error.value.code == "not_entitled"
+    assert Participation.objects.filter(ballot=ballot).count() == 1
+
+
+def test_the_voice_row_carries_the_ballot_as_stored(place):  # noqa: F811
+    ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
+    voice = cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert voice.key == f"h{place.h1.pk}" and str(voice.floor_area) == "80.00"
+    assert (voice.latest_version, voice.still_entitled) == (0, True)
+    assert (voice.ballot.status, voice.ballot.electorate, voice.ballot.committee_id) == (
+        Ballot.Status.OPEN, E.HOUSEHOLDS, place.committee.pk)
+    assert voice.ballot.allow_change is ballot.allow_change
+    services.vote_cast(ballot=ballot, voter=place.r1, choices=choices(ballot, "yes"))
+    assert cast_sql.voice_for(ballot.pk, place.r1.pk).latest_version == 1
+    assert cast_sql.voice_for(ballot.pk, place.r4.pk) is None  # another building: no voice
