@@ -4,7 +4,7 @@
 #   make test-pg   the same suite on a local PostgreSQL 15 (set up by scripts/pg-ensure.sh)
 #   make bench     load benchmark, burst and city-size timings (bench/, not part of `make test`)
 #   make test-faults  PostgreSQL stopped and gunicorn workers killed during a burst of votes (root)
-#   make audit     pip-audit of the pinned requirements (in its own virtualenv)
+#   make audit     known vulnerabilities of the pins and of everything installed (pip-audit, own virtualenv)
 #   make lint | messages | clean | distclean
 
 SHELL := /bin/bash
@@ -47,7 +47,7 @@ help:
 	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
 	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
 	@echo "make test-faults  stop PostgreSQL and kill gunicorn workers during a burst of votes (root)"
-	@echo "make audit      pip-audit over requirements.txt (known vulnerabilities), own virtualenv"
+	@echo "make audit      known vulnerabilities: pip-audit (own virtualenv), then PyPI's newest-release advisories"
 	@echo "make lint       ruff check"
 	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
 	@echo "make clean      remove caches, collected static files, test artifacts"
@@ -56,6 +56,8 @@ help:
 # --- Virtualenv ---------------------------------------------------------------------
 venv: $(STAMP)
 
+# pip and setuptools are upgraded too: the ones `python -m venv` bootstraps (setuptools 65.5.0 on
+# 3.11) would be stale packages in the installed-packages audit.
 $(STAMP): requirements.txt
 	@if ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then \
 		echo "ERROR: Python 3.11 is required; '$(PYTHON)' is $$("$(PYTHON)" -c 'import sys; print("Python " + sys.version.split()[0])' 2>/dev/null || echo "missing")." >&2; \
@@ -71,7 +73,7 @@ $(STAMP): requirements.txt
 			echo "ERROR: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3.11-venv)" >&2; \
 			rm -rf "$(VENV)"; exit 1; }; \
 	fi
-	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch "$@"
 
@@ -153,7 +155,9 @@ test-faults: $(STAMP)
 
 # pip-audit lives in its own virtualenv, so its dependencies never enter requirements.txt.
 # First the pins as written (no resolution), then everything installed from them (transitive too).
-# Fails on a known vulnerability; packages it could not look up are listed as NOT audited.
+# What pip-audit could not look up is checked against the advisories PyPI lists for the project's
+# newest release (only when our version is that release). Fails on a known vulnerability; packages
+# neither could check are listed as NOT audited (see docs/SECURITY.md).
 audit: $(STAMP)
 	@if [ ! -x "$(AUDIT_VENV)/bin/pip-audit" ]; then \
 		"$(PYTHON)" -m venv "$(AUDIT_VENV)" && \

@@ -110,7 +110,8 @@ def start_gunicorn(env: dict, workers: int, port: int, threads: int = 1) -> subp
     log = open(WORK / "gunicorn.log", "a")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--timeout", "120", "--log-level", "warning"],
+         "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--timeout", "120", "--log-level", "warning",
+         "--no-control-socket"],
         cwd=ROOT, env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     for _ in range(300):
         try:

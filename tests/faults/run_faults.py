@@ -207,7 +207,7 @@ class Gunicorn:
         self.log = open(ARTIFACTS / "gunicorn.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{HTTP_PORT}", "-w", str(WORKERS),
-             "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-"],
+             "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-", "--no-control-socket"],
             cwd=ROOT, env=ENV, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         end = time.time() + 60
         while time.time() < end:
