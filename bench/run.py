@@ -37,9 +37,9 @@ PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "sanhui_bench")
 TARGET_THROUGHPUT, TARGET_P95 = 0.5, 2.0
 
 SIZES = {  # load data (bench/prepare.py) and phase lengths
-    "quick": {"cast_voters": 1200, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
+    "quick": {"cast_voters": 2400, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
               "flow_residents": 60, "results_voters": 20},
-    "default": {"cast_voters": 9000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
+    "default": {"cast_voters": 16000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
                 "flows": 30, "flow_residents": 400, "results_voters": 200},
 }
 SCALES = {  # city-size data (bench/citydata): committees, and the residents per committee (5,000 in a district)

@@ -11,7 +11,7 @@ read and write, and every check made on it, is unchanged: ``casting`` keeps the 
 
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from deliberation.models import Ballot, LedgerEntry, Option, Participation, Question, SecretChoice, SecretContent, Voice
 from members.models import Membership, Role
@@ -160,6 +160,37 @@ def insert_many(objs: list) -> None:
     with _cursor() as cursor:
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
                        f"VALUES {', '.join([row] * len(objs))}", values)
+
+
+class NotOpen(Exception):
+    """The ballot was not open when the cast was written (nothing was written)."""
+
+
+def cast_secret(participation: Participation, content: SecretContent, pairs: list, *, chain: str,
+                payload: str) -> None:
+    """PostgreSQL: write one secret online cast with one statement (``sanhui_cast_secret``, migration
+    0005): the register row, the paper and its choices, the register chain entry. Its own
+    transaction unless the caller has one. Raises ``NotOpen``; an ``IntegrityError`` as the
+    ORM would (another version of the voice stored meanwhile).
+    """
+    with _cursor() as cursor:
+        try:
+            cursor.execute(
+                "SELECT sanhui_cast_secret(%s::integer, %s::integer, %s::integer, %s::integer, %s::varchar, "
+                "%s::integer, %s::varchar, %s::timestamptz, %s::varchar, %s::uuid, %s::varchar, %s::date, "
+                "%s::numeric, %s::integer[], %s::integer[], %s::varchar, %s::text)",
+                [participation.ballot_id, participation.voice_id, participation.version, participation.user_id,
+                 participation.channel, participation.entered_by_id, participation.consent_note,
+                 participation.cast_at, participation.receipt, content.pk, content.voice_tag, content.cast_on,
+                 content.floor_area, [q.pk for q, _o in pairs], [o.pk for _q, o in pairs], chain, payload])
+        except DatabaseError as error:
+            if getattr(error.__cause__, "sqlstate", None) == "SH001":
+                raise NotOpen from error
+            raise
+        participation.pk = cursor.fetchone()[0]
+    if participation.pk is None:
+        raise NotOpen
+    participation._state.adding, participation._state.db = False, connection.alias
 
 
 def chain_head(chain: str) -> tuple[int, str] | None:

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,8 +118,7 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
             channel=channel, entered_by=entered_by if channel == Channel.ASSISTED else None,
             consent_note=consent_note, cast_at=timezone.now(), receipt=receipt_code())
         try:
-            with transaction.atomic():
-                _write_cast(found.ballot, participation, pairs, found)
+            _write(found.ballot, participation, pairs, found)
         except IntegrityError:
             newest = Participation.objects.filter(voice=found).aggregate(m=Max("version"))["m"] or 0
             if newest == found.latest_version:  # not a newer version: a conflict of another kind
@@ -179,6 +179,24 @@ def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
         raise ValidationError(_("You no longer hold the membership or role this ballot was opened for, so you "
                                 "cannot vote on it."), code="no_longer_entitled")
     return found
+
+
+def _write(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], voice: Voice) -> None:
+    """Write the cast, all or nothing: on PostgreSQL a secret cast is one statement (``cast_sql.cast_secret``,
+    the steps of ``_write_cast`` in a database function); anything else is ``_write_cast`` in a transaction."""
+    if connection.vendor != "postgresql" or not ballot.is_secret:
+        with transaction.atomic():
+            _write_cast(ballot, participation, pairs, voice)
+        return
+    paper = _paper(ballot, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area, version=participation.version)
+    payload = ledger.canonical(_register_entry(participation, pairs, named=False))
+    try:
+        # One statement is its own transaction; inside the caller's, a savepoint keeps theirs usable.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            cast_sql.cast_secret(participation, paper, pairs, chain=ledger.ballot_chain(ballot.pk, "register"),
+                                 payload=payload)
+    except cast_sql.NotOpen:
+        raise ValidationError(_("This ballot is not open for voting."), code="not_open") from None
 
 
 def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
@@ -271,14 +289,18 @@ def record_contents(ballot: Ballot, participation: Participation, pairs: list[tu
         secret_content_add(ballot, pairs, tag=tag, floor_area=floor_area)
 
 
+def _paper(ballot: Ballot, *, tag: str, floor_area, version: int) -> SecretContent:
+    """An anonymous paper: random id, the day only, the floor area only where the rule weighs it."""
+    area = floor_area if ballot.rule in Ballot.AREA_RULES else None
+    return SecretContent(ballot=ballot, version=version, voice_tag=tag, cast_on=timezone.localdate(), floor_area=area)
+
+
 def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area,
                        version: int | None = None) -> None:
     """Write one anonymous paper. It joins the contents chain at close (``seal_contents``), not now."""
     if version is None:
         version = (SecretContent.objects.filter(ballot=ballot, voice_tag=tag)
                    .aggregate(m=Max("version"))["m"] or 0) + 1
-    area = floor_area if ballot.rule in Ballot.AREA_RULES else None
-    content = SecretContent(ballot=ballot, version=version, voice_tag=tag, cast_on=timezone.localdate(),
-                            floor_area=area)
+    content = _paper(ballot, tag=tag, floor_area=floor_area, version=version)
     cast_sql.insert(content)
     cast_sql.insert_many([SecretChoice(content=content, question=q, option=o) for q, o in pairs])
