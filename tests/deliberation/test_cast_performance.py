@@ -78,14 +78,32 @@ def test_a_changed_vote_costs_one_query_more(client):
     assert list(Participation.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
 
 
+def _function_statements() -> list[str]:
+    """The statements of ``sanhui_cast_secret`` as installed, in order (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'sanhui_cast_secret'")
+        source = cursor.fetchone()[0]
+    pieces = re.sub(r"--[^\n]*", "", source).split(";")
+    return [re.sub(r"^BEGIN ", "", " ".join(piece.split())) for piece in pieces
+            if re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b", piece)]
+
+
 def test_the_ballot_lock_is_taken_last_and_only_the_chain_append_follows(client):
-    """The critical section: after the ballot row's lock, only the chain head and the new entry."""
+    """The critical section: after the ballot row's lock, only the chain head and the new entry.
+
+    SQLite: the statements the request sends. PostgreSQL: the request sends one statement for the
+    whole write, and the order is that of the database function it calls.
+    """
     ballot, _organizer, voters = make_open_ballot()
     client.force_login(voters[0])
     yes = option(ballot, "yes")
     with CaptureQueriesContext(connection) as ctx:
         assert _post_confirm(client, ballot, "yes", 0, yes).status_code == 302
     sql = _queries(ctx)
+    if connection.vendor == "postgresql":
+        writes = [q for q in sql if q.startswith("INSERT") or "sanhui_cast_secret" in q]
+        assert len(writes) == 1 and writes[0].startswith("SELECT sanhui_cast_secret(")
+        sql = _function_statements()
     ballot_reads = [i for i, q in enumerate(sql) if re.search(r'FROM "?deliberation_ballot"? WHERE', q)
                     and "deliberation_voice" not in q]
     lock = ballot_reads[-1]
@@ -100,6 +118,7 @@ def test_the_ballot_lock_is_taken_last_and_only_the_chain_append_follows(client)
     assert after[1].startswith("INSERT") and "deliberation_ledgerentry" in after[1]
     assert not any(q.startswith("INSERT") for q in sql[lock + 1:] if "ledgerentry" not in q)
     assert LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "register")).count() == 1
+    assert ledger.verify_chain(ledger.ballot_chain(ballot.pk, "register")) is None
 
 
 def test_a_refused_cast_still_gets_the_full_scope_check(client):

@@ -254,13 +254,14 @@ def test_without_the_row_lock_the_unique_constraint_still_refuses_a_second_vote(
     """Belt and braces: with the lock taken away, the IntegrityError becomes a friendly refusal.
 
     On PostgreSQL the threads then really insert the same (voice, version) at once; on SQLite the
-    IMMEDIATE transactions alone still serialise them.
+    IMMEDIATE transactions alone still serialise them. A named ballot: its cast is written by
+    ``casting._write_cast`` on both databases (a secret one is one database function on PostgreSQL).
     """
     from deliberation.services import casting
 
     monkeypatch.setattr(casting, "_locked", lambda ballot: Ballot.objects.values_list("status", flat=True)
                         .get(pk=ballot.pk))
-    ballot, organizer, voters = make_open_ballot(allow_change=False, n=2)
+    ballot, organizer, voters = make_open_ballot(allow_change=False, n=2, secrecy=Ballot.Secrecy.NAMED)
     yes = choices(ballot, "yes")
     outcomes = _race([lambda: services.vote_cast(ballot=ballot, voter=voters[0], choices=yes).version]
                      * SAME_VOTER_THREADS)
