@@ -68,23 +68,29 @@ def _cursor():
 BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate")
 
 
-def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> Voice | None:
-    """The voice (first by key) ``user_id`` holds on the ballot, with ``ballot``, ``latest_version``
-    and ``still_entitled`` set; None if they hold none (or not ``voice_id``)."""
-    sql, params = _VOICE, [*_VOICE_PARAMS, ballot_id, user_id]
+def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tuple[Voice | None, list]:
+    """The voice (first by key) ``user_id`` holds on the ballot, with ``ballot``, ``latest_version`` and
+    ``still_entitled`` set (None if they hold none, or not ``voice_id``), and the ballot's options
+    (``options_of``): one statement, each option row carrying the voice's columns.
+    """
+    voice_sql, params = _VOICE, [*_VOICE_PARAMS, ballot_id, user_id]
     if voice_id is not None:
-        sql, params = f"{sql} AND v.id = %s", [*params, voice_id]
+        voice_sql, params = f"{voice_sql} AND v.id = %s", [*params, voice_id]
     with _cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY v.key LIMIT 1", params)  # noqa: S608 - no value in the text
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        cursor.execute(f"{_OPTIONS_SELECT}, voice.* {_OPTIONS_FROM} "  # noqa: S608 - no value in the text
+                       f"LEFT JOIN ({voice_sql} ORDER BY v.key LIMIT 1) voice ON TRUE "
+                       f"WHERE q.ballot_id = %s {_OPTIONS_ORDER}", [*params, ballot_id])
+        rows = cursor.fetchall()
+    pairs = _pairs(ballot_id, [row[:9] for row in rows])
+    row = rows[0][9:] if rows else None
+    if row is None or row[0] is None:
+        return None, pairs
     ballot = Ballot(pk=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:11], strict=True)))
     ballot.allow_change = bool(ballot.allow_change)
     area = _decimal(Voice._meta.get_field("floor_area"), row[3])
     voice = Voice(pk=row[0], ballot=ballot, key=row[1], household_id=row[2], floor_area=area)
     voice.latest_version, voice.still_entitled = int(row[11]), bool(row[12])
-    return voice
+    return voice, pairs
 
 
 def _decimal(field, value) -> Decimal | None:
@@ -94,14 +100,20 @@ def _decimal(field, value) -> Decimal | None:
     return field.to_python(value).quantize(Decimal(1).scaleb(-field.decimal_places))
 
 
+_OPTIONS_SELECT = "SELECT q.id, q.position, q.text, q.kind, q.max_choices, o.id, o.position, o.label, o.meaning"
+_OPTIONS_FROM = "FROM deliberation_option o JOIN deliberation_question q ON q.id = o.question_id"
+_OPTIONS_ORDER = "ORDER BY q.position, q.id, o.position, o.id"
+
+
 def options_of(ballot_id: int) -> list[tuple[Question, Option]]:
     """The ballot's questions and options, in order: what a cast is checked against."""
     with _cursor() as cursor:
-        cursor.execute(
-            "SELECT q.id, q.position, q.text, q.kind, q.max_choices, o.id, o.position, o.label, o.meaning "
-            "FROM deliberation_option o JOIN deliberation_question q ON q.id = o.question_id "
-            "WHERE q.ballot_id = %s ORDER BY q.position, q.id, o.position, o.id", [ballot_id])
-        rows = cursor.fetchall()
+        cursor.execute(f"{_OPTIONS_SELECT} {_OPTIONS_FROM} WHERE q.ballot_id = %s {_OPTIONS_ORDER}",  # noqa: S608
+                       [ballot_id])
+        return _pairs(ballot_id, cursor.fetchall())
+
+
+def _pairs(ballot_id: int, rows) -> list[tuple[Question, Option]]:
     questions: dict[int, Question] = {}
     pairs = []
     for qid, qpos, text, kind, max_choices, oid, opos, label, meaning in rows:

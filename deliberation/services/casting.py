@@ -48,14 +48,16 @@ def voices_of(ballot: Ballot, user: User) -> list[Voice]:
     return list(Voice.objects.filter(ballot=ballot, holders__user=user).order_by("key"))
 
 
-def choose_options(ballot: Ballot, choices: dict[int, Iterable[int]]) -> list[tuple[Question, Option]]:
+def choose_options(ballot: Ballot, choices: dict[int, Iterable[int]],
+                   options: list[tuple[Question, Option]] | None = None) -> list[tuple[Question, Option]]:
     """Check that every question is answered with allowed options; return (question, option) pairs.
 
-    One query: the ballot's options with their questions (frozen since opening).
+    ``options``: the ballot's (question, option) pairs, frozen since opening, if already read;
+    otherwise one query reads them.
     """
     options_of: dict[int, dict[int, Option]] = {}
     questions: dict[int, Question] = {}
-    for question, option in cast_sql.options_of(ballot.pk):
+    for question, option in cast_sql.options_of(ballot.pk) if options is None else options:
         questions.setdefault(question.pk, question)
         options_of.setdefault(question.pk, {})[option.pk] = option
     pairs: list[tuple[Question, Option]] = []
@@ -112,7 +114,7 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
         latest = _checked_latest(found, voter, channel=channel, entered_by=entered_by, consent_note=consent_note,
                                  expected_version=expected_version)
         if pairs is None:
-            pairs = choose_options(found.ballot, choices)
+            pairs = choose_options(found.ballot, choices, found.options)
         participation = Participation(
             ballot=found.ballot, voice=found, version=(latest.version + 1) if latest else 1, user=voter,
             channel=channel, entered_by=entered_by if channel == Channel.ASSISTED else None,
@@ -162,13 +164,14 @@ def _checked_latest(voice: Voice, voter: User, *, channel: str, entered_by: User
 def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
     """The voice ``voter`` holds on ``ballot`` (``voice`` if given and held), with the ballot as stored now.
 
-    One query (``cast_sql.voice_for``); ``voice.latest_version`` is the newest version cast with it
+    One query (``cast_sql.voice_for``), which also reads the ballot's options (``voice.options``);
+    ``voice.latest_version`` is the newest version cast with it
     (0: none yet), ``voice.still_entitled`` whether the holder still has, now, what put them on the
     electorate at opening. The electorate is frozen at opening (who counts, and the denominator,
     never change), but a holder who has left the household or lost the role since cannot use the
     voice: rights lost end at once, even in a session opened before.
     """
-    found = cast_sql.voice_for(ballot.pk, voter.pk, voice.pk if voice is not None else None)
+    found, options = cast_sql.voice_for(ballot.pk, voter.pk, voice.pk if voice is not None else None)
     status = found.ballot.status if found else Ballot.objects.filter(pk=ballot.pk).values_list(
         "status", flat=True).first()
     if status != Ballot.Status.OPEN:
@@ -178,6 +181,7 @@ def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
     if not found.still_entitled:
         raise ValidationError(_("You no longer hold the membership or role this ballot was opened for, so you "
                                 "cannot vote on it."), code="no_longer_entitled")
+    found.options = options
     return found
 
 

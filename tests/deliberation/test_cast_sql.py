@@ -56,12 +56,16 @@ def test_a_residents_electorate_needs_a_verified_home_in_the_committee_now(place
 
 def test_the_voice_row_carries_the_ballot_as_stored(place):  # noqa: F811
     ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
-    voice = cast_sql.voice_for(ballot.pk, place.r1.pk)
+    voice, options = cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert [(q.pk, o.pk) for q, o in options] == [(q.pk, o.pk) for q, o in cast_sql.options_of(ballot.pk)]
+    assert [o.meaning for _q, o in options] == list(
+        ballot.questions.get().options.order_by("position", "pk").values_list("meaning", flat=True))
     assert voice.key == f"h{place.h1.pk}" and str(voice.floor_area) == "80.00"
     assert (voice.latest_version, voice.still_entitled) == (0, True)
     assert (voice.ballot.status, voice.ballot.electorate, voice.ballot.committee_id) == (
         Ballot.Status.OPEN, E.HOUSEHOLDS, place.committee.pk)
     assert voice.ballot.allow_change is ballot.allow_change
     services.vote_cast(ballot=ballot, voter=place.r1, choices=choices(ballot, "yes"))
-    assert cast_sql.voice_for(ballot.pk, place.r1.pk).latest_version == 1
-    assert cast_sql.voice_for(ballot.pk, place.r4.pk) is None  # another building: no voice
+    assert cast_sql.voice_for(ballot.pk, place.r1.pk)[0].latest_version == 1
+    voice, options = cast_sql.voice_for(ballot.pk, place.r4.pk)  # another building: no voice
+    assert voice is None and len(options) == 3
