@@ -137,7 +137,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.samples = defaultdict(list)  # step -> [seconds]
         self.failures = defaultdict(lambda: defaultdict(int))  # step -> status -> count
-        self.started = self.finished = 0.0
+        self.started = self.finished = self.cpu = 0.0
 
     def __call__(self, step, seconds, ok, status):
         with self.lock:
@@ -147,7 +147,7 @@ class Recorder:
                 self.failures[step][str(status)] += 1
 
     def result(self, **extra) -> dict:
-        return {"elapsed": self.finished - self.started, "samples": self.samples,
+        return {"elapsed": self.finished - self.started, "driver_cpu": self.cpu, "samples": self.samples,
                 "failures": {k: dict(v) for k, v in self.failures.items()}, **extra}
 
 
@@ -178,13 +178,13 @@ def closed_loop(clients: int, duration: float, action) -> Recorder:
                 return
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
-    record.started = time.perf_counter()
+    record.started, cpu = time.perf_counter(), time.process_time()
     deadline = record.started + duration
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    record.finished = time.perf_counter()
+    record.finished, record.cpu = time.perf_counter(), time.process_time() - cpu
     return record
 
 

@@ -141,6 +141,34 @@ def phase(name: str, base: str, manifest: Path, env: dict, **options) -> dict:
     return json.loads(out.read_text())
 
 
+def cpu_seconds(session: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the server (the processes of its session) and by
+    PostgreSQL's processes, read from /proc (Linux): what a phase cost, whatever the driver did."""
+    server = database = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (after state, ppid, pgrp, session, ...)
+        if int(fields[3]) == session:
+            server += ticks
+        elif name.startswith("postgres"):
+            database += ticks
+    hz = os.sysconf("SC_CLK_TCK")
+    return server / hz, database / hz
+
+
+def measured_phase(server: subprocess.Popen, name: str, *args, **options) -> dict:
+    """``phase``, with the CPU the server and the database spent on it."""
+    before = cpu_seconds(server.pid)
+    result = phase(name, *args, **options)
+    after = cpu_seconds(server.pid)
+    result["server_cpu"], result["db_cpu"] = after[0] - before[0], after[1] - before[1]
+    return result
+
+
 # --- Figures -------------------------------------------------------------------------------------
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -154,7 +182,11 @@ def percentile(sorted_values: list[float], p: float) -> float:
 def summary(result: dict, step: str) -> dict:
     values = sorted(result["samples"].get(step, []))
     failures = sum(result["failures"].get(step, {}).values())
-    return {"n": len(values), "failures": failures, "rps": len(values) / result["elapsed"] if result["elapsed"] else 0,
+    requests = max(1, len(values) + failures)
+    cpu = {f"{key}_ms": result[key] * 1000 / requests
+           for key in ("server_cpu", "db_cpu", "driver_cpu") if key in result}
+    return {**cpu, "n": len(values), "failures": failures,
+            "rps": len(values) / result["elapsed"] if result["elapsed"] else 0,
             "p50": percentile(values, 50) * 1000, "p95": percentile(values, 95) * 1000,
             "p99": percentile(values, 99) * 1000, "max": (values[-1] * 1000) if values else float("nan")}
 
@@ -178,9 +210,9 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
         say(f"{db}: gunicorn with {workers} workers on {base}; warm-up")
         phase("floor", base, manifest, env, clients=clients, duration=3)
         say(f"{db}: floor, {clients} clients, {size['duration']} s")
-        floor = phase("floor", base, manifest, env, clients=clients, duration=size["duration"])
+        floor = measured_phase(server, "floor", base, manifest, env, clients=clients, duration=size["duration"])
         say(f"{db}: real cast, {clients} clients, {size['duration']} s")
-        cast = phase("cast", base, manifest, env, clients=clients, duration=size["duration"])
+        cast = measured_phase(server, "cast", base, manifest, env, clients=clients, duration=size["duration"])
         say(f"{db}: everyday flows, {clients} clients, {size['flows']} s")
         flows = phase("flows", base, manifest, env, clients=clients, duration=size["flows"])
         say(f"{db}: burst, {size['burst']} voters within {size['window']} s")
@@ -229,6 +261,21 @@ def ms(value: float) -> str:
     return f"{value:.1f}"
 
 
+def cpu_lines(f: dict, c: dict) -> list[str]:
+    """CPU per request of the server, the database and the load driver (all on this machine)."""
+    if "server_cpu_ms" not in f:
+        return []
+    cost_f, cost_c = f["server_cpu_ms"] + f["db_cpu_ms"], c["server_cpu_ms"] + c["db_cpu_ms"]
+    return ["| CPU per request, ms | server | database | server + database | load driver |",
+            "|---|---:|---:|---:|---:|",
+            *(f"| {label} | {r['server_cpu_ms']:.2f} | {r['db_cpu_ms']:.2f} "
+              f"| {r['server_cpu_ms'] + r['db_cpu_ms']:.2f} | {r['driver_cpu_ms']:.2f} |"
+              for label, r in (("floor", f), ("vote cast", c))),
+            f"| **floor / cast** | | | **{cost_f / cost_c:.2f}** | |" if cost_c else "", "",
+            "The server and the database share the machine's cores with the load driver, so the throughput "
+            "ratio above includes the driver's cost per request; the CPU ratio (from /proc) does not.", ""]
+
+
 def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
     lines = [f"# Sanhui benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "",
              f"- Hardware: {hardware()}",
@@ -253,7 +300,7 @@ def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
                   f"| **cast / floor** | **{thr:.2f}** | {c['p50'] / f['p50']:.2f} | **{p95:.2f}** "
                   f"| {c['p99'] / f['p99']:.2f} | | | |", "",
                   f"Target: throughput ≥ {TARGET_THROUGHPUT} of the floor, p95 ≤ {TARGET_P95}× the floor → "
-                  f"**{verdict}** the target.", "",
+                  f"**{verdict}** the target.", "", *cpu_lines(f, c),
                   f"### Everyday flows ({load['flows_elapsed']:.0f} s, {load['clients']} clients)", "",
                   "| step | requests | per s | p50 ms | p95 ms | p99 ms | failed |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
