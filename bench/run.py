@@ -362,7 +362,9 @@ def main() -> None:
         scale = scale_timings(SCALES[label], label)
     text = report(loads, scale, args, started)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d}.md"
+    # One report a day and size: a district or city run does not overwrite the day's `make bench`.
+    suffix = "" if label == "default" else f"-{label}"
+    out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d}{suffix}.md"
     out.write_text(text)
     print(text)
     say(f"written to {out.relative_to(ROOT)}")
