@@ -47,6 +47,8 @@ SELECT v.id, v.key, v.household_id, v.floor_area,
 _VOICE_PARAMS = [E.HOUSEHOLDS, Membership.Status.VERIFIED, E.RESIDENTS, Membership.Status.VERIFIED,
                  E.RESIDENT_REPS, Role.Kind.RESIDENT_REPRESENTATIVE, E.PARTY_MEMBERS, Role.Kind.PARTY_MEMBER,
                  E.PARTY_REPS, Role.Kind.PARTY_REPRESENTATIVE]
+
+
 def _cursor():
     """Django's cursor; on PostgreSQL one that binds parameters on the server (psycopg's own cursor).
 

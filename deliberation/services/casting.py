@@ -164,10 +164,10 @@ def _checked_latest(voice: Voice, voter: User, *, channel: str, entered_by: User
 def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
     """The voice ``voter`` holds on ``ballot`` (``voice`` if given and held), with the ballot as stored now.
 
-    One query (``cast_sql.voice_for``), which also reads the ballot's options (``voice.options``);
-    ``voice.latest_version`` is the newest version cast with it
-    (0: none yet), ``voice.still_entitled`` whether the holder still has, now, what put them on the
-    electorate at opening. The electorate is frozen at opening (who counts, and the denominator,
+    One query (``cast_sql.voice_for``), which also reads the ballot's options (``voice.options``).
+    ``voice.latest_version`` is the newest version cast with it (0: none yet);
+    ``voice.still_entitled``, whether the holder still has, now, what put them on the electorate
+    at opening. The electorate is frozen at opening (who counts, and the denominator,
     never change), but a holder who has left the household or lost the role since cannot use the
     voice: rights lost end at once, even in a session opened before.
     """
