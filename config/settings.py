@@ -191,9 +191,10 @@ else:
     SESSION_ENGINE = "config.sessions"
 
 # --- Authentication (django-allauth) --------------------------------------
+# Django's and allauth's backends, reading the signed-in user with a statement compiled once (members/auth.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.auth.ModelBackend",
+    "members.auth.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

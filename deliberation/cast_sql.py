@@ -12,7 +12,9 @@ read and write, and every check made on it, is unchanged: ``casting`` keeps the 
 from decimal import Decimal
 
 from django.db import DatabaseError, connection
+from django.db.models.base import DEFERRED
 
+from config.db import prepared_cursor
 from deliberation.models import Ballot, LedgerEntry, Option, Participation, Question, SecretChoice, SecretContent, Voice
 from members.models import Membership, Role
 
@@ -50,21 +52,12 @@ _VOICE_PARAMS = [E.HOUSEHOLDS, Membership.Status.VERIFIED, E.RESIDENTS, Membersh
 
 
 def _cursor():
-    """Django's cursor; on PostgreSQL one that binds parameters on the server (psycopg's own cursor).
+    """Django's cursor, binding on the server on PostgreSQL (``config.db.prepared_cursor``).
 
-    psycopg then prepares a statement the fifth time the connection runs it (``prepare_threshold``
-    in settings): the cast's statements are planned once per connection, not once per vote. The
-    voice query, for one, took 0.7 ms to plan and 0.07 ms to run. Errors are Django's, as from
-    ``connection.cursor()``, and the statements are logged the same way (the query-count tests).
+    The voice query, for one, took 0.7 ms to plan and 0.07 ms to run: it is now planned once per
+    connection.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return prepared_cursor(connection)
 
 
 BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate")
@@ -87,10 +80,11 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tupl
     row = rows[0][9:] if rows else None
     if row is None or row[0] is None:
         return None, pairs
-    ballot = Ballot(pk=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:11], strict=True)))
+    ballot = _loaded(Ballot, id=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:11], strict=True)))
     ballot.allow_change = bool(ballot.allow_change)
     area = _decimal(Voice._meta.get_field("floor_area"), row[3])
-    voice = Voice(pk=row[0], ballot=ballot, key=row[1], household_id=row[2], floor_area=area)
+    voice = _loaded(Voice, id=row[0], ballot_id=ballot_id, key=row[1], household_id=row[2], floor_area=area)
+    Voice.ballot.field.set_cached_value(voice, ballot)
     voice.latest_version, voice.still_entitled = int(row[11]), bool(row[12])
     return voice, pairs
 
@@ -121,10 +115,22 @@ def _pairs(ballot_id: int, rows) -> list[tuple[Question, Option]]:
     for qid, qpos, text, kind, max_choices, oid, opos, label, meaning in rows:
         question = questions.get(qid)
         if question is None:
-            question = questions[qid] = Question(pk=qid, ballot_id=ballot_id, position=qpos, text=text, kind=kind,
-                                                 max_choices=max_choices)
-        pairs.append((question, Option(pk=oid, question=question, position=opos, label=label, meaning=meaning)))
+            question = questions[qid] = _loaded(Question, id=qid, ballot_id=ballot_id, position=qpos, text=text,
+                                                kind=kind, max_choices=max_choices)
+        option = _loaded(Option, id=oid, question_id=qid, position=opos, label=label, meaning=meaning)
+        Option.question.field.set_cached_value(option, question)
+        pairs.append((question, option))
     return pairs
+
+
+def _loaded(model, **values):
+    """An instance with these fields, as the ORM loads one (``Model.from_db``); the others are deferred.
+
+    Three to four times cheaper than ``model(**values)``, which looks up every field's default; a
+    field read that was not loaded here costs a query, which the cast's query-count tests would see.
+    """
+    return model.from_db(connection.alias, None,
+                         [values.get(field.attname, DEFERRED) for field in model._meta.concrete_fields])
 
 
 def hold_open(ballot_id: int) -> str | None:

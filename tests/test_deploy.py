@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from deliberation.triggers import APPEND_ONLY_TABLES
+
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "SANHUI-JSON="
 
@@ -96,6 +98,7 @@ def test_sqlite_file_runs_wal_full_sync_busy_timeout_immediate(tmp_path):
         "    'runtime_transaction_mode': connection.transaction_mode,\n"
         "    'journal_mode': pragma('journal_mode'), 'synchronous': pragma('synchronous'),\n"
         "    'busy_timeout': pragma('busy_timeout'), 'foreign_keys': pragma('foreign_keys'),\n"
+        "    'triggers': [r[0] for r in cursor.execute(\"SELECT name FROM sqlite_master WHERE type = 'trigger'\")],\n"
         "}))\n",
         env,
     )
@@ -108,6 +111,9 @@ def test_sqlite_file_runs_wal_full_sync_busy_timeout_immediate(tmp_path):
     assert found["synchronous"] == 2  # FULL
     assert found["busy_timeout"] >= 20000
     assert found["foreign_keys"] == 1
+    # Migrations that rebuild a table (an altered field, on SQLite) put its append-only triggers back.
+    assert {f"{table}_no_{action}" for table in APPEND_ONLY_TABLES for action in ("update", "delete")} <= set(
+        found["triggers"])
 
 
 def test_settings_of_this_test_run():

@@ -151,7 +151,7 @@ for phase in ("outage", "kill"):
         ms.membership_set_representative(membership=m, by=None)
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.create()
         sessions.append(s.session_key)
