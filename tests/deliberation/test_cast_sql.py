@@ -69,3 +69,20 @@ def test_the_voice_row_carries_the_ballot_as_stored(place):  # noqa: F811
     assert cast_sql.voice_for(ballot.pk, place.r1.pk)[0].latest_version == 1
     voice, options = cast_sql.voice_for(ballot.pk, place.r4.pk)  # another building: no voice
     assert voice is None and len(options) == 3
+
+
+def test_receipt_codes_use_every_character_of_their_alphabet_and_do_not_repeat():
+    from collections import Counter
+
+    from deliberation.services.casting import RECEIPT_ALPHABET, receipt_code
+
+    assert len(set(RECEIPT_ALPHABET)) == 32  # five random bits to a character
+    codes = [receipt_code() for _ in range(4000)]
+    assert len(set(codes)) == len(codes)
+    assert all(len(code) == 14 and code[4] == code[9] == "-" for code in codes)
+    counts = Counter(char for code in codes for char in code.replace("-", ""))
+    assert set(counts) == set(RECEIPT_ALPHABET)
+    # 48,000 characters: about 1,500 each; a skewed or stuck position would be far off.
+    assert min(counts.values()) > 1200 and max(counts.values()) < 1800
+    for position in range(12):
+        assert len({code.replace("-", "")[position] for code in codes}) == 32
