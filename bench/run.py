@@ -362,8 +362,11 @@ def main() -> None:
         scale = scale_timings(SCALES[label], label)
     text = report(loads, scale, args, started)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    # One report a day and size: a district or city run does not overwrite the day's `make bench`.
-    suffix = "" if label == "default" else f"-{label}"
+    # One report a day and size: a district or city run, or a partial one (one database, no load, no
+    # scale, other clients or workers), does not overwrite the day's full `make bench`.
+    partial = (args.db != "both" or args.no_load or args.no_scale or args.duration or args.threads != 1
+               or args.clients != parser.get_default("clients") or args.workers != parser.get_default("workers"))
+    suffix = ("" if label == "default" else f"-{label}") + ("-partial" if partial else "")
     out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d}{suffix}.md"
     out.write_text(text)
     print(text)
