@@ -364,8 +364,11 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     # One report a day and size: a district or city run, or a partial one (one database, no load, no
     # scale, other clients or workers), does not overwrite the day's full `make bench`.
-    partial = (args.db != "both" or args.no_load or args.no_scale or args.duration or args.threads != 1
-               or args.clients != parser.get_default("clients") or args.workers != parser.get_default("workers"))
+    # A district or city run times the data; its load phases may be skipped (--no-load).
+    load_changed = not args.no_load and (
+        args.db != "both" or args.duration or args.threads != 1
+        or args.clients != parser.get_default("clients") or args.workers != parser.get_default("workers"))
+    partial = load_changed or args.no_scale or (args.no_load and label == "default")
     suffix = ("" if label == "default" else f"-{label}") + ("-partial" if partial else "")
     out = RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d}{suffix}.md"
     out.write_text(text)
