@@ -1,7 +1,9 @@
 """Reads of the members directory, with the joins done so templates cannot cause N+1 queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from members import tallies
 from members.models import Building, Committee, Compound, Household, Membership, Role, Street, User
 
 
@@ -102,18 +104,13 @@ def committee_summary(committee: Committee) -> dict:
 
 
 def street_committees(street: Street) -> QuerySet[Committee]:
-    """Committees of ``street`` with their households, residents and pending requests counted."""
-    verified = Q(compounds__buildings__households__memberships__status=Membership.Status.VERIFIED)
-    pending = Q(compounds__buildings__households__memberships__status=Membership.Status.PENDING)
+    """Committees of ``street`` with their stored households, residents, pending requests and compounds.
+
+    The counts are ``CommitteeTally`` rows, kept by database triggers (``members/tallies.py``);
+    a committee without a row shows zeros.
+    """
     return (street.committees
-            .annotate(
-                household_count=Count("compounds__buildings__households", distinct=True),
-                resident_count=Count("compounds__buildings__households__memberships", filter=verified,
-                                     distinct=True),
-                pending_count=Count("compounds__buildings__households__memberships", filter=pending,
-                                    distinct=True),
-                compound_count=Count("compounds", distinct=True),
-            )
+            .annotate(**{column: Coalesce(F(f"tally__{column}"), 0) for column in tallies.COLUMNS})
             .order_by("name"))
 
 
