@@ -103,15 +103,18 @@ def committee_summary(committee: Committee) -> dict:
     }
 
 
-def street_committees(street: Street) -> QuerySet[Committee]:
-    """Committees of ``street`` with their stored households, residents, pending requests and compounds.
+def with_counts(committees: QuerySet[Committee]) -> QuerySet[Committee]:
+    """``committees`` with their stored ``household_count``, ``resident_count``, ``pending_count``
+    and ``compound_count`` (``CommitteeTally``, kept by database triggers: ``members/tallies.py``).
 
-    The counts are ``CommitteeTally`` rows, kept by database triggers (``members/tallies.py``);
-    a committee without a row shows zeros.
+    One LEFT JOIN, no scan of the memberships; a committee without a tally row shows zeros.
     """
-    return (street.committees
-            .annotate(**{column: Coalesce(F(f"tally__{column}"), 0) for column in tallies.COLUMNS})
-            .order_by("name"))
+    return committees.annotate(**{column: Coalesce(F(f"tally__{column}"), 0) for column in tallies.COLUMNS})
+
+
+def street_committees(street: Street) -> QuerySet[Committee]:
+    """Committees of ``street`` with their stored households, residents, pending requests and compounds."""
+    return with_counts(street.committees.all()).order_by("name")
 
 
 def street_agencies(street: Street) -> QuerySet:
