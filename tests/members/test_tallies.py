@@ -204,6 +204,26 @@ def test_recount_of_some_committees_leaves_the_others_alone(world):
     assert stored()[second.pk]["resident_count"] == 1
 
 
+def test_a_bulk_load_with_the_triggers_suspended_is_recounted_after(world):
+    (committee, other), buildings = world
+    with tallies.suspended([committee.pk]):
+        assert tallies.installed() == set()
+        Household.objects.bulk_create(
+            [Household(building=buildings[0], door_number=str(700 + i), floor_area="60.00") for i in range(3)])
+    assert tallies.installed() == {name for name, *_ in tallies.TRIGGERS}
+    assert assert_counts_hold()[committee.pk]["household_count"] == 3
+
+
+def test_a_failed_bulk_load_leaves_the_triggers_in_place(world):
+    (committee, _), buildings = world
+    with pytest.raises(ZeroDivisionError), tallies.suspended([committee.pk]):
+        make_household(buildings[0])
+        1 / 0  # noqa: B018
+    assert tallies.installed() == {name for name, *_ in tallies.TRIGGERS}
+    make_household(buildings[0])
+    assert assert_counts_hold()[committee.pk]["household_count"] == 1
+
+
 def test_street_committees_reads_the_stored_counts_in_one_query(django_assert_num_queries):
     street = make_street()
     for i in range(30):
