@@ -7,7 +7,10 @@ DISTINCT query the street page ran before them. Run on both databases:
     DATABASE_URL=postgres://sanhui:sanhui@127.0.0.1:5432/sanhui .venv/bin/python -m pytest tests/members/test_tallies.py
 """
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from hypothesis import HealthCheck, given, settings
@@ -222,6 +225,32 @@ def test_a_failed_bulk_load_leaves_the_triggers_in_place(world):
     assert tallies.installed() == {name for name, *_ in tallies.TRIGGERS}
     make_household(buildings[0])
     assert assert_counts_hold()[committee.pk]["household_count"] == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bench/citydata loads with COPY (PostgreSQL)")
+def test_the_bench_city_data_load_leaves_the_counts_right():
+    from bench.citydata import places, residents
+    from bench.citydata.common import City
+
+    city = City(committees=3, residents_per_committee=60, committees_per_street=2)
+    places.generate(city)
+    residents.generate(city)
+    kept = assert_counts_hold()
+    assert [kept[pk]["resident_count"] for pk in city.committee_ids] == [60, 60, 60]
+    assert tallies.installed() == {name for name, *_ in tallies.TRIGGERS}
+
+
+def test_recount_tallies_reports_counts_that_drifted_and_fixes_them(world):
+    (committee, _), buildings = world
+    make_resident(make_household(buildings[0]))
+    call_command("recount_tallies", stdout=StringIO(), stderr=StringIO())
+    CommitteeTally.objects.filter(committee=committee).update(resident_count=5)
+    with pytest.raises(CommandError):
+        call_command("recount_tallies", stdout=StringIO(), stderr=StringIO())
+    assert stored()[committee.pk]["resident_count"] == 5  # a check changes nothing
+    call_command("recount_tallies", "--fix", stdout=StringIO(), stderr=StringIO())
+    assert stored()[committee.pk]["resident_count"] == 1
+    call_command("recount_tallies", stdout=StringIO(), stderr=StringIO())
 
 
 def test_street_committees_reads_the_stored_counts_in_one_query(django_assert_num_queries):
