@@ -22,7 +22,7 @@ django.setup()
 from django.contrib.auth.models import AnonymousUser  # noqa: E402,F401
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import F, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -55,11 +55,19 @@ def page(client: Client, url: str):
 
 
 def district_summary() -> list:
-    """Every street's committees with households and residents counted, and turnout per committee."""
-    streets = [list(member_selectors.street_committees(street)) for street in Street.objects.order_by("pk")]
+    """Every committee of the district with its street and stored counts, and each published ballot's turnout.
+
+    Two queries. The households, residents, pending requests and compounds are the committees'
+    ``CommitteeTally`` rows, kept by database triggers (members/tallies.py), not a count over the
+    memberships; the turnout is the voices that took part as the ballot's published result records
+    them (``Ballot.result``, written at publication and checked by verify_audit), not a count of
+    the participations.
+    """
+    committees = list(member_selectors.with_counts(Committee.objects.select_related("street"))
+                      .order_by("street__name", "name"))
     turnout = list(Ballot.objects.filter(status=Ballot.Status.PUBLISHED)
-                   .values("committee_id", "electorate_size").annotate(votes=Count("participations")))
-    return [streets, turnout]
+                   .values("committee_id", "electorate_size", votes=F("result__turnout__voices")))
+    return [committees, turnout]
 
 
 def audit_over(ballot_ids: list[int] | None) -> dict:
@@ -128,7 +136,7 @@ def main() -> None:
             {"what": "the street evaluation dashboard",
              **timed(page(as_officer, reverse("evaluations:street_dashboard", args=[street.pk]))),
              "size": f"{street_campaigns.count()} campaigns, {street_sheets:,} sheets, {street_results:,} result rows"},
-            {"what": "a district summary (every street's committees counted, turnout per committee)",
+            {"what": "a district summary (every committee's stored counts, turnout per published ballot)",
              **timed(district_summary),
              "size": f"{size['streets']} streets, {size['committees']} committees, {size['residents']:,} residents, "
                      f"{Participation.objects.count():,} votes"},

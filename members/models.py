@@ -249,6 +249,30 @@ class Membership(models.Model):
         return status in self.TRANSITIONS[self.status]
 
 
+
+class CommitteeTally(models.Model):
+    """A committee's households, residents, pending requests and compounds, counted.
+
+    Kept by database triggers on the compound, building, household and membership tables
+    (``members/tallies.py``), so no write path can skip it; ``tallies.recount`` rebuilds it from
+    the rows. Derived data: no history, never written by Python code.
+    """
+
+    committee = models.OneToOneField(Committee, on_delete=models.CASCADE, primary_key=True,
+                                     related_name="tally", verbose_name=_("residents' committee"))
+    household_count = models.PositiveIntegerField(_("households"), default=0)
+    resident_count = models.PositiveIntegerField(_("residents"), default=0)
+    pending_count = models.PositiveIntegerField(_("pending requests"), default=0)
+    compound_count = models.PositiveIntegerField(_("compounds"), default=0)
+
+    class Meta:
+        verbose_name = _("committee tally")
+        verbose_name_plural = _("committee tallies")
+
+    def __str__(self) -> str:
+        return str(self.committee_id)
+
+
 class Role(models.Model):
     """A role held by a person in one place; it grants nothing anywhere else."""
 

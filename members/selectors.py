@@ -1,7 +1,9 @@
 """Reads of the members directory, with the joins done so templates cannot cause N+1 queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from members import tallies
 from members.models import Building, Committee, Compound, Household, Membership, Role, Street, User
 
 
@@ -101,20 +103,18 @@ def committee_summary(committee: Committee) -> dict:
     }
 
 
+def with_counts(committees: QuerySet[Committee]) -> QuerySet[Committee]:
+    """``committees`` with their stored ``household_count``, ``resident_count``, ``pending_count``
+    and ``compound_count`` (``CommitteeTally``, kept by database triggers: ``members/tallies.py``).
+
+    One LEFT JOIN, no scan of the memberships; a committee without a tally row shows zeros.
+    """
+    return committees.annotate(**{column: Coalesce(F(f"tally__{column}"), 0) for column in tallies.COLUMNS})
+
+
 def street_committees(street: Street) -> QuerySet[Committee]:
-    """Committees of ``street`` with their households, residents and pending requests counted."""
-    verified = Q(compounds__buildings__households__memberships__status=Membership.Status.VERIFIED)
-    pending = Q(compounds__buildings__households__memberships__status=Membership.Status.PENDING)
-    return (street.committees
-            .annotate(
-                household_count=Count("compounds__buildings__households", distinct=True),
-                resident_count=Count("compounds__buildings__households__memberships", filter=verified,
-                                     distinct=True),
-                pending_count=Count("compounds__buildings__households__memberships", filter=pending,
-                                    distinct=True),
-                compound_count=Count("compounds", distinct=True),
-            )
-            .order_by("name"))
+    """Committees of ``street`` with their stored households, residents, pending requests and compounds."""
+    return with_counts(street.committees.all()).order_by("name")
 
 
 def street_agencies(street: Street) -> QuerySet:

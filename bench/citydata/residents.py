@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from bench.citydata.common import City, copy, next_id
+from members import tallies
 from members.models import Household, Membership, User
 
 
@@ -31,7 +32,10 @@ def generate(city: City) -> dict[str, int]:
             household_id += 1
     copy(User, ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
                 "is_active", "date_joined", "full_name", "phone", "phone_verified"], users)
-    copy(Household, ["id", "building_id", "door_number", "floor_area", "owner_occupied"], households)
-    copy(Membership, ["user_id", "household_id", "status", "is_representative", "requested_at", "verified_at",
-                      "rejection_reason"], memberships)
+    # The committees' counts: recounted once after the load, not moved by a trigger per row (at
+    # 1/10 of a district the row triggers took the load from 2.5 s to 14 s; the recount 0.1 s).
+    with tallies.suspended(city.committee_ids):
+        copy(Household, ["id", "building_id", "door_number", "floor_area", "owner_occupied"], households)
+        copy(Membership, ["user_id", "household_id", "status", "is_representative", "requested_at", "verified_at",
+                          "rejection_reason"], memberships)
     return {"residents": len(users), "households": len(households), "memberships": len(memberships)}
