@@ -22,6 +22,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.floor import ensure_table  # noqa: E402
@@ -154,6 +155,10 @@ def main() -> None:
             "dashboard trend": f"/streets/{street.pk}/evaluations/chart/trend.json",
             "committee results": f"/evaluations/{campaign}/results/"}},
     }
+    # Statistics for the planner, as a database in service has them (autovacuum would analyze the
+    # new rows only some time into the run, after each connection had planned its prepared statements).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     with open(args.out, "w") as handle:
         json.dump(manifest, handle)
 

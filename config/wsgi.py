@@ -1,16 +1,21 @@
+"""The WSGI application that gunicorn serves (``config.wsgi:application``).
+
+Loaded once per worker process. Before the first request it imports the URLconf, and with it
+every view module, then hands everything loaded so far to ``gc.freeze()``. Those objects live as
+long as the process; leaving them to the cyclic garbage collector meant every full collection
+walked some 150,000 of them: a pause of about 70 ms in the middle of a request, every thousand
+votes or so (measured in process; issue #8). Frozen, they are never walked again, and a full
+collection only looks at what requests have left behind.
 """
-WSGI config for config project.
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
-
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
-os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+get_resolver().url_patterns  # noqa: B018 - imports the URLconf and the views now, not in a request
+gc.freeze()

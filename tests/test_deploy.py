@@ -193,3 +193,21 @@ def test_deploy_check_passes_on_postgresql_settings():
     env = production_env(DATABASE_URL="postgres://u:p@h:5432/d")
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_wsgi_application_loads_its_views_then_freezes_what_it_loaded():
+    """config.wsgi: the objects of a loaded worker are out of the garbage collector's sight (issue #8)."""
+    code = (
+        "import gc, json, sys\n"
+        "before = gc.get_freeze_count()\n"
+        "import config.wsgi\n"
+        f"print({MARK!r} + json.dumps({{'before': before, 'frozen': gc.get_freeze_count(),\n"
+        "    'views_loaded': 'deliberation.views.voting' in sys.modules}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True,
+                            text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = json.loads(next(line for line in result.stdout.splitlines() if line.startswith(MARK))[len(MARK):])
+    assert found["before"] == 0
+    assert found["views_loaded"] is True  # imported before the freeze, not in the first request
+    assert found["frozen"] > 50_000
