@@ -20,16 +20,15 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.floor import ensure_table  # noqa: E402
+from config.sessions import SessionStore  # noqa: E402
 from deliberation import services  # noqa: E402
 from deliberation.models import Ballot  # noqa: E402
 from members import services as member_services  # noqa: E402
-from members.models import Agency, Building, Compound, Household, Membership, Role, User  # noqa: E402
+from members.models import Agency, Building, Compound, Household, Membership, Role, Session, User  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
 EVALUATION_REPS = 60  # resident representatives who fill the published evaluation's sheets
@@ -57,7 +56,7 @@ def sessions(users: list[User]) -> list[str]:
         key = secrets.token_hex(16)
         data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire, user=user))
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=BATCH)
     return keys

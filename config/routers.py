@@ -18,6 +18,7 @@ PRIMARY = "default"
 REPLICA = "replica"
 # Rows written a moment ago that the next request needs: the login session, rate limits.
 PRIMARY_ONLY_APPS = {"sessions", "django_cache"}
+PRIMARY_ONLY_MODELS = {"members.session"}  # the sessions of config.sessions
 
 _reading_from_replica: ContextVar[bool] = ContextVar("sanhui_reading_from_replica", default=False)
 
@@ -34,7 +35,8 @@ def reading_from_replica() -> Iterator[None]:
 
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _reading_from_replica.get() and model._meta.app_label not in PRIMARY_ONLY_APPS:
+        if (_reading_from_replica.get() and model._meta.app_label not in PRIMARY_ONLY_APPS
+                and model._meta.label_lower not in PRIMARY_ONLY_MODELS):
             return REPLICA
         return PRIMARY
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -406,3 +407,29 @@ class NotificationOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} − {self.kind}"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session (Django's session row), with the person it is signed in as, if anyone.
+
+    ``user`` is written from the session's own data at every save (``config.sessions``), so that a
+    request reads its session and its user in one statement, and a person's sessions can be found
+    (and go when the person is deleted). The session data stays the authority: the user read with
+    the row is used only if the data names the same person.
+    """
+
+    # No database constraint: the column is a hint for reading, derived from the session data, and a
+    # session saved for someone deleted meanwhile must not fail. Deleting a person through the
+    # application deletes their sessions (CASCADE); a row naming no one reads as signed out.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             db_constraint=False, verbose_name=_("signed in as"))
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from config.sessions import SessionStore
+
+        return SessionStore

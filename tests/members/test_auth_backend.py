@@ -54,8 +54,15 @@ def test_a_signed_in_request_reads_its_user_with_one_statement(client):
         found = get_user(request)
     assert found == user and found.is_authenticated
     statements = [q["sql"] for q in ctx.captured_queries]
-    assert len(statements) == 2, statements  # the session, then the user
-    assert "members_user" in statements[1]
+    assert len(statements) == 1, statements  # the session and its user, together (config.sessions)
+    assert "members_session" in statements[0] and "members_user" in statements[0]
+
+
+def test_without_the_row_read_with_the_session_the_user_is_read_on_its_own():
+    user = make_user(password=PASSWORD)
+    with CaptureQueriesContext(connection) as ctx:
+        assert ModelBackend().get_user(user.pk) == user
+    assert len(ctx.captured_queries) == 1 and "members_session" not in ctx.captured_queries[0]["sql"]
 
 
 def test_signing_in_by_phone_then_using_the_site_goes_through_these_backends(client):

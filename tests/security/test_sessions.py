@@ -2,13 +2,12 @@
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
 from deliberation.models import Participation
 from members import services as member_services
-from members.models import Membership
+from members.models import Membership, Session
 from tests.deliberation.factories import choices, make_floor_leader, make_open_ballot
 from tests.factories import make_user
 
