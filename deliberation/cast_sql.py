@@ -10,6 +10,7 @@ read and write, and every check made on it, is unchanged: ``casting`` keeps the 
 """
 
 from decimal import Decimal
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models.base import DEFERRED
@@ -150,36 +151,38 @@ def locked_status(ballot_id: int) -> str | None:
     return row[0] if row else None
 
 
+@cache
+def _insert_sql(model, alias: str, rows: int, returning_pk: bool) -> tuple[str, list]:
+    """The INSERT of ``rows`` rows of ``model`` (every concrete field but an auto primary key), and
+    those fields: written once per model and shape, not for every vote."""
+    meta, quote = model._meta, connections[alias].ops.quote_name
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+           f"VALUES {', '.join([row] * rows)}")
+    return (f"{sql} RETURNING {quote(meta.pk.column)}" if returning_pk else sql), fields
+
+
 def insert(obj, *, returning_pk: bool = False) -> None:
     """INSERT one model instance, as ``save(force_insert=True)`` would for these append-only rows (no
     signals, no history, no defaults computed at save); with ``returning_pk``, set its new id."""
-    meta = type(obj)._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _insert_sql(type(obj), DEFAULT_DB_ALIAS, 1, returning_pk)
     with _cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, add=True), conn) for f in fields])
         if returning_pk:
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(meta.pk.column)}", values)
             obj.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(sql, values)
-    obj._state.adding, obj._state.db = False, connection.alias
+    obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
 
 
 def insert_many(objs: list) -> None:
     """INSERT several instances of one model with an auto primary key, in one statement."""
     if not objs:
         return
-    meta = type(objs[0])._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
-    row = f"({', '.join(['%s'] * len(fields))})"
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _insert_sql(type(objs[0]), DEFAULT_DB_ALIAS, len(objs), False)
     with _cursor() as cursor:
-        cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
-                       f"VALUES {', '.join([row] * len(objs))}", values)
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, add=True), conn) for obj in objs for f in fields])
 
 
 class NotOpen(Exception):
@@ -211,6 +214,23 @@ def cast_secret(participation: Participation, content: SecretContent, pairs: lis
     if participation.pk is None:
         raise NotOpen
     participation._state.adding, participation._state.db = False, connection.alias
+
+
+def status_and_head(ballot_id: int, chain: str) -> tuple[str | None, tuple[int, str] | None]:
+    """SQLite, inside the cast's IMMEDIATE transaction (which holds the whole database): the ballot's
+    status and the chain's head in one statement. Not on PostgreSQL, where the head must be read
+    after the ballot row's lock is taken, by a statement that starts after it (``casting._write_cast``).
+    """
+    if connection.vendor != "sqlite":
+        raise NotImplementedError("status_and_head is for SQLite's serialised writers only")
+    last = "FROM deliberation_ledgerentry WHERE chain = %s ORDER BY seq DESC LIMIT 1"
+    with _cursor() as cursor:
+        cursor.execute(f"SELECT b.status, (SELECT seq {last}), (SELECT hash {last}) "  # noqa: S608
+                       "FROM deliberation_ballot b WHERE b.id = %s", [chain, chain, ballot_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    return row[0], ((row[1], row[2]) if row[1] is not None else None)
 
 
 def chain_head(chain: str) -> tuple[int, str] | None:

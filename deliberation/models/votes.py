@@ -87,15 +87,22 @@ class Participation(models.Model):
     version = models.PositiveIntegerField(default=1)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    # Set only for assisted votes and paper sheets: indexed where set (Meta.indexes), so that an
+    # online vote writes no index entry for them (issue #8).
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     consent_note = models.CharField(max_length=300, blank=True)
-    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              db_index=False)
     cast_at = models.DateTimeField()
     receipt = models.CharField(max_length=20, unique=True)
 
     class Meta:
         ordering = ["ballot", "voice", "version"]
+        indexes = [
+            models.Index(fields=["entered_by"], condition=Q(entered_by__isnull=False), name="participation_entered_by"),
+            models.Index(fields=["batch"], condition=Q(batch__isnull=False), name="participation_batch"),
+        ]
         constraints = [
             # The guarantee against double votes: one row per voice and version, whatever the channel.
             models.UniqueConstraint(fields=["voice", "version"], name="participation_one_per_version"),

@@ -216,10 +216,14 @@ def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[
                            version=participation.version)
     else:
         _named_choices_add(participation, pairs)
-    if _locked(ballot) != Ballot.Status.OPEN:  # closed while this cast was checked and written
+    chain = ledger.ballot_chain(ballot.pk, "register")
+    if connection.vendor == "sqlite":  # the IMMEDIATE transaction holds the database: one read for both
+        status, head = cast_sql.status_and_head(ballot.pk, chain)
+    else:  # the head is read once the row lock is held, by the append's own statement
+        status, head = _locked(ballot), False
+    if status != Ballot.Status.OPEN:  # closed while this cast was checked and written
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
-    ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"),
-                  payload=_register_entry(participation, pairs, named=not ballot.is_secret))
+    ledger.append(chain=chain, payload=_register_entry(participation, pairs, named=not ballot.is_secret), head=head)
 
 
 def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: str) -> None:
