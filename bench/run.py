@@ -36,11 +36,16 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://sanhui:sanhui@12
 PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "sanhui_bench")
 TARGET_THROUGHPUT, TARGET_P95 = 0.5, 2.0
 
-SIZES = {  # load data (bench/prepare.py) and phase lengths
+# Load data (bench/prepare.py) and phase lengths. "results_voters" cast, through the services, the
+# votes of an earlier, published ballot: a database in its voting weeks holds the votes of earlier
+# ballots. (On nearly empty vote tables PostgreSQL plans the voice query's look-up of the latest
+# version as a scan of the whole table, and a connection keeps that plan while the table grows,
+# until autovacuum analyzes it, within a minute: README, "Performance".)
+SIZES = {
     "quick": {"cast_voters": 2400, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
-              "flow_residents": 60, "results_voters": 20},
+              "flow_residents": 60, "results_voters": 400},
     "default": {"cast_voters": 16000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
-                "flows": 30, "flow_residents": 400, "results_voters": 200},
+                "flows": 30, "flow_residents": 400, "results_voters": 4000},
 }
 SCALES = {  # city-size data (bench/citydata): committees, and the residents per committee (5,000 in a district)
     "quick": {"committees": 4, "residents": 1000},
