@@ -133,3 +133,12 @@ def test_a_session_naming_someone_who_no_longer_exists_reads_as_signed_out(clien
     User.objects.filter(pk=user.pk).update(is_active=False)  # and the person can no longer sign in
     response = client.get(reverse("deliberation:my_ballots"))
     assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
+
+
+def test_clearsessions_clears_expired_rows_of_this_store():
+    from django.core.management import call_command
+
+    old, fresh = _saved(visit="old"), _saved(visit="fresh")
+    Session.objects.filter(session_key=old).update(expire_date=timezone.now() - timedelta(days=1))
+    call_command("clearsessions")
+    assert list(Session.objects.values_list("session_key", flat=True)) == [fresh]
