@@ -128,7 +128,8 @@ SEED = r"""
 import json
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # the store the server reads
 from deliberation import services
 from deliberation.models import Ballot
 from members import services as ms
