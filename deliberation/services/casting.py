@@ -217,10 +217,12 @@ def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[
     else:
         _named_choices_add(participation, pairs)
     chain = ledger.ballot_chain(ballot.pk, "register")
+    head = None  # PostgreSQL: read once the row lock is held, by the append's own statement
     if connection.vendor == "sqlite":  # the IMMEDIATE transaction holds the database: one read for both
         status, head = cast_sql.status_and_head(ballot.pk, chain)
-    else:  # the head is read once the row lock is held, by the append's own statement
-        status, head = _locked(ballot), False
+        head = head or (0, ledger.GENESIS)
+    else:
+        status = _locked(ballot)
     if status != Ballot.Status.OPEN:  # closed while this cast was checked and written
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
     ledger.append(chain=chain, payload=_register_entry(participation, pairs, named=not ballot.is_secret), head=head)
