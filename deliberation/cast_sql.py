@@ -134,6 +134,27 @@ def _loaded(model, **values):
                          [values.get(field.attname, DEFERRED) for field in model._meta.concrete_fields])
 
 
+def new(model, *, related: dict | None = None, **values):
+    """An unsaved ``model`` instance with exactly these field values, built as ``Model.from_db`` builds one.
+
+    ``values`` are by attname (``ballot_id``) and must name every concrete field but an automatic
+    primary key: nothing is left to a default. ``related``: objects already at hand for its foreign
+    keys (``{"voice": voice}``), cached as the ORM caches them. About 15 µs cheaper per instance than
+    ``model(**values)``, which looks up every field's default and runs every field's descriptor.
+    """
+    meta = model._meta
+    auto = meta.auto_field
+    row = [None if field is auto and field.attname not in values else values.pop(field.attname)
+           for field in meta.concrete_fields]
+    if values:
+        raise TypeError(f"{model.__name__} has no fields {sorted(values)}")
+    obj = model.from_db(None, None, row)
+    obj._state.adding, obj._state.db = True, None
+    for name, value in (related or {}).items():
+        meta.get_field(name).set_cached_value(obj, value)
+    return obj
+
+
 def hold_open(ballot_id: int) -> str | None:
     """Key-share lock on the ballot row (PostgreSQL; see ``casting._hold_open``); its status."""
     with _cursor() as cursor:
@@ -185,6 +206,12 @@ def insert_many(objs: list) -> None:
         cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, add=True), conn) for obj in objs for f in fields])
 
 
+def _int_array(values) -> str:
+    """An integer[] parameter as its text form, ``{3,5}``, cast by the statement (``%s::integer[]``):
+    psycopg's list adapter costs about 4 µs a list, looking at each element to choose a type."""
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
+
+
 class NotOpen(Exception):
     """The ballot was not open when the cast was written (nothing was written)."""
 
@@ -205,7 +232,8 @@ def cast_secret(participation: Participation, content: SecretContent, pairs: lis
                 [participation.ballot_id, participation.voice_id, participation.version, participation.user_id,
                  participation.channel, participation.entered_by_id, participation.consent_note,
                  participation.cast_at, participation.receipt, content.pk, content.voice_tag, content.cast_on,
-                 content.floor_area, [q.pk for q, _o in pairs], [o.pk for _q, o in pairs], chain, payload])
+                 content.floor_area, _int_array(q.pk for q, _o in pairs), _int_array(o.pk for _q, o in pairs),
+                 chain, payload])
         except DatabaseError as error:
             if getattr(error.__cause__, "sqlstate", None) == "SH001":
                 raise NotOpen from error

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
 
@@ -116,10 +117,13 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
                                  expected_version=expected_version)
         if pairs is None:
             pairs = choose_options(found.ballot, choices, found.options)
-        participation = Participation(
-            ballot=found.ballot, voice=found, version=(latest.version + 1) if latest else 1, user=voter,
-            channel=channel, entered_by=entered_by if channel == Channel.ASSISTED else None,
-            consent_note=consent_note, cast_at=timezone.now(), receipt=receipt_code())
+        assisted_by = entered_by if channel == Channel.ASSISTED else None
+        participation = cast_sql.new(
+            Participation, ballot_id=found.ballot.pk, voice_id=found.pk,
+            version=(latest.version + 1) if latest else 1, user_id=voter.pk, channel=channel,
+            entered_by_id=assisted_by.pk if assisted_by else None, consent_note=consent_note, batch_id=None,
+            cast_at=timezone.now(), receipt=receipt_code(),
+            related={"ballot": found.ballot, "voice": found, "user": voter, "entered_by": assisted_by})
         try:
             _write(found.ballot, participation, pairs, found)
         except IntegrityError:
@@ -303,7 +307,8 @@ def record_contents(ballot: Ballot, participation: Participation, pairs: list[tu
 def _paper(ballot: Ballot, *, tag: str, floor_area, version: int) -> SecretContent:
     """An anonymous paper: random id, the day only, the floor area only where the rule weighs it."""
     area = floor_area if ballot.rule in Ballot.AREA_RULES else None
-    return SecretContent(ballot=ballot, version=version, voice_tag=tag, cast_on=timezone.localdate(), floor_area=area)
+    return cast_sql.new(SecretContent, id=uuid.uuid4(), ballot_id=ballot.pk, version=version, voice_tag=tag,
+                        cast_on=timezone.localdate(), floor_area=area, related={"ballot": ballot})
 
 
 def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area,

@@ -133,14 +133,14 @@ def _confirm(request, pk: int):
     (``selectors.can_view``), so the scope check is done only when the service refuses — and then
     fully, before anything is said: 404 outside the scope, else the page's own explanation.
     """
-    ballot = Ballot(pk=pk)  # only its id: vote_cast reads the ballot as stored, and refuses an unknown one
+    ballot = Ballot.by_id(pk)  # only its id: vote_cast reads the ballot as stored, and refuses an unknown one
     seen = request.POST.get("after", "").strip()
     try:
         participation = services.vote_cast(ballot=ballot, voter=request.user, choices=_posted_choices(request.POST),
                                            expected_version=int(seen) if seen.isdigit() else -1)
     except DOMAIN_ERRORS as error:
         return _refused(request, pk, error)
-    messages.success(request, _("Your vote has been recorded."))
+    # The receipt page says the vote is recorded (no flash message: no cookie to sign here and read there).
     return redirect("deliberation:ballot_receipt", pk=ballot.pk, code=participation.receipt)
 
 
