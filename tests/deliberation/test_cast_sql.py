@@ -86,3 +86,27 @@ def test_receipt_codes_use_every_character_of_their_alphabet_and_do_not_repeat()
     assert min(counts.values()) > 1200 and max(counts.values()) < 1800
     for position in range(12):
         assert len({code.replace("-", "")[position] for code in codes}) == 32
+
+
+def test_the_voice_statement_binds_only_the_ballot_and_the_user():
+    """The choice values are written into the statement (they decide which partial indexes a plan
+    may use; SQLite recompiled the statement at every vote while they were bound)."""
+    assert cast_sql._VOICE.count("%s") == 2
+    for value in (E.HOUSEHOLDS, E.RESIDENTS, E.PARTY_REPS, Membership.Status.VERIFIED, Role.Kind.PARTY_MEMBER):
+        assert f"'{value}'" in cast_sql._VOICE
+
+
+@pytest.mark.parametrize("value", ["verified'; DROP TABLE members_user; --", "a b", "", "已核实"])
+def test_only_plain_choice_values_become_literals(value):
+    with pytest.raises(ValueError):
+        cast_sql._literal(value)
+
+
+def test_a_new_instance_names_every_field_and_nothing_else(place):  # noqa: F811
+    with pytest.raises(KeyError):
+        cast_sql.new(Participation, ballot_id=1)
+    fields = {f.attname: None for f in Participation._meta.concrete_fields if f.attname != "id"}
+    with pytest.raises(TypeError):
+        cast_sql.new(Participation, **fields, colour="red")
+    participation = cast_sql.new(Participation, **fields)
+    assert participation.pk is None and participation._state.adding and participation._state.db is None
