@@ -26,16 +26,19 @@ def ballot_chain(ballot_id: int, part: str = "") -> str:
     return f"b{ballot_id}:{part}" if part else f"b{ballot_id}"
 
 
-def append(*, chain: str, payload: dict, head: tuple[int, str] | None = None) -> LedgerEntry:
+def append(*, chain: str, payload: dict | str, head: tuple[int, str] | None = None) -> LedgerEntry:
     """Append one entry; call inside the transaction that holds the ballot's lock.
+
+    ``payload``: a dict, or its ``canonical`` text if the caller built it before taking the lock.
 
     ``head``: the chain's last (seq, hash) — ``(0, GENESIS)`` for an empty chain — if the caller has
     just read it under that lock (``cast_sql.status_and_head``); otherwise it is read here. The
     unique (chain, seq) constraint refuses a fork even if two writers raced here.
     """
     seq, prev = head or cast_sql.chain_head(chain) or (0, GENESIS)
-    text = canonical(payload)
-    entry = LedgerEntry(chain=chain, seq=seq + 1, prev_hash=prev, payload=text, hash=link_hash(prev, text))
+    text = payload if isinstance(payload, str) else canonical(payload)
+    entry = cast_sql.new(LedgerEntry, chain=chain, seq=seq + 1, prev_hash=prev, payload=text,
+                         hash=link_hash(prev, text))
     cast_sql.insert(entry, returning_pk=True)
     return entry
 

@@ -191,14 +191,24 @@ def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
 
 
 def _write(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], voice: Voice) -> None:
-    """Write the cast, all or nothing: on PostgreSQL a secret cast is one statement (``cast_sql.cast_secret``,
-    the steps of ``_write_cast`` in a database function); anything else is ``_write_cast`` in a transaction."""
-    if connection.vendor != "postgresql" or not ballot.is_secret:
+    """Write the cast, all or nothing.
+
+    What does not depend on the register chain's head — the anonymous paper and its choices, the
+    register entry's text — is built first, so the transaction only runs statements: on SQLite it
+    holds the whole database, and every other writer waits for it. On PostgreSQL a secret cast is
+    then one statement (``cast_sql.cast_secret``, the steps of ``_write_cast`` in a database
+    function); anything else is ``_write_cast`` in a transaction.
+    """
+    paper, choices = None, []
+    if ballot.is_secret:
+        paper = _paper(ballot, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area,
+                       version=participation.version)
+        choices = _paper_choices(paper, pairs)
+    payload = ledger.canonical(_register_entry(participation, pairs, named=not ballot.is_secret))
+    if connection.vendor != "postgresql" or paper is None:
         with transaction.atomic():
-            _write_cast(ballot, participation, pairs, voice)
+            _write_cast(ballot, participation, pairs, paper, choices, payload)
         return
-    paper = _paper(ballot, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area, version=participation.version)
-    payload = ledger.canonical(_register_entry(participation, pairs, named=False))
     try:
         # One statement is its own transaction; inside the caller's, a savepoint keeps theirs usable.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
@@ -209,15 +219,17 @@ def _write(ballot: Ballot, participation: Participation, pairs: list[tuple[Quest
 
 
 def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
-                voice: Voice) -> None:
-    """The rows of one cast, then — ballot row locked, last — the register chain entry."""
+                paper: SecretContent | None, choices: list[SecretChoice], payload: str) -> None:
+    """The rows of one cast, then — ballot row locked, last — the register chain entry (``payload``, its text).
+
+    A secret ballot's ``paper`` has the same version as the register row: every online or assisted
+    cast of a voice writes one paper under its tag (paper sheets use one-off tags).
+    """
     _hold_open(ballot)
     cast_sql.insert(participation, returning_pk=True)
-    if ballot.is_secret:
-        # A changed vote's paper has the same version as its register row: every online or assisted
-        # cast of a voice writes one paper under its tag (paper sheets use one-off tags).
-        secret_content_add(ballot, pairs, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area,
-                           version=participation.version)
+    if paper is not None:
+        cast_sql.insert(paper)
+        cast_sql.insert_many(choices)
     else:
         _named_choices_add(participation, pairs)
     chain = ledger.ballot_chain(ballot.pk, "register")
@@ -229,7 +241,7 @@ def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[
         status = _locked(ballot)
     if status != Ballot.Status.OPEN:  # closed while this cast was checked and written
         raise ValidationError(_("This ballot is not open for voting."), code="not_open")
-    ledger.append(chain=chain, payload=_register_entry(participation, pairs, named=not ballot.is_secret), head=head)
+    ledger.append(chain=chain, payload=payload, head=head)
 
 
 def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: str) -> None:
@@ -319,4 +331,9 @@ def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, 
                    .aggregate(m=Max("version"))["m"] or 0) + 1
     content = _paper(ballot, tag=tag, floor_area=floor_area, version=version)
     cast_sql.insert(content)
-    cast_sql.insert_many([SecretChoice(content=content, question=q, option=o) for q, o in pairs])
+    cast_sql.insert_many(_paper_choices(content, pairs))
+
+
+def _paper_choices(content: SecretContent, pairs: list[tuple[Question, Option]]) -> list[SecretChoice]:
+    return [cast_sql.new(SecretChoice, content_id=content.pk, question_id=q.pk, option_id=o.pk,
+                         related={"content": content, "question": q, "option": o}) for q, o in pairs]
