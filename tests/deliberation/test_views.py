@@ -36,6 +36,12 @@ def url(name: str, *args) -> str:
     return reverse(f"deliberation:{name}", args=args)
 
 
+def in_chinese(text: str) -> str:
+    """``text`` as the pages show it (Simplified Chinese, the default language)."""
+    with translation.override("zh-hans"):
+        return escape(translation.gettext(text))
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
@@ -204,9 +210,11 @@ def test_resident_votes_confirms_and_gets_a_receipt(client):
     participation = Participation.objects.get()
     assert participation.user == voters[0] and participation.channel == Channel.ONLINE
     assert response["Location"] == url("ballot_receipt", ballot.pk, participation.receipt)
+    assert "messages" not in response.cookies, "the receipt page itself says the vote is recorded"
     receipt = client.get(response["Location"])
     assert participation.receipt in receipt.text
     assert receipt.context["status"] == "counted"
+    assert f'role="status"><li class="message message-success">{in_chinese("Your vote has been recorded.")}' in receipt.text
     mine = client.get(url("my_ballots"))
     assert participation.receipt in mine.text
     assert not mine.context["waiting"] and len(mine.context["voted"]) == 1
@@ -247,7 +255,10 @@ def test_a_changed_vote_replaces_the_earlier_one_and_both_receipts_are_listed(cl
     voice = page.context["voted"][0]
     assert [(p.receipt, counts) for p, counts in voice.receipts] == [(second.receipt, True),
                                                                       (first.receipt, False)]
-    assert client.get(url("ballot_receipt", ballot.pk, first.receipt)).context["status"] == "replaced"
+    replaced = client.get(url("ballot_receipt", ballot.pk, first.receipt))
+    assert replaced.context["status"] == "replaced"
+    assert in_chinese("Your vote has been recorded.") not in replaced.text
+    assert in_chinese("A later vote of yours replaced this one; the later one counts.") in replaced.text
 
 
 def test_no_option_chosen_gives_a_message_and_changes_nothing(client):
