@@ -28,6 +28,14 @@ def _literal(value: str) -> str:
     return f"'{value}'"
 
 
+# A role holder's voice: they still hold the role the electorate was drawn from.
+_ROLE_BRANCH = """
+         WHEN {electorate} THEN EXISTS (
+                SELECT 1 FROM members_role r
+                 WHERE r.user_id = vh.user_id AND r.kind = {kind} AND r.committee_id = b.committee_id)"""
+_ROLE_BRANCHES = "".join(_ROLE_BRANCH.format(electorate=_literal(electorate), kind=_literal(kind))
+                         for electorate, kind in Ballot.ELECTORATE_ROLES.items())
+
 # The voice the user holds on the ballot, the ballot's settings (frozen at opening; the status is
 # re-read under the lock), the newest version cast with the voice, and whether the holder still has,
 # now, what put them on the electorate (a household membership, a home in the committee, a role).
@@ -52,18 +60,7 @@ SELECT v.id, v.key, v.household_id, v.floor_area,
                   JOIN members_compound c ON c.id = bu.compound_id
                  WHERE m.user_id = vh.user_id AND m.status = {_literal(Membership.Status.VERIFIED)}
                    AND c.committee_id = b.committee_id)
-         WHEN {_literal(E.RESIDENT_REPS)} THEN EXISTS (
-                SELECT 1 FROM members_role r
-                 WHERE r.user_id = vh.user_id AND r.kind = {_literal(Role.Kind.RESIDENT_REPRESENTATIVE)}
-                   AND r.committee_id = b.committee_id)
-         WHEN {_literal(E.PARTY_MEMBERS)} THEN EXISTS (
-                SELECT 1 FROM members_role r
-                 WHERE r.user_id = vh.user_id AND r.kind = {_literal(Role.Kind.PARTY_MEMBER)}
-                   AND r.committee_id = b.committee_id)
-         WHEN {_literal(E.PARTY_REPS)} THEN EXISTS (
-                SELECT 1 FROM members_role r
-                 WHERE r.user_id = vh.user_id AND r.kind = {_literal(Role.Kind.PARTY_REPRESENTATIVE)}
-                   AND r.committee_id = b.committee_id)
+{_ROLE_BRANCHES}
          ELSE TRUE END
   FROM deliberation_voice v
   JOIN deliberation_voiceholder vh ON vh.voice_id = v.id

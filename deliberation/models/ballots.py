@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.models import Building, Committee, Compound, Household
+from members.models import Building, Committee, Compound, Household, Role
 
 
 class Ballot(models.Model):
@@ -57,6 +57,11 @@ class Ballot(models.Model):
         NONE = "none", _("No verdict (ratings)")
 
     AREA_RULES = (Rule.ART278, Rule.ART278_MAJOR)
+    # The committee role an electorate of role holders is drawn from at opening, and that a holder
+    # must still have to vote.
+    ELECTORATE_ROLES = {Electorate.RESIDENT_REPS: Role.Kind.RESIDENT_REPRESENTATIVE,
+                        Electorate.PARTY_MEMBERS: Role.Kind.PARTY_MEMBER,
+                        Electorate.PARTY_REPS: Role.Kind.PARTY_REPRESENTATIVE}
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="ballots",
                                   verbose_name=_("residents' committee"))

@@ -196,8 +196,7 @@ def _electorate(ballot: Ballot) -> list[tuple[str, Household | None, list[int]]]
     elif ballot.electorate == E.NAMED_LIST:
         user_ids = set(ballot.named_voters.values_list("pk", flat=True))
     else:
-        kind = {E.RESIDENT_REPS: Role.Kind.RESIDENT_REPRESENTATIVE, E.PARTY_MEMBERS: Role.Kind.PARTY_MEMBER,
-                E.PARTY_REPS: Role.Kind.PARTY_REPRESENTATIVE}[ballot.electorate]
+        kind = Ballot.ELECTORATE_ROLES[ballot.electorate]
         user_ids = set(Role.objects.filter(kind=kind, committee=ballot.committee).values_list("user_id", flat=True))
     return [(f"u{uid}", None, [uid]) for uid in user_ids]
 

@@ -214,7 +214,8 @@ def test_resident_votes_confirms_and_gets_a_receipt(client):
     receipt = client.get(response["Location"])
     assert participation.receipt in receipt.text
     assert receipt.context["status"] == "counted"
-    assert f'role="status"><li class="message message-success">{in_chinese("Your vote has been recorded.")}' in receipt.text
+    recorded = in_chinese("Your vote has been recorded.")
+    assert f'role="status"><li class="message message-success">{recorded}' in receipt.text
     mine = client.get(url("my_ballots"))
     assert participation.receipt in mine.text
     assert not mine.context["waiting"] and len(mine.context["voted"]) == 1
