@@ -102,7 +102,8 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
     expect(participants).to_contain_text("陈静")
     expect(participants).to_contain_text(FIRM)
 
-    when = (timezone.localtime() + timedelta(days=10)).replace(hour=14, minute=0)
+    # Ten whole days and two hours from now: at 14:00 ten days on it was nine whole days after 14:00.
+    when = (timezone.localtime() + timedelta(days=10, hours=2)).replace(second=0, microsecond=0)
     page.get_by_label("Date and time", exact=True).fill(when.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Meeting place", exact=True).fill("居委会会议室")
     confirm(page, "Save the time and place", "The time and place were saved.")
