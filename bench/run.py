@@ -44,7 +44,7 @@ TARGET_THROUGHPUT, TARGET_P95 = 0.5, 2.0
 SIZES = {
     "quick": {"cast_voters": 2400, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
               "flow_residents": 60, "results_voters": 400},
-    "default": {"cast_voters": 16000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
+    "default": {"cast_voters": 24000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
                 "flows": 30, "flow_residents": 400, "results_voters": 4000},
 }
 SCALES = {  # city-size data (bench/citydata): committees, and the residents per committee (5,000 in a district)
