@@ -16,7 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models.base import DEFERRED
 
 from config.db import prepared_cursor
-from deliberation.models import Ballot, LedgerEntry, Option, Participation, Question, SecretChoice, SecretContent, Voice
+from deliberation.models import Ballot, LedgerEntry, Option, Participation, Question, Voice
 from members.models import Membership, Role
 
 E = Ballot.Electorate
@@ -47,6 +47,7 @@ _ROLE_BRANCHES = "".join(_ROLE_BRANCH.format(electorate=_literal(electorate), ki
 _VOICE = f"""
 SELECT v.id, v.key, v.household_id, v.floor_area,
        b.status, b.secrecy, b.allow_change, b.household_voice, b.rule, b.committee_id, b.electorate,
+       b.box_key, b.box_paper_size,
        COALESCE((SELECT MAX(p.version) FROM deliberation_participation p WHERE p.voice_id = v.id), 0),
        CASE b.electorate
          WHEN {_literal(E.HOUSEHOLDS)} THEN EXISTS (
@@ -77,7 +78,8 @@ def _cursor():
     return prepared_cursor(connections[DEFAULT_DB_ALIAS])  # the connection itself, not the proxy
 
 
-BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate")
+BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule", "committee_id", "electorate",
+                 "box_key", "box_paper_size")
 
 
 def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tuple[Voice | None, list]:
@@ -97,12 +99,12 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tupl
     row = rows[0][9:] if rows else None
     if row is None or row[0] is None:
         return None, pairs
-    ballot = _loaded(Ballot, id=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:11], strict=True)))
+    ballot = _loaded(Ballot, id=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:13], strict=True)))
     ballot.allow_change = bool(ballot.allow_change)
     area = _decimal(Voice._meta.get_field("floor_area"), row[3])
     voice = _loaded(Voice, id=row[0], ballot_id=ballot_id, key=row[1], household_id=row[2], floor_area=area)
     Voice.ballot.field.set_cached_value(voice, ballot)
-    voice.latest_version, voice.still_entitled = int(row[11]), bool(row[12])
+    voice.latest_version, voice.still_entitled = int(row[13]), bool(row[14])
     return voice, pairs
 
 
@@ -222,34 +224,24 @@ def insert_many(objs: list) -> None:
         cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, add=True), conn) for obj in objs for f in fields])
 
 
-def _int_array(values) -> str:
-    """An integer[] parameter as its text form, ``{3,5}``, cast by the statement (``%s::integer[]``):
-    psycopg's list adapter costs about 4 µs a list, looking at each element to choose a type."""
-    return "{" + ",".join(str(int(value)) for value in values) + "}"
-
-
 class NotOpen(Exception):
     """The ballot was not open when the cast was written (nothing was written)."""
 
 
-def cast_secret(participation: Participation, content: SecretContent, pairs: list, *, chain: str,
-                payload: str) -> None:
-    """PostgreSQL: write one secret online cast with one statement (``sanhui_cast_secret``, migration
-    0005): the register row, the paper and its choices, the register chain entry. Its own
+def cast_sealed(participation: Participation, *, chain: str, payload: str) -> None:
+    """PostgreSQL: write one sealed online cast with one statement (``sanhui_cast_sealed``, migration
+    0009): the register row with its sealed paper, then the register chain entry. Its own
     transaction unless the caller has one. Raises ``NotOpen``; an ``IntegrityError`` as the
     ORM would (another version of the voice stored meanwhile).
     """
     with _cursor() as cursor:
         try:
             cursor.execute(
-                "SELECT sanhui_cast_secret(%s::integer, %s::integer, %s::integer, %s::integer, %s::varchar, "
-                "%s::integer, %s::varchar, %s::timestamptz, %s::varchar, %s::uuid, %s::varchar, %s::date, "
-                "%s::numeric, %s::integer[], %s::integer[], %s::varchar, %s::text)",
+                "SELECT sanhui_cast_sealed(%s::integer, %s::integer, %s::integer, %s::integer, %s::varchar, "
+                "%s::integer, %s::varchar, %s::timestamptz, %s::varchar, %s::bytea, %s::varchar, %s::text)",
                 [participation.ballot_id, participation.voice_id, participation.version, participation.user_id,
                  participation.channel, participation.entered_by_id, participation.consent_note,
-                 participation.cast_at, participation.receipt, content.pk, content.voice_tag, content.cast_on,
-                 content.floor_area, _int_array(q.pk for q, _o in pairs), _int_array(o.pk for _q, o in pairs),
-                 chain, payload])
+                 participation.cast_at, participation.receipt, participation.paper, chain, payload])
         except DatabaseError as error:
             if getattr(error.__cause__, "sqlstate", None) == "SH001":
                 raise NotOpen from error
@@ -287,5 +279,5 @@ def chain_head(chain: str) -> tuple[int, str] | None:
 
 
 # The models whose tables are written above, for the test that checks the SQL names their real tables.
-TABLES = {m._meta.db_table for m in (Ballot, LedgerEntry, Option, Participation, Question, SecretChoice,
-                                     SecretContent, Voice, Membership, Role)}
+TABLES = {m._meta.db_table for m in (Ballot, LedgerEntry, Option, Participation, Question, Voice, Membership,
+                                     Role)}

@@ -30,7 +30,7 @@ def latest_participations(ballot: Ballot) -> QuerySet[Participation]:
 
 
 def counted_contents(ballot: Ballot) -> QuerySet[SecretContent]:
-    """The counted anonymous papers: the latest of each voice tag."""
+    """The counted anonymous papers of a secret ballot from before the sealed box: the latest of each voice tag."""
     newest = (SecretContent.objects.filter(ballot=ballot, voice_tag=OuterRef("voice_tag"))
               .order_by("-version").values("version")[:1])
     return SecretContent.objects.filter(ballot=ballot, version=Subquery(newest))
@@ -57,7 +57,13 @@ def turnout(ballot: Ballot) -> Turnout:
 
 
 def option_counts(ballot: Ballot) -> dict[int, tuple[int, Decimal]]:
-    """Option id → (voices, floor area), by one aggregate query over the counted ballots."""
+    """Option id → (voices, floor area), by one aggregate query over the counted ballots.
+
+    A sealed ballot's counts are those its scrutineers' opening of the box gave (none before).
+    """
+    if ballot.is_sealed:
+        options = (ballot.box_tally or {}).get("options", {})
+        return {int(pk): (n, Decimal(area)) for pk, (n, area) in options.items()}
     if ballot.is_secret:
         rows = (SecretChoice.objects.filter(content__in=counted_contents(ballot)).values("option")
                 .annotate(n=Count("pk"), area=Sum("content__floor_area")))
@@ -140,12 +146,29 @@ def counted_receipts(ballot: Ballot) -> list[str]:
 
 def receipt_status(ballot: Ballot, code: str) -> str | None:
     """"counted", "replaced" (a later vote of the same voice counts), or None if unknown."""
-    code = (code or "").strip().upper()
+    code = normalise_receipt(code)
     participation = Participation.objects.filter(ballot=ballot, receipt=code).first()
     if participation is None:
         return None
     latest = latest_participations(ballot).filter(voice_id=participation.voice_id).first()
     return "counted" if latest and latest.pk == participation.pk else "replaced"
+
+
+def normalise_receipt(code: str) -> str:
+    """A receipt as typed (spaces, lower case, dashes or none) in its stored form, K7QX-3MPA-9RTW."""
+    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}" if len(raw) == 12 else (code or "").strip().upper()
+
+
+def paper_of_receipt(ballot: Ballot, code: str) -> str | None:
+    """The hash of the sealed paper a receipt commits to (sealed ballots), or None."""
+    paper = (Participation.objects.filter(ballot=ballot, receipt=normalise_receipt(code), paper__isnull=False)
+             .values_list("paper", flat=True).first())
+    if paper is None:
+        return None
+    from deliberation.box import digest
+
+    return digest(paper)
 
 
 def named_votes(ballot: Ballot) -> QuerySet[Participation]:

@@ -6,23 +6,27 @@ APPEND_ONLY_TABLES = (
     "deliberation_namedchoice",
     "deliberation_secretcontent",
     "deliberation_secretchoice",
+    "deliberation_sealedsheet",
     "deliberation_voice",
     "deliberation_voiceholder",
 )
 
 
 def install(connection) -> None:
-    """Create the triggers (idempotent)."""
+    """Create the triggers on the tables that exist so far (idempotent: each migration that adds a table
+    to the list runs it again)."""
+    existing = set(connection.introspection.table_names())
+    tables = [table for table in APPEND_ONLY_TABLES if table in existing]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION sanhui_append_only() RETURNS trigger AS $$ BEGIN "
                 "RAISE EXCEPTION 'sanhui: % is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql")
-            for table in APPEND_ONLY_TABLES:
+            for table in tables:
                 cursor.execute(f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
                                f"ON {table} FOR EACH ROW EXECUTE FUNCTION sanhui_append_only()")
         elif connection.vendor == "sqlite":
-            for table in APPEND_ONLY_TABLES:
+            for table in tables:
                 for action in ("UPDATE", "DELETE"):
                     cursor.execute(
                         f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "

@@ -56,3 +56,27 @@ def _fresh_vote_throttle():
 
     caches["throttle"].clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _card_codes(monkeypatch):
+    """Keep every scrutineer card code made during the test, by the card's public key.
+
+    The product shows a code once and stores only the public key; tests that play a scrutineer
+    look their code up here (``tests.deliberation.factories.open_box``). Nothing else changes.
+    """
+    from deliberation import box
+
+    made = box.card_new
+
+    def recording(ballot_id: int):
+        code, public_key = made(ballot_id)
+        CARD_CODES[public_key] = code
+        return code, public_key
+
+    monkeypatch.setattr(box, "card_new", recording)
+    yield CARD_CODES
+    CARD_CODES.clear()
+
+
+CARD_CODES: dict[str, str] = {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from deliberation import ledger
+from deliberation.audit.anchors import check_anchors
 from deliberation.audit.common import EVENT_STATUS, ExpectedHead, Problem, _decimal, _short, first_difference
 from deliberation.audit.rows import RowChecks
 from deliberation.models import (
@@ -18,6 +19,10 @@ from deliberation.models import (
 from deliberation.services.ballots import snapshot_text
 
 
+# What the lifecycle chain may record after the close: the box's opening and what follows it.
+AFTER_CLOSE = {"published", "cancelled", "share_presented", "box_opened", "not_counted"}
+
+
 class BallotAudit(RowChecks):
     def __init__(self, ballot: Ballot, expect_heads: list[ExpectedHead]):
         self.ballot = ballot
@@ -26,7 +31,8 @@ class BallotAudit(RowChecks):
         self.lifecycle = ledger.ballot_chain(ballot.pk)
         self.register = ledger.ballot_chain(ballot.pk, "register")
         self.contents = ledger.ballot_chain(ballot.pk, "contents")
-        self.chains = [self.lifecycle, self.register] + ([self.contents] if ballot.is_secret else [])
+        legacy_secret = ballot.is_secret and not ballot.is_sealed
+        self.chains = [self.lifecycle, self.register] + ([self.contents] if legacy_secret else [])
         self.entries: dict[str, dict[int, ledger.Entry]] = defaultdict(dict)
         self.payloads: dict[tuple[str, int], dict] = {}
         # Its chains by name (the index on (chain, seq)), and any other "b7:…" chain through a range on
@@ -53,7 +59,7 @@ class BallotAudit(RowChecks):
     def run(self) -> list[Problem]:
         for check in (self.check_chains, self.check_lifecycle, self.check_heads, self.check_expected_heads,
                       self.check_history, self.check_opening, self.check_register, self.check_contents,
-                      self.check_paper_batches, self.check_secret_papers, self.check_result):
+                      self.check_paper_batches, self.check_secret_papers, self.check_result, self.check_anchors):
             try:
                 check()
             except Exception as exc:  # a forged payload of the wrong shape must not stop the audit
@@ -92,6 +98,9 @@ class BallotAudit(RowChecks):
             self.add(f"the ballot row says {self.ballot.status}, its lifecycle chain says {status}",
                      table="deliberation_ballot", row=str(self.ballot.pk), chain=self.lifecycle)
 
+    def check_anchors(self) -> None:
+        check_anchors(self)
+
     # --- (d) heads ------------------------------------------------------------------------------
 
     def head_problem(self, chain: str, seq, digest, source: str) -> str | None:
@@ -126,7 +135,7 @@ class BallotAudit(RowChecks):
                 self.add(problem, chain=chain, seq=seq)
             elif at_close:
                 # Nothing may be cast after close; the lifecycle chain may only publish or cancel.
-                allowed = {"published", "cancelled"} if chain == self.lifecycle else set()
+                allowed = AFTER_CLOSE if chain == self.lifecycle else set()
                 late = [s for s, p in self.items(chain) if s > seq and p.get("event") not in allowed]
                 if late:
                     self.add("appended after the close", chain=chain, seq=late[0])
@@ -174,6 +183,9 @@ class BallotAudit(RowChecks):
         at = {"chain": self.lifecycle, "seq": seq}
         rows = [(key, f"{area:.2f}" if area is not None else None, sorted(holders))
                 for key, (area, holders) in voices.items()]
+        for key, household_id in Voice.objects.filter(ballot=ballot).values_list("key", "household_id"):
+            if household_id != (int(key[1:]) if key.startswith("h") and key[1:].isdigit() else None):
+                self.add(f"voice {key} points at household {household_id}", table="deliberation_voice")
         digest = hashlib.sha256(snapshot_text(rows).encode()).hexdigest()
         if digest != ballot.snapshot_hash:
             self.add(f"the Voice and VoiceHolder rows hash to {_short(digest)}, not to the snapshot hash "

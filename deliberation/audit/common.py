@@ -13,7 +13,8 @@ CHAIN_RE = re.compile(r"^b(?P<ballot>\d+)(?::(?P<part>register|contents))?$")
 HEAD_RE = re.compile(r"^(?P<chain>b\d+(?::register|:contents)?)[:#](?P<seq>\d+):(?P<hash>[0-9a-fA-F]{64})$")
 # Lifecycle events that move the ballot's status; "paper_batch" entries do not.
 EVENT_STATUS = {"opened": Ballot.Status.OPEN, "closed": Ballot.Status.CLOSED,
-                "published": Ballot.Status.PUBLISHED, "cancelled": Ballot.Status.CANCELLED}
+                "published": Ballot.Status.PUBLISHED, "cancelled": Ballot.Status.CANCELLED,
+                "not_counted": Ballot.Status.UNCOUNTED}
 _MISSING = object()
 
 

@@ -15,10 +15,12 @@ from deliberation.models import (
     NamedChoice,
     PaperBatch,
     Participation,
+    SealedSheet,
     SecretChoice,
     SecretContent,
 )
-from deliberation.services import voice_tag
+from deliberation.box import digest
+from deliberation.services.box import box_summary
 
 
 class _Paper(NamedTuple):
@@ -48,13 +50,17 @@ class RowChecks:
         entries = self.entries_by(self.register, "receipt")
         choices: dict[int, list[tuple[int, int]]] = defaultdict(list)
         named = NamedChoice.objects.filter(participation__ballot=self.ballot).order_by("pk")
-        for pk, participation_id, option_id in named.values_list("pk", "participation_id", "option_id"):
+        for pk, participation_id, option_id, question_id, option_question in named.values_list(
+                "pk", "participation_id", "option_id", "question_id", "option__question_id"):
             choices[participation_id].append((pk, option_id))
+            if question_id != option_question:
+                self.add(f"question {question_id} is not the question of option {option_id}",
+                         table="deliberation_namedchoice", row=str(pk))
         rows = (Participation.objects.filter(ballot=self.ballot).order_by("pk")
                 .values_list("pk", "receipt", "voice__key", "voice__ballot_id", "version", "user_id", "channel",
-                             "entered_by_id", "batch_id", "cast_at"))
-        for pk, receipt, voice_key, voice_ballot, version, user, channel, entered_by, batch, cast_at in (
-                rows.iterator(chunk_size=5000)):
+                             "entered_by_id", "batch_id", "cast_at", "consent_note", "paper", "ballot_id"))
+        for (pk, receipt, voice_key, voice_ballot, version, user, channel, entered_by, batch, cast_at, consent,
+             paper, ballot_id) in rows.iterator(chunk_size=5000):
             row = {"table": "deliberation_participation", "row": str(pk)}
             found = entries.pop(receipt, None)
             if found is None:
@@ -63,11 +69,13 @@ class RowChecks:
             seq, entry = found
             at = {"chain": self.register, "seq": seq}
             actual = {"voice": voice_key, "version": version, "user": user, "channel": channel,
-                      "entered_by": entered_by, "batch": batch, "at": cast_at.isoformat()}
+                      "entered_by": entered_by, "batch": batch, "at": cast_at.isoformat(), "consent_note": consent}
+            if self.ballot.is_sealed:
+                actual["paper"] = digest(paper) if paper is not None else None
             changed = [k for k, v in actual.items() if entry.get(k) != v]
             if changed:
                 self.add(f"{', '.join(changed)} differ(s) from the register entry", **row, **at)
-            if voice_ballot != self.ballot.pk:
+            if voice_ballot != self.ballot.pk or ballot_id != self.ballot.pk:
                 self.add("the voice belongs to another ballot", **row, **at)
             self.match_choices(entry.get("choices") or [], choices.pop(pk, []),
                                table="deliberation_namedchoice", owner=row, at=at)
@@ -90,6 +98,10 @@ class RowChecks:
 
     def check_contents(self) -> None:
         """Every SecretContent (with its SecretChoice rows) matches one contents entry, and back."""
+        if self.ballot.is_sealed:
+            if SecretContent.objects.filter(ballot=self.ballot).exists():
+                self.add("anonymous papers outside the sealed box", table="deliberation_secretcontent")
+            return
         if self.ballot.is_secret and self.ballot.status == Ballot.Status.OPEN:
             # Papers are chained at close, in random order; while open only their count is checked.
             for seq, _entry in self.items(self.contents):
@@ -155,6 +167,9 @@ class RowChecks:
         """
         if not self.ballot.is_secret:
             return
+        if self.ballot.is_sealed:
+            self.check_sealed_box()
+            return
         casts = Counter(Participation.objects.filter(ballot=self.ballot).exclude(channel=Channel.PAPER)
                         .values_list("voice__key", flat=True))
         papers = Counter(SecretContent.objects.filter(ballot=self.ballot).values_list("voice_tag", flat=True))
@@ -177,6 +192,41 @@ class RowChecks:
         if any(n > 1 for n in other.values()):
             self.add("two ballot papers share a paper sheet's one-off tag",
                      table="deliberation_secretcontent")
+
+    def check_sealed_box(self) -> None:
+        """A sealed ballot: its sheets against their batches' events, the box against the closed event.
+
+        Every online or assisted paper is checked with its register entry (``check_register``); the
+        sheets of each confirmed batch are listed by hash in its paper_batch event; the list of the
+        papers that count is hashed into the closed event, and the counts its opening gave are in the
+        box_opened event.
+        """
+        recorded: Counter = Counter()
+        for _seq, payload in self.items(self.lifecycle):
+            if payload.get("event") == "paper_batch":
+                recorded.update(payload.get("sheets") or [])
+        stored = Counter(digest(paper) for paper in SealedSheet.objects.filter(
+            ballot=self.ballot, batch__status=PaperBatch.Status.CONFIRMED).values_list("paper", flat=True))
+        if stored != recorded:
+            self.add(f"{(stored - recorded).total()} sealed sheet(s) not in their batch's event and "
+                     f"{(recorded - stored).total()} listed sheet(s) missing", table="deliberation_sealedsheet")
+        if SealedSheet.objects.filter(ballot=self.ballot).exclude(batch__ballot=self.ballot).exists():
+            self.add("a sealed sheet of another ballot's batch", table="deliberation_sealedsheet")
+        if any(channel != Channel.PAPER and paper is None for channel, paper in Participation.objects.filter(
+                ballot=self.ballot).values_list("channel", "paper")):
+            self.add("a secret cast without its sealed paper", table="deliberation_participation")
+        if "closed" in self.events:
+            seq, closed = self.events["closed"]
+            if closed.get("box") != box_summary(self.ballot):
+                self.add("the papers in the box are not those it held at close", chain=self.lifecycle, seq=seq,
+                         table="deliberation_participation")
+        opened = self.events.get("box_opened")
+        if opened is not None and opened[1].get("tally") != self.ballot.box_tally:
+            self.add("the counts stored for the box differ from those recorded when it was opened",
+                     chain=self.lifecycle, seq=opened[0], table="deliberation_ballot", row=str(self.ballot.pk))
+        if (opened is None) != (self.ballot.box_opened_at is None):
+            self.add("the ballot row and its lifecycle chain disagree on whether the box was opened",
+                     table="deliberation_ballot", row=str(self.ballot.pk))
 
     # --- (e) the published result ----------------------------------------------------------------------
 
@@ -206,9 +256,10 @@ class RowChecks:
 
 
 def _voice_tags(ballot: Ballot, voice_key: str) -> set[str]:
-    """The voice's tag under SECRET_KEY and under each SECRET_KEY_FALLBACKS (a key rotated since)."""
-    tags = {voice_tag(ballot, voice_key)}
+    """A secret ballot from before the sealed box: the voice's tag under SECRET_KEY and under each
+    SECRET_KEY_FALLBACKS (a key rotated since)."""
+    tags = set()
     message = f"sanhui-voice:{ballot.pk}:{voice_key}".encode()
-    for key in getattr(settings, "SECRET_KEY_FALLBACKS", []):
+    for key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
         tags.add(hmac.new(str(key).encode(), message, hashlib.sha256).hexdigest())
     return tags

@@ -1,4 +1,6 @@
+from deliberation.models.anchors import Anchor
 from deliberation.models.ballots import Ballot, Option, Question, Voice, VoiceHolder
+from deliberation.models.box import Scrutineer
 from deliberation.models.floor import Consultation, ConventionVersion, HouseholdComment
 from deliberation.models.followup import FollowUp, FollowUpNote
 from deliberation.models.ledger import LedgerEntry
@@ -9,13 +11,14 @@ from deliberation.models.votes import (
     PaperBatch,
     PaperSheet,
     Participation,
+    SealedSheet,
     SecretChoice,
     SecretContent,
 )
 
 __all__ = [
-    "Ballot", "Channel", "LedgerEntry", "NamedChoice", "Option", "PaperBatch", "PaperSheet", "Participation",
-    "Question", "SecretChoice", "SecretContent", "Voice", "VoiceHolder",
+    "Anchor", "Ballot", "Channel", "LedgerEntry", "NamedChoice", "Option", "PaperBatch", "PaperSheet",
+    "Participation", "Question", "Scrutineer", "SealedSheet", "SecretChoice", "SecretContent", "Voice", "VoiceHolder",
     # Party-member deliberation and floor consultations
     "Consultation", "ConventionVersion", "FollowUp", "FollowUpNote", "HouseholdComment", "MeetingAttendance",
     "PartyMeeting", "PartySettings", "Topic", "TopicComment", "TopicSecond",

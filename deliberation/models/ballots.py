@@ -23,13 +23,16 @@ class Ballot(models.Model):
         CLOSED = "closed", _("closed")
         PUBLISHED = "published", _("published")
         CANCELLED = "cancelled", _("cancelled")
+        # A secret ballot whose box its scrutineers did not open in time: nothing was counted.
+        UNCOUNTED = "uncounted", _("not counted")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.OPEN, Status.CANCELLED},
         Status.OPEN: {Status.CLOSED, Status.CANCELLED},
-        Status.CLOSED: {Status.PUBLISHED, Status.CANCELLED},
+        Status.CLOSED: {Status.PUBLISHED, Status.CANCELLED, Status.UNCOUNTED},
         Status.PUBLISHED: set(),
         Status.CANCELLED: set(),
+        Status.UNCOUNTED: set(),
     }
 
     class Secrecy(models.TextChoices):
@@ -111,6 +114,17 @@ class Ballot(models.Model):
     # The tally as published; verify_audit recounts the stored ballots against it.
     result = models.JSONField(_("published result"), null=True, blank=True)
 
+    # The sealed ballot box of a secret ballot (deliberation.box): its public key and the size every
+    # paper is padded to, fixed at opening; how many scrutineers open it; when it was opened, and the
+    # counts it gave (no paper one by one); after ``box_expires_at`` it can never be opened again.
+    box_key = models.CharField(_("ballot box public key"), max_length=64, blank=True)
+    box_threshold = models.PositiveSmallIntegerField(_("scrutineers needed to open the box"), null=True,
+                                                     blank=True)
+    box_paper_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    box_opened_at = models.DateTimeField(_("ballot box opened at"), null=True, blank=True)
+    box_expires_at = models.DateTimeField(_("ballot box can be opened until"), null=True, blank=True)
+    box_tally = models.JSONField(_("counts from the ballot box"), null=True, blank=True)
+
     history = HistoricalRecords(m2m_fields=[named_voters])
 
     class Meta:
@@ -147,6 +161,11 @@ class Ballot(models.Model):
     @property
     def is_secret(self) -> bool:
         return self.secrecy == self.Secrecy.SECRET
+
+    @property
+    def is_sealed(self) -> bool:
+        """A secret ballot whose papers go into a sealed box (every secret ballot opened since the box)."""
+        return bool(self.box_key)
 
     @property
     def results_visible(self) -> bool:

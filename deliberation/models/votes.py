@@ -96,8 +96,12 @@ class Participation(models.Model):
                               db_index=False)
     cast_at = models.DateTimeField()
     # Unique by the constraint in Meta, not ``unique=True``, which on PostgreSQL adds a second index
-    # for LIKE searches that nothing makes: one index entry fewer with every vote (issue #8).
+    # for LIKE searches that nothing makes: one index entry fewer with every vote.
     receipt = models.CharField(max_length=20)
+    # A sealed ballot's paper, sealed to the box's public key when it was cast (deliberation.box):
+    # who voted is public in the register, what they chose only the scrutineers together can open.
+    # Its hash is in the register chain entry and the receipt is its first 60 bits.
+    paper = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["ballot", "voice", "version"]
@@ -179,3 +183,19 @@ class SecretChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_id}:{self.option_id}"
+
+
+class SealedSheet(models.Model):
+    """A paper sheet of a confirmed batch, sealed into the ballot box (no voter, no order, no time)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="sealed_sheets")
+    batch = models.ForeignKey(PaperBatch, on_delete=models.PROTECT, related_name="sealed_sheets", db_index=False)
+    paper = models.BinaryField()
+
+    class Meta:
+        ordering = ["ballot", "id"]
+        indexes = [models.Index(fields=["batch"], name="sealedsheet_batch")]
+
+    def __str__(self) -> str:
+        return str(self.pk)

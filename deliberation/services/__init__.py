@@ -16,7 +16,13 @@ from deliberation.services.ballots import (
     question_add,
     question_remove,
 )
-from deliberation.services.casting import receipt_code, voice_tag, voices_of, vote_cast
+from deliberation.services.box import (
+    box_present,
+    boxes_expire,
+    scrutineer_take_card,
+    scrutineers_set,
+)
+from deliberation.services.casting import voices_of, vote_cast
 from deliberation.services.paper import (
     paper_batch_confirm,
     paper_batch_create,
@@ -30,6 +36,5 @@ __all__ = [
     "ballot_set_named_voters", "ballots_run_schedule", "default_options", "paper_batch_confirm",
     "paper_batch_create", "paper_batch_discard", "paper_sheet_add", "paper_sheet_remove", "question_add",
     "question_remove", "ballot_remind", "ballots_send_reminders", "not_voted_user_ids",
-    "receipt_code", "vote_cast", "voice_tag",
-    "voices_of",
+    "vote_cast", "voices_of", "box_present", "boxes_expire", "scrutineer_take_card", "scrutineers_set",
 ]

@@ -231,7 +231,7 @@ def seal_contents(ballot: Ballot) -> None:
     two up; sorted by random id, the chain says nothing about who cast which paper.
     """
     chain = ledger.ballot_chain(ballot.pk, "contents")
-    if not ballot.is_secret or LedgerEntry.objects.filter(chain=chain).exists():
+    if not ballot.is_secret or ballot.is_sealed or LedgerEntry.objects.filter(chain=chain).exists():
         return
     for content in (SecretContent.objects.filter(ballot=ballot).order_by("id")
                     .prefetch_related(Prefetch("choices", queryset=SecretChoice.objects.order_by("option_id")))):
@@ -245,15 +245,19 @@ def seal_contents(ballot: Ballot) -> None:
 
 def chain_heads(ballot: Ballot) -> dict:
     chains = [ledger.ballot_chain(ballot.pk), ledger.ballot_chain(ballot.pk, "register")]
-    if ballot.is_secret:
+    if ballot.is_secret and not ballot.is_sealed:
         chains.append(ledger.ballot_chain(ballot.pk, "contents"))
     return {chain: ledger.head(chain) for chain in chains}
 
 
-def _event(ballot: Ballot, event: str, by: User | None, **extra) -> None:
-    ledger.append(chain=ledger.ballot_chain(ballot.pk), payload={
+def _event(ballot: Ballot, event: str, by: User | None, **extra) -> LedgerEntry:
+    from deliberation import anchoring
+
+    entry = ledger.append(chain=ledger.ballot_chain(ballot.pk), payload={
         "event": event, "ballot": ballot.pk, "by": by.pk if by else None,
         "at": timezone.now().isoformat(), **extra})
+    anchoring.anchor_event(ballot, entry)  # time-stamped outside the database after the commit
+    return entry
 
 
 @transaction.atomic
@@ -269,21 +273,32 @@ def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
             o.meaning == Option.Meaning.YES for q in questions for o in q.options.all()):
         raise ValidationError(_("The decision rule needs a question with a “for” option."), code="no_yes_option")
     _take_snapshot(ballot)
+    new_cards = {}
+    if ballot.is_secret:
+        from deliberation.services.box import box_seal
+
+        new_cards = box_seal(ballot, by)
     ballot.status = Ballot.Status.OPEN
     ballot.opened_at = timezone.now()
     _event(ballot, "opened", by, snapshot=ballot.snapshot_hash, voices=ballot.electorate_size,
            area=str(ballot.electorate_area) if ballot.electorate_area is not None else None,
            secrecy=ballot.secrecy, rule=ballot.rule, quorum=str(ballot.quorum), allow_change=ballot.allow_change,
+           box={"key": ballot.box_key, "threshold": ballot.box_threshold, "paper_size": ballot.box_paper_size,
+                "scrutineers": list(ballot.scrutineers.order_by("position").values_list("user_id", "card_key"))}
+           if ballot.is_sealed else None,
            questions=[{"id": q.pk, "text": q.text, "kind": q.kind, "max": q.max_choices,
                        "options": [{"id": o.pk, "label": o.label, "meaning": o.meaning,
                                     "weight": str(o.weight) if o.weight is not None else None,
                                     "excluded": o.excluded} for o in q.options.all()]} for q in questions])
     ballot.heads_at_open = chain_heads(ballot)
     _stamp(ballot, by).save(update_fields=["status", "opened_at", "electorate_size", "electorate_area",
-                                           "snapshot_hash", "heads_at_open"])
+                                           "snapshot_hash", "heads_at_open", "box_key", "box_threshold",
+                                           "box_paper_size"])
     _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
           kind=Notification.Kind.OPENING, title=OPENING_TITLE,
           body=OPENING_BODY_UNTIL if ballot.closes_at else OPENING_BODY)
+    # The cards made now for an organizer who opened with no scrutineer named: shown to them once.
+    ballot.new_cards = new_cards
     return ballot
 
 
@@ -298,9 +313,15 @@ def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
     ballot.closed_at = timezone.now()
     # The vote chains end here; their heads go into the lifecycle chain too, not only the ballot row.
     vote_heads = {chain: head for chain, head in chain_heads(ballot).items() if chain != ledger.ballot_chain(ballot.pk)}
-    _event(ballot, "closed", by, heads=vote_heads)
+    extra = {}
+    if ballot.is_sealed:
+        from deliberation.services.box import box_deadline, box_summary
+
+        extra["box"] = box_summary(ballot)
+        ballot.box_expires_at = box_deadline(ballot.closed_at)
+    _event(ballot, "closed", by, heads=vote_heads, **extra)
     ballot.heads_at_close = chain_heads(ballot)
-    _stamp(ballot, by).save(update_fields=["status", "closed_at", "heads_at_close"])
+    _stamp(ballot, by).save(update_fields=["status", "closed_at", "heads_at_close", "box_expires_at"])
     return ballot
 
 
@@ -312,11 +333,19 @@ def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
     _guard_move(ballot, Ballot.Status.PUBLISHED)
+    if ballot.is_sealed and ballot.box_opened_at is None:
+        raise ValidationError(_("The scrutineers have not opened the ballot box yet: there is nothing to publish."),
+                              code="box_not_opened")
     ballot.result = result_payload(ballot)
     ballot.status = Ballot.Status.PUBLISHED
     ballot.published_at = timezone.now()
+    if ballot.is_sealed:
+        # A recount stays possible until the period for objections ends; then the box shuts for ever.
+        from deliberation.services.box import box_deadline
+
+        ballot.box_expires_at = box_deadline(ballot.published_at)
     _event(ballot, "published", by, result=ballot.result, heads_at_close=ballot.heads_at_close)
-    _stamp(ballot, by).save(update_fields=["status", "published_at", "result"])
+    _stamp(ballot, by).save(update_fields=["status", "published_at", "result", "box_expires_at"])
     _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
           kind=Notification.Kind.RESULT, title=RESULT_TITLE, body=RESULT_BODY,
           url=reverse("deliberation:ballot_results", args=[ballot.pk]))
@@ -333,6 +362,10 @@ def ballot_cancel(*, ballot: Ballot, by: User | None, reason: str) -> Ballot:
     _require_organizer(by, ballot.committee)
     _guard_move(ballot, Ballot.Status.CANCELLED)
     seal_contents(ballot)  # a cancelled ballot's papers are kept and chained too
+    if ballot.is_sealed:
+        from deliberation.services.box import box_drop_shares
+
+        box_drop_shares(ballot)  # a cancelled ballot's box is never opened
     ballot.status = Ballot.Status.CANCELLED
     ballot.cancelled_at = timezone.now()
     ballot.cancel_reason = reason[:300]
@@ -439,4 +472,7 @@ def ballots_run_schedule(*, now=None) -> list[Ballot]:
             moved.append(ballot_close(ballot=ballot, by=None))
         except ValidationError:  # cancelled since it was listed: one ballot must not stop the rest
             continue
+    from deliberation.services.box import boxes_expire
+
+    moved += boxes_expire(now=now)
     return moved

@@ -1,13 +1,9 @@
 """Casting votes: online, assisted, and (in paper.py) paper sheets. One voice, whatever the channel."""
 
-import hashlib
-import hmac
 import secrets
-import uuid
 from collections.abc import Iterable
 from contextlib import nullcontext
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -15,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from deliberation import cast_sql, ledger
+from deliberation import box, cast_sql, ledger
 from deliberation.models import (
     Ballot,
     Channel,
@@ -23,8 +19,7 @@ from deliberation.models import (
     Option,
     Participation,
     Question,
-    SecretChoice,
-    SecretContent,
+    SealedSheet,
     Voice,
 )
 from members.models import Membership, Role, User
@@ -38,12 +33,6 @@ def receipt_code() -> str:
     bits = secrets.randbits(60)
     raw = "".join(RECEIPT_ALPHABET[(bits >> shift) & 31] for shift in range(0, 60, 5))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def voice_tag(ballot: Ballot, voice_key: str) -> str:
-    """Ties a voice's secret ballot papers together without naming it (HMAC under SECRET_KEY)."""
-    message = f"sanhui-voice:{ballot.pk}:{voice_key}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def voices_of(ballot: Ballot, user: User) -> list[Voice]:
@@ -94,11 +83,16 @@ def _may_assist(by: User, ballot: Ballot, voice: Voice) -> bool:
 
 def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]], channel: str = Channel.ONLINE,
               entered_by: User | None = None, consent_note: str = "", voice: Voice | None = None,
-              expected_version: int | None = None) -> Participation:
+              expected_version: int | None = None, extra=None) -> Participation:
     """Cast (or change) ``voter``'s vote; return the participation, whose receipt the voter keeps.
 
     ``expected_version`` is the version the voter saw when confirming (0: none yet). If a vote was
     recorded since, nothing is cast: a double submit of the confirmation page records one vote.
+    ``extra``: what the ballot's subject seals into the paper beside the choices (an evaluation
+    sheet's comments), JSON-serialisable; secret ballots only.
+
+    A secret ballot's choices are sealed to its box (``box.paper_seal``) before anything is written:
+    the register row carries the sealed paper, and the receipt is the first bits of its hash.
 
     Fast on purpose (issue #8): the checks read what is frozen at opening (the voice, its holders,
     the ballot's settings, the options) and the voice's latest version before any transaction. Then
@@ -122,10 +116,11 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
             Participation, ballot_id=found.ballot.pk, voice_id=found.pk,
             version=(latest.version + 1) if latest else 1, user_id=voter.pk, channel=channel,
             entered_by_id=assisted_by.pk if assisted_by else None, consent_note=consent_note, batch_id=None,
-            cast_at=timezone.now(), receipt=receipt_code(),
+            cast_at=timezone.now(), receipt="", paper=None,
             related={"ballot": found.ballot, "voice": found, "user": voter, "entered_by": assisted_by})
+        _seal(found.ballot, participation, pairs, found, extra)
         try:
-            _write(found.ballot, participation, pairs, found)
+            _write(found.ballot, participation, pairs)
         except IntegrityError:
             newest = Participation.objects.filter(voice=found).aggregate(m=Max("version"))["m"] or 0
             if newest == found.latest_version:  # not a newer version: a conflict of another kind
@@ -190,47 +185,54 @@ def _voice_for(ballot: Ballot, voter: User, voice: Voice | None) -> Voice:
     return found
 
 
-def _write(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], voice: Voice) -> None:
+def _seal(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], voice: Voice,
+          extra) -> None:
+    """Seal a secret ballot's paper into the register row, and take the receipt from its hash.
+
+    The paper holds the choices, the floor area where the rule weighs it (so that the count never
+    needs a per-paper weight outside the box) and the subject's ``extra``; every paper of the ballot
+    is padded to the same size. A named ballot's receipt is random.
+    """
+    if not ballot.is_secret:
+        participation.receipt = receipt_code()
+        return
+    area = f"{voice.floor_area:.2f}" if ballot.rule in Ballot.AREA_RULES and voice.floor_area is not None else None
+    try:
+        participation.paper = box.paper_seal(ballot.box_key, ballot.box_paper_size, [o.pk for _q, o in pairs],
+                                             area, extra)
+    except box.BoxError:
+        raise ValidationError(_("What you wrote is too long for this ballot's paper."), code="paper_too_large") from None
+    participation.receipt = box.receipt_of(box.digest(participation.paper))
+
+
+def _write(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]]) -> None:
     """Write the cast, all or nothing.
 
-    What does not depend on the register chain's head — the anonymous paper and its choices, the
-    register entry's text — is built first, so the transaction only runs statements: on SQLite it
-    holds the whole database, and every other writer waits for it. On PostgreSQL a secret cast is
-    then one statement (``cast_sql.cast_secret``, the steps of ``_write_cast`` in a database
-    function); anything else is ``_write_cast`` in a transaction.
+    What does not depend on the register chain's head — the sealed paper, the register entry's
+    text — is built first, so the transaction only runs statements: on SQLite it holds the whole
+    database, and every other writer waits for it. On PostgreSQL a secret cast is then one
+    statement (``cast_sql.cast_sealed``, the steps of ``_write_cast`` in a database function);
+    anything else is ``_write_cast`` in a transaction.
     """
-    paper, choices = None, []
-    if ballot.is_secret:
-        paper = _paper(ballot, tag=voice_tag(ballot, voice.key), floor_area=voice.floor_area,
-                       version=participation.version)
-        choices = _paper_choices(paper, pairs)
     payload = ledger.canonical(_register_entry(participation, pairs, named=not ballot.is_secret))
-    if connection.vendor != "postgresql" or paper is None:
+    if connection.vendor != "postgresql" or participation.paper is None:
         with transaction.atomic():
-            _write_cast(ballot, participation, pairs, paper, choices, payload)
+            _write_cast(ballot, participation, pairs, payload)
         return
     try:
         # One statement is its own transaction; inside the caller's, a savepoint keeps theirs usable.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            cast_sql.cast_secret(participation, paper, pairs, chain=ledger.ballot_chain(ballot.pk, "register"),
-                                 payload=payload)
+            cast_sql.cast_sealed(participation, chain=ledger.ballot_chain(ballot.pk, "register"), payload=payload)
     except cast_sql.NotOpen:
         raise ValidationError(_("This ballot is not open for voting."), code="not_open") from None
 
 
 def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
-                paper: SecretContent | None, choices: list[SecretChoice], payload: str) -> None:
-    """The rows of one cast, then — ballot row locked, last — the register chain entry (``payload``, its text).
-
-    A secret ballot's ``paper`` has the same version as the register row: every online or assisted
-    cast of a voice writes one paper under its tag (paper sheets use one-off tags).
-    """
+                payload: str) -> None:
+    """The rows of one cast, then — ballot row locked, last — the register chain entry (``payload``, its text)."""
     _hold_open(ballot)
     cast_sql.insert(participation, returning_pk=True)
-    if paper is not None:
-        cast_sql.insert(paper)
-        cast_sql.insert_many(choices)
-    else:
+    if participation.paper is None:
         _named_choices_add(participation, pairs)
     chain = ledger.ballot_chain(ballot.pk, "register")
     head = None  # PostgreSQL: read once the row lock is held, by the append's own statement
@@ -293,6 +295,8 @@ def _register_entry(participation: Participation, pairs: list[tuple[Question, Op
                 "at": participation.cast_at.isoformat(), "receipt": participation.receipt}
     if named:
         register["choices"] = [o.pk for _q, o in pairs]
+    elif participation.paper is not None:
+        register["paper"] = box.digest(participation.paper)
     return register
 
 
@@ -301,39 +305,27 @@ def _named_choices_add(participation: Participation, pairs: list[tuple[Question,
                              NamedChoice, default_user=participation.entered_by or participation.user)
 
 
-def record_contents(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]], *,
-                    tag: str, floor_area) -> None:
-    """Write what was voted and append it to the ledger, in the caller's transaction (paper batches).
+def record_contents(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]]) -> None:
+    """Write what was voted and append it to the register chain, in the caller's transaction (paper batches).
 
-    Named: choices hang on the participation. Secret: an anonymous paper (random id, the day only)
-    in its own table and its own chain; nothing links it to the register.
+    Named: choices hang on the participation. Secret: the register row only; the batch's sheets
+    go into the box apart (``sheets_seal``), so that no row ties a sheet to a voter.
     """
     if not ballot.is_secret:
         _named_choices_add(participation, pairs)
     ledger.append(chain=ledger.ballot_chain(ballot.pk, "register"),
                   payload=_register_entry(participation, pairs, named=not ballot.is_secret))
-    if ballot.is_secret and pairs:
-        secret_content_add(ballot, pairs, tag=tag, floor_area=floor_area)
 
 
-def _paper(ballot: Ballot, *, tag: str, floor_area, version: int) -> SecretContent:
-    """An anonymous paper: random id, the day only, the floor area only where the rule weighs it."""
-    area = floor_area if ballot.rule in Ballot.AREA_RULES else None
-    return cast_sql.new(SecretContent, id=uuid.uuid4(), ballot_id=ballot.pk, version=version, voice_tag=tag,
-                        cast_on=timezone.localdate(), floor_area=area, related={"ballot": ballot})
+def sheets_seal(ballot: Ballot, batch, sheets: list[tuple[list[tuple[Question, Option]], object]]) -> list[str]:
+    """Seal a confirmed batch's sheets into the box, in a random order, in one statement; their hashes, sorted.
 
-
-def secret_content_add(ballot: Ballot, pairs: list[tuple[Question, Option]], *, tag: str, floor_area,
-                       version: int | None = None) -> None:
-    """Write one anonymous paper. It joins the contents chain at close (``seal_contents``), not now."""
-    if version is None:
-        version = (SecretContent.objects.filter(ballot=ballot, voice_tag=tag)
-                   .aggregate(m=Max("version"))["m"] or 0) + 1
-    content = _paper(ballot, tag=tag, floor_area=floor_area, version=version)
-    cast_sql.insert(content)
-    cast_sql.insert_many(_paper_choices(content, pairs))
-
-
-def _paper_choices(content: SecretContent, pairs: list[tuple[Question, Option]]) -> list[SecretChoice]:
-    return [cast_sql.new(SecretChoice, content_id=content.pk, question_id=q.pk, option_id=o.pk,
-                         related={"content": content, "question": q, "option": o}) for q, o in pairs]
+    ``sheets``: (pairs, floor area) of each sheet.
+    """
+    sealed = []
+    for pairs, area in sheets:
+        text_area = f"{area:.2f}" if ballot.rule in Ballot.AREA_RULES and area is not None else None
+        sealed.append(box.paper_seal(ballot.box_key, ballot.box_paper_size, [o.pk for _q, o in pairs], text_area))
+    secrets.SystemRandom().shuffle(sealed)
+    SealedSheet.objects.bulk_create([SealedSheet(ballot=ballot, batch=batch, paper=paper) for paper in sealed])
+    return sorted(box.digest(paper) for paper in sealed)

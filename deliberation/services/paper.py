@@ -1,6 +1,5 @@
 """Paper ballots: one organizer enters a batch, a second one confirms it, then it counts."""
 
-import secrets
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from deliberation import ledger
 from deliberation.models import Ballot, Channel, PaperBatch, PaperSheet, Participation, VoiceHolder
 from deliberation.services.ballots import _locked, _require_organizer
-from deliberation.services.casting import choose_options, receipt_code, record_contents, voices_of
+from deliberation.services.casting import choose_options, receipt_code, record_contents, sheets_seal, voices_of
 from members.models import User
 
 
@@ -126,14 +125,11 @@ def paper_batch_confirm(*, batch: PaperBatch, by: User) -> PaperBatch:
             ballot=ballot, voice=voice, version=1, user=voter, channel=Channel.PAPER, batch=batch,
             cast_at=now, receipt=receipt_code())
         sheet = by_voter.get(voter.pk) if not ballot.is_secret else None
-        record_contents(ballot, participation, _pairs(sheet) if sheet else [], tag="", floor_area=voice.floor_area)
+        record_contents(ballot, participation, _pairs(sheet) if sheet else [])
+    sealed = []
     if ballot.is_secret:
-        from deliberation.services.casting import secret_content_add
-
-        for sheet in sheets:
-            # A paper vote is final, so its tag only has to be unique, not tied to a voice.
-            secret_content_add(ballot, _pairs(sheet), tag=secrets.token_hex(32), floor_area=sheet.floor_area)
-        # The typed-in sheets are now anonymous papers; kept beside the batch's list of voters
+        sealed = sheets_seal(ballot, batch, [(_pairs(sheet), sheet.floor_area) for sheet in sheets])
+        # The typed-in sheets are now sealed in the box; kept beside the batch's list of voters
         # they would tell who voted what in a small batch.
         batch.sheets.all().delete()
     batch.status = PaperBatch.Status.CONFIRMED
@@ -142,7 +138,8 @@ def paper_batch_confirm(*, batch: PaperBatch, by: User) -> PaperBatch:
     batch.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     ledger.append(chain=ledger.ballot_chain(ballot.pk), payload={
         "event": "paper_batch", "batch": batch.pk, "issued": batch.issued, "returned": batch.returned,
-        "void": batch.void, "entered_by": batch.entered_by_id, "confirmed_by": by.pk, "at": now.isoformat()})
+        "void": batch.void, "entered_by": batch.entered_by_id, "confirmed_by": by.pk, "at": now.isoformat(),
+        **({"sheets": sealed} if ballot.is_secret else {})})
     return batch
 
 

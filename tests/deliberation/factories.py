@@ -83,3 +83,36 @@ def make_paper_batch(ballot, by, voters, sheets, *, issued: int | None = None, v
     for sheet in sheets:
         services.paper_sheet_add(batch=batch, by=by, **sheet)
     return batch
+
+
+# --- The sealed ballot box -----------------------------------------------------------------
+
+def card_code(ballot, user) -> str:
+    """The code of ``user``'s scrutineer card for ``ballot``, as shown to them when it was made."""
+    from deliberation.models import Scrutineer
+    from tests.conftest import CARD_CODES
+
+    return CARD_CODES[Scrutineer.objects.get(ballot=ballot, user=user).card_key]
+
+
+def open_box(ballot, *users) -> None:
+    """The scrutineers (``users``, default: the first ``threshold`` of them) present their cards.
+
+    A no-op for a ballot without a sealed box (named, or secret from before the box).
+    """
+    ballot.refresh_from_db()
+    if not ballot.is_sealed or ballot.box_opened_at is not None:
+        return
+    if not users:
+        users = [s.user for s in ballot.scrutineers.order_by("position")[:ballot.box_threshold]]
+    for user in users:
+        services.box_present(ballot=ballot, by=user, code=card_code(ballot, user))
+    ballot.refresh_from_db()
+
+
+def close_count_publish(ballot, by) -> None:
+    """Close, open the box with the scrutineers' cards (secret ballots), publish."""
+    services.ballot_close(ballot=ballot, by=by)
+    open_box(ballot)
+    services.ballot_publish(ballot=ballot, by=by)
+    ballot.refresh_from_db()
