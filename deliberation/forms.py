@@ -502,3 +502,27 @@ class FollowUpNoteForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = FollowUp.Status.choices
+
+
+class ScrutineersForm(forms.Form):
+    """The scrutineers (监票人) of a secret ballot, chosen among people holding a role there, and k."""
+
+    scrutineers = IdsField(label=_("Scrutineers"), queryset=User.objects.none(),
+                           widget=forms.CheckboxSelectMultiple,
+                           help_text=_("For example a committee member, a resident representative and, for an "
+                                       "evaluation, a street officer."))
+    threshold = forms.IntegerField(label=_("How many of them together open the box"), min_value=1, max_value=9,
+                                   initial=2, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scrutineers"].queryset = candidates
+        self.fields["scrutineers"].label_from_instance = lambda user: user.display_name
+
+
+class CardCodeForm(forms.Form):
+    """A scrutineer's card code, typed or filled in from the card's QR code."""
+
+    code = forms.CharField(label=_("Card code"), max_length=60,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false", "class": "code-input"}))

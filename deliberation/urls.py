@@ -32,6 +32,11 @@ urlpatterns = [
          name="paper_batch_discard"),
     path("ballots/<int:pk>/paper/<int:batch_pk>/sheets/<int:sheet_pk>/remove/", views.paper_sheet_remove,
          name="paper_sheet_remove"),
+    # The sealed ballot box: scrutineers and their cards
+    path("ballots/<int:pk>/scrutineers/", views.scrutineers, name="ballot_scrutineers"),
+    path("ballots/<int:pk>/card/", views.card, name="ballot_card"),
+    path("ballots/<int:pk>/box/", views.ballot_box, name="ballot_box"),
+    path("ballots/<int:pk>/box.txt", views.box_hashes, name="ballot_box_hashes"),
     # Organizers and floor leaders
     path("ballots/<int:pk>/assist/", views.assisted_vote, name="assisted_vote"),
 ]

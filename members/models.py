@@ -366,6 +366,7 @@ class Notification(models.Model):
         RESULT = "result", _("published results and outcomes")
         OBJECTION_ANSWERED = "objection_answered", _("answers to objections")
         ACTION = "action", _("agreed actions due or changed")
+        SCRUTINY = "scrutiny", _("duties as a scrutineer of a ballot box")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("person"))

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from deliberation import selectors
 from deliberation.audit.common import _decimal, first_difference
+from deliberation.box import digest
 from deliberation.models import (
     Ballot,
     Channel,
@@ -19,7 +20,6 @@ from deliberation.models import (
     SecretChoice,
     SecretContent,
 )
-from deliberation.box import digest
 from deliberation.services.box import box_summary
 
 

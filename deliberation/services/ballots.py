@@ -315,10 +315,11 @@ def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
     vote_heads = {chain: head for chain, head in chain_heads(ballot).items() if chain != ledger.ballot_chain(ballot.pk)}
     extra = {}
     if ballot.is_sealed:
-        from deliberation.services.box import box_deadline, box_summary
+        from deliberation.services.box import box_deadline, box_summary, box_tell_closed
 
         extra["box"] = box_summary(ballot)
         ballot.box_expires_at = box_deadline(ballot.closed_at)
+        box_tell_closed(ballot)
     _event(ballot, "closed", by, heads=vote_heads, **extra)
     ballot.heads_at_close = chain_heads(ballot)
     _stamp(ballot, by).save(update_fields=["status", "closed_at", "heads_at_close", "box_expires_at"])

@@ -17,13 +17,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deliberation import box, ledger
 from deliberation.models import Ballot, Option, PaperBatch, Participation, Scrutineer, SealedSheet
 from deliberation.services.ballots import _event, _locked, _require_draft
-from members.models import User
+from members.models import Notification, User
+from members.notifications import notify
 from members.permissions import can_manage_committee
 from members.services import require_organizer_or_system as _require_organizer
 from members.services import stamp as _stamp
@@ -69,7 +72,30 @@ def scrutineers_set(*, ballot: Ballot, by: User | None, users: list[User], thres
         named.append(scrutineer)
     ballot.box_threshold = int(threshold)
     _stamp(ballot, by).save(update_fields=["box_threshold"])
+    _tell_scrutineers(ballot, [s.user_id for s in named if s.user_id != getattr(by, "pk", None)],
+                      CARD_TITLE, CARD_BODY, reverse("deliberation:ballot_card", args=[ballot.pk]), "card")
     return named
+
+
+CARD_TITLE = gettext_lazy("You are a scrutineer: %(title)s")
+CARD_BODY = gettext_lazy("%(committee)s has named you a scrutineer (监票人) of this secret ballot. Take your card "
+                         "before voting opens.")
+OPEN_TITLE = gettext_lazy("Voting has closed: open the ballot box of %(title)s")
+OPEN_BODY = gettext_lazy("Present your scrutineer card to open the box together with the other scrutineers.")
+
+
+def _tell_scrutineers(ballot: Ballot, user_ids: list[int], title, body, url: str, step: str) -> None:
+    """Tell scrutineers what to do next, in the site's language (as every stored notice is)."""
+    params = {"title": ballot.title, "committee": ballot.committee.name}
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(users=user_ids, kind=Notification.Kind.SCRUTINY, title=str(title) % params,
+               body=str(body) % params, url=url, dedupe_key=f"scrutiny:{step}:ballot:{ballot.pk}")
+
+
+def box_tell_closed(ballot: Ballot) -> None:
+    """At close: every scrutineer is asked to present their card (in the closing transaction)."""
+    _tell_scrutineers(ballot, list(ballot.scrutineers.values_list("user_id", flat=True)), OPEN_TITLE, OPEN_BODY,
+                      reverse("deliberation:ballot_box", args=[ballot.pk]), "open")
 
 
 @transaction.atomic

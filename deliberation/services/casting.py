@@ -201,7 +201,8 @@ def _seal(ballot: Ballot, participation: Participation, pairs: list[tuple[Questi
         participation.paper = box.paper_seal(ballot.box_key, ballot.box_paper_size, [o.pk for _q, o in pairs],
                                              area, extra)
     except box.BoxError:
-        raise ValidationError(_("What you wrote is too long for this ballot's paper."), code="paper_too_large") from None
+        raise ValidationError(_("What you wrote is too long for this ballot's paper."),
+                              code="paper_too_large") from None
     participation.receipt = box.receipt_of(box.digest(participation.paper))
 
 

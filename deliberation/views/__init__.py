@@ -1,5 +1,6 @@
 """Pages of the decision core: the resident's ballots and votes, and the organizer's desk."""
 
+from deliberation.views.box import ballot_box, box_hashes, card, scrutineers
 from deliberation.views.counting import (
     assisted_vote,
     paper_batch,
@@ -35,5 +36,5 @@ __all__ = [
     "ballot_manage", "ballot_open", "ballot_publish", "ballot_receipt", "ballot_results", "ballot_vote",
     "committee_ballots", "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm",
     "paper_batch_discard", "paper_batches", "paper_sheet_remove", "question_add", "question_remove",
-    "receipt_check",
+    "receipt_check", "ballot_box", "box_hashes", "card", "scrutineers",
 ]

@@ -25,6 +25,7 @@ from deliberation.forms import (
 from deliberation.models import Ballot
 from deliberation.permissions import ballot_for_organizer_or_404
 from deliberation.views._common import DOMAIN_ERRORS, ballot_facts, error_text, percent, results
+from deliberation.views.box import box_facts
 from members import selectors as member_selectors
 from members.permissions import committee_for_organizer_or_404
 
@@ -97,6 +98,7 @@ def _manage(request, ballot: Ballot, *, question_form=None, voters_form=None):
     if ballot.status == Ballot.Status.OPEN:
         context["pending_batches"] = list(selectors.pending_batches(ballot))
     context["results"] = results(request.user, ballot)
+    context["box"] = box_facts(ballot, request.user)
     return render(request, "deliberation/ballot_manage.html", context)
 
 
@@ -189,10 +191,17 @@ def _transition(request, pk: int, action: str, act):
     if request.method == "POST":
         if form is None or form.is_valid():
             try:
-                act(ballot, form)
+                done = act(ballot, form)
             except DOMAIN_ERRORS as error:
                 messages.error(request, error_text(error))
             else:
+                if getattr(done, "new_cards", None):
+                    # Opened with no scrutineer named: the organizer is the only one; their card, once.
+                    from deliberation.views.box import card_page
+
+                    messages.success(request, _("Voting is open. You are the only scrutineer of this ballot: "
+                                                "keep this card."))
+                    return card_page(request, done, done.new_cards[request.user.pk])
                 messages.success(request, _("Done: the ballot is now %(s)s.")
                                  % {"s": Ballot.objects.get(pk=ballot.pk).get_status_display()})
             return redirect("deliberation:ballot_manage", pk=ballot.pk)
@@ -203,7 +212,8 @@ def _transition(request, pk: int, action: str, act):
     context = {"ballot": ballot, "action": action, "form": form, "allowed": allowed,
                "facts": ballot_facts(ballot), "texts": _transition_texts(action),
                "results": results(request.user, ballot) if action == "publish" else None,
-               "pending_batches": list(selectors.pending_batches(ballot)) if action == "close" else []}
+               "pending_batches": list(selectors.pending_batches(ballot)) if action == "close" else [],
+               "box": box_facts(ballot, request.user)}
     return render(request, "deliberation/ballot_transition.html", context)
 
 

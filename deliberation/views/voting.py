@@ -15,6 +15,7 @@ from deliberation.models import Ballot, Channel, Participation, Voice
 from deliberation.permissions import ballot_for_viewer_or_404, can_assist
 from deliberation.throttle import throttle_votes
 from deliberation.views._common import DOMAIN_ERRORS, ballot_facts, error_text, results
+from deliberation.views.box import box_facts
 from members.permissions import can_manage_committee
 
 
@@ -68,7 +69,7 @@ def _detail(request, ballot: Ballot, *, form: VoteForm | None = None, questions=
         "form": form if state.may_vote else None, "results": results(request.user, ballot),
         "is_organizer": can_manage_committee(request.user, ballot.committee),
         "can_assist": ballot.status == Ballot.Status.OPEN and can_assist(request.user, ballot),
-        "check_form": ReceiptCheckForm(),
+        "check_form": ReceiptCheckForm(), "box": box_facts(ballot, request.user),
     })
 
 
