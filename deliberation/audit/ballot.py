@@ -19,7 +19,7 @@ from deliberation.models import (
 from deliberation.services.ballots import snapshot_text
 
 # What the lifecycle chain may record after the close: the box's opening and what follows it.
-AFTER_CLOSE = {"published", "cancelled", "share_presented", "box_opened", "not_counted"}
+AFTER_CLOSE = {"published", "cancelled", "share_presented", "box_opened", "box_recounted", "not_counted"}
 
 
 class BallotAudit(RowChecks):

@@ -8,6 +8,7 @@ memory and keeps the counts only. See ``deliberation.box`` for the cryptography 
 """
 
 import base64
+import json
 import random
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deliberation import box, ledger
-from deliberation.models import Ballot, Option, PaperBatch, Participation, Scrutineer, SealedSheet
+from deliberation.models import Ballot, LedgerEntry, Option, PaperBatch, Participation, Scrutineer, SealedSheet
 from deliberation.services.ballots import _event, _locked, _require_draft
 from members.models import Notification, User
 from members.notifications import notify
@@ -203,11 +204,13 @@ def _card_error(code: str) -> ValidationError:
 
 @transaction.atomic
 def box_present(*, ballot: Ballot, by: User, code: str) -> bool:
-    """``by`` presents their card to open the closed ballot's box; True if the box opened and was counted.
+    """``by`` presents their card to open the closed ballot's box; True once the box is opened.
 
     Fewer than the threshold so far: the shares presented are sealed to the cards of the other
-    scrutineers (never stored in the clear) and the box stays shut. The presentation is recorded in
-    the lifecycle chain (who, when).
+    scrutineers (never stored in the clear) and the box stays shut. Each presentation is recorded
+    in the lifecycle chain (who, when). The first opening counts the papers and keeps the totals;
+    once opened, the box counts once: until it expires, k scrutineers may open it again to
+    recount, which records whether the recount matches and changes nothing.
     """
     ballot = _locked(ballot)
     if not ballot.is_sealed:
@@ -216,10 +219,8 @@ def box_present(*, ballot: Ballot, by: User, code: str) -> bool:
     me = next((s for s in scrutineers if s.user_id == by.pk), None)
     if me is None:
         raise PermissionDenied(_("Only the scrutineers of this ballot can open its box."))
-    if ballot.box_opened_at is not None:
-        raise ValidationError(_("The box was already opened and counted; it is counted only once."),
-                              code="box_already_opened")
-    if ballot.status != Ballot.Status.CLOSED:
+    recount = ballot.box_opened_at is not None
+    if ballot.status not in ((Ballot.Status.CLOSED, Ballot.Status.PUBLISHED) if recount else (Ballot.Status.CLOSED,)):
         raise ValidationError(_("The box is opened after voting closes; this ballot is %(s)s.")
                               % {"s": ballot.get_status_display()}, code="box_not_closed")
     if me.share is None or (ballot.box_expires_at and timezone.now() >= ballot.box_expires_at):
@@ -232,10 +233,9 @@ def box_present(*, ballot: Ballot, by: User, code: str) -> bool:
             shares[int(position)] = box.unseal(card, base64.b64decode(sealed))
     except box.BoxError as error:
         raise _card_error(error.code) from None
-    now = timezone.now()
-    me.presented_at = now
+    me.presented_at = timezone.now()
     _stamp(me, by).save(update_fields=["presented_at"])
-    _event(ballot, "share_presented", by, position=me.position)
+    _event(ballot, "share_presented", by, position=me.position, recount=recount)
     if len(shares) < ballot.box_threshold:
         for other in scrutineers:
             if other.pk == me.pk:
@@ -252,16 +252,36 @@ def box_present(*, ballot: Ballot, by: User, code: str) -> bool:
     except box.BoxError:
         raise ValidationError(_("The shares presented do not open this box. Nothing was counted; every "
                                 "scrutineer should check their card."), code="shares_do_not_open") from None
-    _count(ballot, key, by, presented=[s.user_id for s in scrutineers if s.presented_at])
-    for scrutineer in scrutineers:
-        if scrutineer.handed:
-            scrutineer.handed = {}
-            scrutineer.save(update_fields=["handed"])
+    presented = sorted(s.user_id for s in scrutineers if s.presented_at)
+    tally, extras = _tally(ballot, key)
+    del key
+    if recount:
+        _event(ballot, "box_recounted", by, tally=tally, matches=tally == ballot.box_tally, scrutineers=presented)
+    else:
+        ballot.box_tally = tally
+        ballot.box_opened_at = timezone.now()
+        _event(ballot, "box_opened", by, tally=tally, scrutineers=presented)
+        _stamp(ballot, by).save(update_fields=["box_tally", "box_opened_at"])
+        subject = _subject_model(ballot)
+        if extras and hasattr(subject, "sealed_extras_received"):
+            random.SystemRandom().shuffle(extras)
+            subject.sealed_extras_received(ballot.subject_id, extras)
+    for scrutineer in scrutineers:  # the round is over: the next one starts from nothing
+        if scrutineer.handed or scrutineer.presented_at:
+            scrutineer.handed, scrutineer.presented_at = {}, None
+            scrutineer.save(update_fields=["handed", "presented_at"])
     return True
 
 
-def _count(ballot: Ballot, key, by: User, *, presented: list[int]) -> None:
-    """Open every paper that counts, in memory, and keep only the totals (and a subject's extras, shuffled)."""
+def box_recount_matches(ballot: Ballot) -> bool | None:
+    """Whether the latest recount by the scrutineers matched the counts kept at opening (None: none yet)."""
+    payload = (LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk), payload__contains='"box_recounted"')
+               .order_by("-seq").values_list("payload", flat=True).first())
+    return None if payload is None else bool(json.loads(payload).get("matches"))
+
+
+def _tally(ballot: Ballot, key) -> tuple[dict, list]:
+    """Open every paper that counts, in memory: the totals, and the subject's extras (unordered)."""
     questions: dict[int, int] = {}
     max_choices: dict[int, int] = {}
     for option_id, question_id, most in Option.objects.filter(question__ballot=ballot).values_list(
@@ -291,16 +311,9 @@ def _count(ballot: Ballot, key, by: User, *, presented: list[int]) -> None:
             counts[option_id][1] += area
         if paper.extra is not None:
             extras.append(paper.extra)
-    del key
-    ballot.box_tally = {"papers": len(papers), "invalid": invalid,
-                        "options": {str(pk): [n, f"{area:.2f}"] for pk, (n, area) in sorted(counts.items())}}
-    ballot.box_opened_at = timezone.now()
-    _event(ballot, "box_opened", by, tally=ballot.box_tally, scrutineers=sorted(presented))
-    _stamp(ballot, by).save(update_fields=["box_tally", "box_opened_at"])
-    subject = _subject_model(ballot)
-    if extras and hasattr(subject, "sealed_extras_received"):
-        random.SystemRandom().shuffle(extras)
-        subject.sealed_extras_received(ballot.subject_id, extras)
+    tally = {"papers": len(papers), "invalid": invalid,
+             "options": {str(pk): [n, f"{area:.2f}"] for pk, (n, area) in sorted(counts.items())}}
+    return tally, extras
 
 
 # --- Expiry ------------------------------------------------------------------------------------------

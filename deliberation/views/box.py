@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,7 +18,7 @@ from deliberation import services
 from deliberation.forms import CardCodeForm, ScrutineersForm
 from deliberation.models import Ballot, Scrutineer
 from deliberation.permissions import ballot_for_organizer_or_404, ballot_for_viewer_or_404
-from deliberation.services.box import box_list
+from deliberation.services.box import box_list, box_recount_matches
 from deliberation.views._common import DOMAIN_ERRORS, error_text
 from members.models import Role, User
 
@@ -126,8 +127,13 @@ def ballot_box(request, pk: int):
     ballot.refresh_from_db()
     everyone = list(ballot.scrutineers.select_related("user").order_by("position"))
     presented = [s for s in everyone if s.presented_at]
+    expired = ballot.box_expires_at is not None and timezone.now() >= ballot.box_expires_at
+    opened = ballot.box_opened_at is not None
+    may_present = scrutineer is not None and not expired and (
+        ballot.status == Ballot.Status.CLOSED or opened and ballot.status == Ballot.Status.PUBLISHED)
     return render(request, "deliberation/box.html", {
-        "ballot": ballot, "form": form, "me": scrutineer, "scrutineers": everyone,
+        "ballot": ballot, "form": form, "me": scrutineer, "scrutineers": everyone, "may_present": may_present,
+        "recount": box_recount_matches(ballot) if opened else None, "expired": expired,
         "presented": len(presented), "still_needed": max(0, (ballot.box_threshold or 1) - len(presented))})
 
 
