@@ -5,6 +5,7 @@ Production is the default: DEBUG is off unless ``DJANGO_DEBUG=1`` and a
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -273,12 +274,30 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # cache, so neighbours behind the same IP address (one home router, one community centre) are not
 # slowed down by each other. A vote takes two POSTs (choices, then confirm).
 VOTE_THROTTLE = os.environ.get("VOTE_THROTTLE", "20/60")
+# A secret ballot's sealed box can be opened by its scrutineers for this many days after it closes,
+# and recounted for as many days after its result is published (the period for objections, 公示期);
+# then every share is forgotten and the box can never be opened again.
+BALLOT_BOX_DAYS = int(os.environ.get("BALLOT_BOX_DAYS", "7"))
 
 # --- Mail --------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sanhui@localhost")
 # Absolute links in e-mail and on printed notices (QR codes): the public address of the site.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Time-stamping (deliberation.anchoring) -------------------------------------
+# Every lifecycle event of a ballot (opened, closed, published, cancelled …) is time-stamped by an
+# RFC 3161 time-stamp authority, so a chain rewritten later no longer matches a token outside the
+# database; verify_audit checks the tokens. Empty: nothing is sent, and verify_audit says so.
+TSA_URL = os.environ.get("DJANGO_TSA_URL", "")
+# A PEM file to check the tokens against: the TSA's root certificate (a self-signed TSA certificate
+# is its own root), followed by any intermediates; the TSA's own certificate, if in the file, is
+# pinned. Keep a copy of it with the paper records: it is what lets anyone check a token.
+TSA_CERTIFICATE = os.environ.get("DJANGO_TSA_CERTIFICATE", "")
+TSA_TIMEOUT = float(os.environ.get("DJANGO_TSA_TIMEOUT", "10"))  # seconds per request
+# How long after an event's own time its token may be dated: a token obtained later (a TSA outage
+# longer than this, or an entry written afterwards) is reported by verify_audit.
+ANCHOR_TOLERANCE = timedelta(minutes=int(os.environ.get("DJANGO_ANCHOR_TOLERANCE_MINUTES", "60")))
 
 # --- Security baseline ---------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

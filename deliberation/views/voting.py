@@ -15,6 +15,7 @@ from deliberation.models import Ballot, Channel, Participation, Voice
 from deliberation.permissions import ballot_for_viewer_or_404, can_assist
 from deliberation.throttle import throttle_votes
 from deliberation.views._common import DOMAIN_ERRORS, ballot_facts, error_text, results
+from deliberation.services.box import box_list
 from deliberation.views.box import box_facts
 from members.permissions import can_manage_committee
 
@@ -180,17 +181,19 @@ def ballot_receipt(request, pk: int, code: str):
 def receipt_check(request, pk: int):
     ballot = ballot_for_viewer_or_404(request.user, pk)
     form = ReceiptCheckForm(request.GET if "code" in request.GET else None)
-    status = None
+    status, paper, in_box = None, None, False
     if ballot.status != Ballot.Status.PUBLISHED:
         if form.is_bound:
             messages.warning(request, _("Receipts can be checked once the result is published."))
     elif form.is_bound:
         if form.is_valid():
             status = selectors.receipt_status(ballot, form.cleaned_data["code"]) or "unknown"
+            paper = selectors.paper_of_receipt(ballot, form.cleaned_data["code"]) if ballot.is_sealed else None
+            in_box = paper is not None and paper in box_list(ballot)
         else:
             messages.error(request, " ".join(form.errors["code"]))
     return render(request, "deliberation/receipt_check.html",
-                  {"ballot": ballot, "form": form, "status": status})
+                  {"ballot": ballot, "form": form, "status": status, "paper": paper, "in_box": in_box})
 
 
 @login_required

@@ -219,3 +219,26 @@ def test_k_scrutineers_recount_after_publication_and_the_recount_reproduces_the_
     assert box_recount_matches(ballot) is True
     assert ballot.result == published  # a recount never counts the box a second time
     assert audit.audit(ballots=[ballot]) == []
+
+
+def test_check_my_receipt_finds_the_sealed_paper_in_the_published_list(client):
+    from django.urls import reverse
+
+    ballot, organizer, reps, scrutineers = _ballot_with_scrutineers()
+    _take_cards(ballot, scrutineers)
+    services.ballot_open(ballot=ballot, by=organizer)
+    ballot.refresh_from_db()
+    first = services.vote_cast(ballot=ballot, voter=reps[0], choices=choices(ballot, "no"))
+    latest = services.vote_cast(ballot=ballot, voter=reps[0], choices=choices(ballot, "yes"))
+    services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
+    services.ballot_publish(ballot=ballot, by=organizer)
+    client.force_login(reps[0])
+    url = reverse("deliberation:receipt_check", args=[ballot.pk])
+    counted = client.get(url, {"code": latest.receipt.lower().replace("-", "")})
+    assert counted.context["status"] == "counted" and counted.context["in_box"] is True
+    assert box.digest(latest.paper) in counted.content.decode()
+    replaced = client.get(url, {"code": first.receipt})
+    assert replaced.context["status"] == "replaced" and replaced.context["in_box"] is False
+    listed = client.get(reverse("deliberation:ballot_box_hashes", args=[ballot.pk])).content.decode().split()
+    assert listed == box_list(ballot) and box.digest(latest.paper) in listed

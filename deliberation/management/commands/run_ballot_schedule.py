@@ -1,4 +1,5 @@
-"""Open and close ballots whose scheduled time has come, and send the 24-hour reminders.
+"""Open and close ballots whose scheduled time has come, send the 24-hour reminders, and ask the
+time-stamp authority again for the lifecycle events it could not stamp at the time.
 
 Run it every minute from cron/systemd. Safe on several hosts at once: ``single_run`` lets one run
 act while overlapping ones step aside.
@@ -7,12 +8,13 @@ act while overlapping ones step aside.
 from django.core.management.base import BaseCommand
 
 from config.jobs import single_run
-from deliberation import services
+from deliberation import anchoring, services
 
 
 class Command(BaseCommand):
     help = ("Open and close ballots whose scheduled opening or closing time has passed; remind those who "
-            "have not voted on a ballot closing within 24 hours.")
+            "have not voted on a ballot closing within 24 hours; ask the time-stamp authority for the "
+            "lifecycle events it has not stamped yet.")
 
     @single_run("run_ballot_schedule")
     def handle(self, *args, **options):
@@ -21,3 +23,6 @@ class Command(BaseCommand):
         for ballot, count in services.ballots_send_reminders():
             if count:
                 self.stdout.write(f"{ballot.pk}\treminded {count}\t{ballot.title}")
+        stamped = anchoring.fetch_pending()  # after a TSA outage: retried every minute until it answers
+        if stamped:
+            self.stdout.write(f"time-stamped {stamped} event(s)")

@@ -1,6 +1,8 @@
 """Recompute every ledger chain and recount every published ballot; fail at the first broken entry."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from deliberation import audit
 from deliberation.models import Ballot
@@ -37,6 +39,9 @@ class Command(BaseCommand):
             state = "ok" if not problems else f"{len(problems)} problem(s)"
             self.stdout.write(f"ballot {ballot.pk} ({ballot.status}) {ballot.title}: {state}")
 
+        if not settings.TSA_URL:
+            self.stdout.write(_("no time-stamp authority configured (TSA_URL): heads are not anchored outside "
+                                "the database"))
         problems = audit.audit(ballots=chosen, expect_heads=expected, on_ballot=report)
         for problem in problems:
             self.stderr.write(str(problem))
