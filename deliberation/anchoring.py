@@ -48,7 +48,8 @@ from deliberation.models import Anchor, Ballot, LedgerEntry
 logger = logging.getLogger(__name__)
 
 # The lifecycle events that get a token: every move of a ballot's status and the box's opening.
-ANCHORED_EVENTS = frozenset({"opened", "closed", "published", "box_opened", "cancelled", "not_counted"})
+ANCHORED_EVENTS = frozenset({"opened", "closed", "published", "box_opened", "box_recounted", "cancelled",
+                             "not_counted"})
 MAX_REPLY_BYTES = 64 * 1024  # a token with a certificate chain is a few kilobytes
 
 

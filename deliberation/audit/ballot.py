@@ -159,7 +159,7 @@ class BallotAudit(RowChecks):
 
     def check_history(self) -> None:
         """What the ballot row recorded at opening, close and publication, against its history rows."""
-        fields = ["snapshot_hash", "heads_at_open", "heads_at_close", "result"]
+        fields = ["snapshot_hash", "heads_at_open", "heads_at_close", "result", "box_key", "box_tally"]
         rows = list(Ballot.history.filter(id=self.ballot.pk).order_by("history_id")
                     .values_list("history_id", *fields))
         for i, field in enumerate(fields, start=1):
@@ -202,7 +202,12 @@ class BallotAudit(RowChecks):
                 ("secrecy", opened.get("secrecy"), ballot.secrecy),
                 ("decision rule", opened.get("rule"), ballot.rule),
                 ("quorum", _decimal(opened.get("quorum")), ballot.quorum),
-                ("allow_change", opened.get("allow_change"), ballot.allow_change)):
+                ("allow_change", opened.get("allow_change"), ballot.allow_change),
+                ("the ballot box key", (opened.get("box") or {}).get("key"), ballot.box_key or None),
+                ("the scrutineers needed", (opened.get("box") or {}).get("threshold"), ballot.box_threshold
+                 if ballot.box_key else None),
+                ("the paper size", (opened.get("box") or {}).get("paper_size"), ballot.box_paper_size
+                 if ballot.box_key else None)):
             if recorded != actual:
                 self.add(f"{name} was {recorded} at opening, is {actual} now",
                          table="deliberation_ballot", row=str(ballot.pk), **at)
