@@ -233,10 +233,9 @@ def _forge_verdict(ballot: Ballot) -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE deliberation_ballot SET box_tally = %s, result = %s WHERE id = %s",
                        [json.dumps(tally), json.dumps(result), ballot.pk])
-        cursor.execute("UPDATE deliberation_historicalballot SET box_tally = %s WHERE id = %s AND box_tally IS NOT NULL",
-                       [json.dumps(tally), ballot.pk])
-        cursor.execute("UPDATE deliberation_historicalballot SET result = %s WHERE id = %s AND result IS NOT NULL",
-                       [json.dumps(result), ballot.pk])
+        for column, value in (("box_tally", tally), ("result", result)):
+            cursor.execute(f"UPDATE deliberation_historicalballot SET {column} = %s "  # noqa: S608
+                           f"WHERE id = %s AND {column} IS NOT NULL", [json.dumps(value), ballot.pk])
 
 
 def _rejected_sealed_ballot() -> Ballot:
