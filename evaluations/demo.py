@@ -1,6 +1,9 @@
 """Demo evaluations for `seed_demo`: last year's and this year's, launched by the street office of
 大宁路街道 in all its committees, filled in by the resident representatives and published, so the
 dashboard shows a trend and the demo agency contact (大宁路派出所) has a rectification plan to file.
+Each committee's ballot box has the usual scrutineers (an organizer, a resident representative who
+lives there and the street officer, any two of whom open it), who take their cards, and two of
+them open the box after the sheets close.
 
 Idempotent: a street whose campaigns for a year exist is left as it is.
 """
@@ -8,9 +11,12 @@ Idempotent: a street whose campaigns for a year exist is left as it is.
 import random
 from decimal import Decimal
 
-from evaluations import services
+from deliberation import services as core
+from evaluations import selectors, services
 from evaluations.models import Campaign, Rectification, SheetItem
+from evaluations.permissions import is_resident_of
 from members.models import Role, Street, User
+from members.permissions import can_manage_committee
 
 STREET = "大宁路街道"
 # Per year: how each kind of evaluatee tends to be rated (weights of 满意 / 基本满意 / 不满意 / 不了解).
@@ -58,18 +64,37 @@ def seed(*, stdout=None) -> None:
         if Campaign.objects.filter(committee__street=street, year=year).exists():
             continue
         launch = services.campaign_launch(
-            street=street, by=officer.user, open_now=True,
+            street=street, by=officer.user,
             settings=services.CampaignSettings(year=year, title=f"{year}年度派驻机构和物业服务评议",
                                                session_place="居委会会议室", rectification_threshold=Decimal("20")))
-        for campaign in launch.campaigns.order_by("committee__name"):
+        for campaign in launch.campaigns.select_related("committee").order_by("committee__name"):
+            cards = _scrutinize(campaign, officer.user)
+            campaign = services.campaign_open(campaign=campaign, by=officer.user)
             _fill(campaign, rng)
             services.campaign_close(campaign=campaign, by=officer.user)
+            ballot = campaign.ballot
+            for user, code in cards[:ballot.box_threshold]:
+                core.box_present(ballot=ballot, by=user, code=code)
             services.campaign_publish(campaign=campaign, by=officer.user)
         made.append(str(year))
         if year == min(MOODS):
             _settle_last_year(launch)
     if stdout is not None and made:
         stdout.write(f"Demo evaluations: {', '.join(made)} published in every committee of {STREET}.")
+
+
+def _scrutinize(campaign: Campaign, officer: User) -> list[tuple[User, str]]:
+    """Name the usual scrutineers (any two open the box) and let each take their card: (user, code)."""
+    users = []
+    for _label, people in selectors.scrutineer_candidates(campaign.committee):
+        person = next((p for p in people if p == officer or is_resident_of(p, campaign.committee)
+                       or can_manage_committee(p, campaign.committee)), None)
+        if person is not None and person not in users:
+            users.append(person)
+    users = users or [officer]
+    services.campaign_scrutineers_set(campaign=campaign, by=officer, users=users, threshold=min(2, len(users)))
+    campaign.refresh_from_db()
+    return [(user, core.scrutineer_take_card(ballot=campaign.ballot, user=user)) for user in users]
 
 
 def _settle_last_year(launch) -> None:

@@ -106,7 +106,30 @@ class CampaignForm(forms.Form):
 
 
 class LaunchForm(CampaignForm):
-    open_now = forms.BooleanField(label=_("Open the sheets now in every committee"), required=False, initial=True)
+    open_now = forms.BooleanField(
+        label=_("Open the sheets now in every committee"), required=False, initial=False,
+        help_text=_("You then become the only scrutineer of every committee's ballot box, and get one card per "
+                    "committee, shown once. Otherwise each committee names its scrutineers first, then opens."))
+
+
+class ScrutineersForm(forms.Form):
+    """The scrutineers (监票人) of a campaign's ballot box, chosen among the people who may be one, and k."""
+
+    scrutineers = forms.TypedMultipleChoiceField(
+        label=_("Scrutineers"), coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Usually three: a committee member, a resident representative and a street officer, any two "
+                    "of whom open the box together."))
+    threshold = forms.IntegerField(label=_("How many of them together open the box"), min_value=1, max_value=9,
+                                   initial=2, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, candidates: list[tuple[str, list]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {user.pk: user for _label, users in candidates for user in users}
+        self.fields["scrutineers"].choices = [(label, [(user.pk, user.display_name) for user in users])
+                                              for label, users in candidates]
+
+    def users(self) -> list:
+        return [self.people[pk] for pk in self.cleaned_data["scrutineers"]]
 
 
 class SheetForm(forms.Form):

@@ -2,7 +2,8 @@
 
 The sheets themselves are one secret ballot of the decision core per campaign (``Campaign.ballot``):
 one rating question per evaluatee × dimension (``SheetItem``). This app never stores who filled
-which sheet; comments live in ``Comment`` with no voter, no time finer than the day and a random id.
+which sheet. A sheet's comments are sealed into its paper in the ballot box and become ``Comment``
+rows only when the scrutineers open the box, with no voter, no time and a random id.
 """
 
 import uuid
@@ -157,6 +158,22 @@ class Campaign(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 
+    # The sealed ballot box's subject protocol (deliberation.services.box): a sheet's comments travel
+    # sealed in its paper, and are written out only when the box is opened.
+    @staticmethod
+    def sealed_extra_bytes(subject_id: int) -> int:
+        """The most room a sheet's comments can take in its paper (every paper is padded to it)."""
+        from evaluations.services.sheets import comments_paper_bytes
+
+        return comments_paper_bytes(subject_id)
+
+    @staticmethod
+    def sealed_extras_received(subject_id: int, extras: list) -> None:
+        """The box was opened: write the comments of the sheets that count."""
+        from evaluations.services.sheets import comments_unseal
+
+        comments_unseal(campaign_id=subject_id, extras=extras)
+
 
 class Evaluatee(models.Model):
     """Who is evaluated in a campaign: an agency, a property firm, the work station or the committee."""
@@ -250,20 +267,20 @@ class SheetItem(models.Model):
 
 
 class Comment(models.Model):
-    """An anonymous comment on an evaluatee: no voter, the day only, a random id, no history.
+    """An anonymous comment on an evaluatee: no voter, no time, a random id, no history.
 
-    While sheets are taken, ``tag`` (an HMAC of the voice under the site's key, for a purpose
-    distinct from the core's voice tag) lets a changed sheet replace its earlier comments. At close
-    the comments are sealed: rewritten in text order with new ids and no tag, so neither a tag nor
-    the order rows were written in can line a comment up with the register of who took part.
+    Comments are sealed in the sheet's paper when it is cast (beside the ratings) and written here
+    only when the scrutineers open the box, from the papers that count (a changed sheet's earlier
+    comments are never written), in random order, all at once: no row, order or id can be lined
+    up with the register of who took part. ``cast_on`` is the day of comments written before the
+    sealed box (the day only); comments from the box have none.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="comments")
     evaluatee = models.ForeignKey(Evaluatee, on_delete=models.PROTECT, related_name="comments")
-    tag = models.CharField(max_length=64, blank=True)
     text = models.TextField(_("comment"))
-    cast_on = models.DateField()
+    cast_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["evaluatee", "text", "id"]

@@ -4,11 +4,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from deliberation import selectors as core_selectors
-from deliberation.models import Participation, Voice
+from deliberation.models import Participation, Scrutineer, Voice
 from evaluations.models import (
     MIN_ANSWERS,
     Campaign,
@@ -20,7 +20,7 @@ from evaluations.models import (
     Result,
     SheetItem,
 )
-from members.models import Committee, Street, User
+from members.models import Committee, Role, Street, User
 
 # --- Lists ---------------------------------------------------------------------------------
 
@@ -52,6 +52,48 @@ def turnout(campaign: Campaign) -> dict | None:
         took, entitled = t.voices, t.electorate
     share = (Decimal(took) * 100 / entitled).quantize(Decimal("0.1"), ROUND_HALF_UP) if entitled else Decimal(0)
     return {"voices": took, "electorate": entitled, "share": share}
+
+
+# --- The sealed ballot box -----------------------------------------------------------------
+
+SCRUTINEER_KINDS = (Role.Kind.ORGANIZER, Role.Kind.RESIDENT_REPRESENTATIVE, Role.Kind.STREET_OFFICER)
+
+
+def scrutineer_candidates(committee: Committee) -> list[tuple[str, list[User]]]:
+    """Who may be named a scrutineer, by role: the committee's organizers, its resident
+    representatives and its street's officers (the usual three: one of each, any two open the box).
+    Each person once, under the first of these roles they hold."""
+    roles = (Role.objects.filter(Q(kind__in=SCRUTINEER_KINDS[:2], committee=committee)
+                                 | Q(kind=Role.Kind.STREET_OFFICER, street_id=committee.street_id))
+             .select_related("user").order_by("user__full_name", "user_id"))
+    groups: dict[str, list[User]] = {kind: [] for kind in SCRUTINEER_KINDS}
+    seen: dict[int, str] = {}
+    for role in sorted(roles, key=lambda r: SCRUTINEER_KINDS.index(r.kind)):
+        if role.user_id not in seen:
+            seen[role.user_id] = role.kind
+            groups[role.kind].append(role.user)
+    return [(str(Role.Kind(kind).label), users) for kind, users in groups.items() if users]
+
+
+@dataclass
+class BoxState:
+    scrutineers: list[Scrutineer]
+    threshold: int | None
+    mine: Scrutineer | None
+    presented: int
+    still_needed: int
+
+
+def box_state(campaign: Campaign, user: User) -> BoxState | None:
+    """The campaign's ballot box as its pages show it: who holds a card, who has presented it (one query)."""
+    if campaign.ballot_id is None:
+        return None
+    ballot = campaign.ballot
+    named = list(ballot.scrutineers.select_related("user").order_by("position"))
+    presented = sum(1 for s in named if s.presented_at)
+    return BoxState(scrutineers=named, threshold=ballot.box_threshold,
+                    mine=next((s for s in named if s.user_id == getattr(user, "pk", None)), None),
+                    presented=presented, still_needed=max(0, (ballot.box_threshold or 1) - presented))
 
 
 # --- The sheet -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("streets/<int:pk>/evaluations/chart/trend.json", views.TrendChartJSON.as_view(), name="chart_trend"),
     path("streets/<int:pk>/evaluations/results.xlsx", views.street_export, name="street_export"),
     path("evaluations/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("evaluations/<int:pk>/scrutineers/", views.campaign_scrutineers, name="campaign_scrutineers"),
     path("evaluations/<int:pk>/do/<str:move>/", views.campaign_transition, name="campaign_transition"),
     path("evaluations/<int:pk>/sheet/", views.sheet_fill, name="sheet_fill"),
     path("evaluations/<int:pk>/results/", views.campaign_results, name="campaign_results"),

@@ -4,25 +4,26 @@ Every street gets a police station and a work station serving all its committees
 each committee evaluates them and itself on the four default dimensions (12 rating questions).
 The campaign is created, opened, closed and published through the real services; only the bulk
 parts are written here, as in ``ballots.py``: the electorate snapshot (``bulk_snapshot``) and the
-sheets (register entries, anonymous papers with one choice per question, the contents chain).
-``campaign_publish`` then counts the papers in the core and writes the evaluations' result rows.
+sheets (register rows each with its paper sealed to the box, and their register chain entries).
+The organizer who opens is the box's only scrutineer (1 of 1); their card opens the box after close,
+the core counts the papers, and ``campaign_publish`` writes the evaluations' result rows. Every paper
+is padded to the room the comments could take (``Campaign.sealed_extra_bytes``), about 6 kB per
+evaluatee, as in production.
 With 5,000 residents (2,000 households) per committee and a turnout of 0.7, a district of 280
 committees has about 400,000 sheets; ``verify_audit`` over the whole database must still pass.
 """
 
-import uuid
 from datetime import timedelta
 from unittest import mock
 
 from django.db import transaction
-from django.utils import timezone
 
 from bench.citydata.ballots import bulk_snapshot
 from bench.citydata.common import City, copy, next_id
-from deliberation import ledger
-from deliberation.models import Ballot, LedgerEntry, Participation, SecretChoice, SecretContent, Voice
+from deliberation import box, ledger
+from deliberation import services as core
+from deliberation.models import Ballot, LedgerEntry, Participation, Voice
 from deliberation.services import ballots as ballot_services
-from deliberation.services.casting import receipt_code, voice_tag
 from evaluations import services
 from evaluations.models import Campaign, Result
 from members import services as member_services
@@ -44,7 +45,7 @@ def serve(city: City) -> None:
 
 
 def cast_sheets(city: City, ballot: Ballot) -> tuple[int, int]:
-    """Turnout × the households fill a sheet: register rows and entries, papers, choices, contents chain."""
+    """Turnout × the households fill a sheet: register rows with their sealed papers, the register chain."""
     questions = [(q.pk, [o.pk for o in q.options.all()]) for q in ballot.questions.prefetch_related("options")]
     voices = Voice.objects.filter(ballot=ballot).order_by("pk").values_list("pk", "key", "holders__user_id")
     seen, voters = set(), []
@@ -55,40 +56,27 @@ def cast_sheets(city: City, ballot: Ballot) -> tuple[int, int]:
     start = ballot.opened_at + timedelta(minutes=1)
     participation_id, entry_id = next_id(Participation), next_id(LedgerEntry)
     register_chain = ledger.ballot_chain(ballot.pk, "register")
-    participations, entries, papers, choices, chosen = [], [], [], [], {}
+    participations, entries, answers = [], [], 0
     prev = ledger.GENESIS
     for n, (voice_id, key, user_id) in enumerate(voters):
         at = start + timedelta(seconds=n)
-        receipt = receipt_code()
+        picked = [city.rng.choices(options, LEVEL_WEIGHTS[: len(options)])[0] for _q, options in questions]
+        answers += len(picked)
+        paper = box.paper_seal(ballot.box_key, ballot.box_paper_size, picked)
+        paper_digest = box.digest(paper)
+        receipt = box.receipt_of(paper_digest)
         participations.append((participation_id + n, ballot.pk, voice_id, 1, user_id, "online", None, "", None,
-                               at, receipt))
+                               at, receipt, paper))
         text = ledger.canonical({"voice": key, "version": 1, "user": user_id, "channel": "online",
                                  "entered_by": None, "consent_note": "", "batch": None, "at": at.isoformat(),
-                                 "receipt": receipt})
+                                 "receipt": receipt, "paper": paper_digest})
         digest = ledger.link_hash(prev, text)
         entries.append((entry_id + n, register_chain, n + 1, prev, text, digest))
         prev = digest
-        paper = uuid.uuid4()
-        papers.append((paper, ballot.pk, 1, voice_tag(ballot, key), timezone.localdate(at), None))
-        picked = []
-        for question_id, options in questions:
-            option = city.rng.choices(options, LEVEL_WEIGHTS[: len(options)])[0]
-            choices.append((paper, question_id, option))
-            picked.append(option)
-        chosen[paper] = sorted(picked)  # seal_contents lists a paper's choices by option id
     copy(Participation, ["id", "ballot_id", "voice_id", "version", "user_id", "channel", "entered_by_id",
-                         "consent_note", "batch_id", "cast_at", "receipt"], participations)
-    copy(SecretContent, ["id", "ballot_id", "version", "voice_tag", "cast_on", "floor_area"], papers)
-    copy(SecretChoice, ["content_id", "question_id", "option_id"], choices)
-    contents_chain, prev, base = ledger.ballot_chain(ballot.pk, "contents"), ledger.GENESIS, entry_id + len(voters)
-    for n, (paper, _b, version, tag, day, area) in enumerate(sorted(papers, key=lambda row: row[0].hex)):
-        text = ledger.canonical({"content": str(paper), "version": version, "tag": tag, "day": day.isoformat(),
-                                 "area": area, "choices": chosen[paper]})
-        digest = ledger.link_hash(prev, text)
-        entries.append((base + n, contents_chain, n + 1, prev, text, digest))
-        prev = digest
+                         "consent_note", "batch_id", "cast_at", "receipt", "paper"], participations)
     copy(LedgerEntry, ["id", "chain", "seq", "prev_hash", "payload", "hash"], entries)
-    return len(voters), len(choices)
+    return len(voters), answers
 
 
 def generate(city: City) -> dict[str, int]:
@@ -105,6 +93,7 @@ def generate(city: City) -> dict[str, int]:
             cast, answered = cast_sheets(city, campaign.ballot)
             sheets, answers = sheets + cast, answers + answered
             services.campaign_close(campaign=campaign, by=organizer)
+            core.box_present(ballot=campaign.ballot, by=organizer, code=campaign.new_card)
             services.campaign_publish(campaign=campaign, by=organizer)
         city.campaign_ids.append(campaign.pk)
     return {"evaluation campaigns": len(city.campaign_ids), "evaluation sheets": sheets,

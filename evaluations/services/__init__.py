@@ -11,6 +11,7 @@ from evaluations.services.campaigns import (
     campaign_launch,
     campaign_open,
     campaign_publish,
+    campaign_scrutineers_set,
     evaluatees_of,
 )
 from evaluations.services.rectification import (
@@ -22,11 +23,12 @@ from evaluations.services.rectification import (
     rectifications_create,
 )
 from evaluations.services.results import rate_of, results_compute
-from evaluations.services.sheets import comment_tag, sheet_submit
+from evaluations.services.sheets import comments_unseal, sheet_submit
 
 __all__ = [
     "DEFAULT_DIMENSIONS", "DEFAULT_LEVELS", "CampaignSettings", "LevelSpec", "campaign_cancel", "campaign_close",
-    "campaign_create", "campaign_launch", "campaign_open", "campaign_publish", "comment_tag", "evaluatees_of",
-    "progress_record", "rate_of", "rectification_complete", "rectification_confirm", "rectification_file",
-    "rectification_return", "rectifications_create", "results_compute", "sheet_submit",
+    "campaign_create", "campaign_launch", "campaign_open", "campaign_publish", "campaign_scrutineers_set",
+    "comments_unseal", "evaluatees_of", "progress_record", "rate_of", "rectification_complete",
+    "rectification_confirm", "rectification_file", "rectification_return", "rectifications_create",
+    "results_compute", "sheet_submit",
 ]

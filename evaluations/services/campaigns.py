@@ -1,7 +1,10 @@
 """Create campaigns (one committee, or a whole street at once) and move them through their lifecycle.
 
-A campaign's sheets are one secret ballot of the decision core, built when the campaign opens:
-one rating question per evaluatee × dimension, the campaign's scale as options.
+A campaign's sheets are one secret ballot of the decision core: one rating question per
+evaluatee × dimension, the campaign's scale as options. The ballot is built as a draft when the
+campaign's scrutineers are named (or when it opens): its papers are sealed in a ballot box that
+only the scrutineers (监票人) can open together, after the sheets close. If nobody was named, the
+person who opens the sheets becomes the only scrutineer, and their card is shown to them once.
 """
 
 from dataclasses import dataclass, field
@@ -12,13 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from deliberation import services as core
-from deliberation.models import Ballot, Question, VoiceHolder
+from deliberation.models import Ballot, Question, Scrutineer, VoiceHolder
 from evaluations.models import Campaign, Dimension, Evaluatee, EvaluateeKind, Launch, Level, SheetItem
 from evaluations.permissions import can_run
-from evaluations.services.sheets import comments_seal
 from members.models import Agency, Committee, Notification, Role, Street, User
 from members.notifications import notify
 from members.permissions import can_manage_committee, can_view_street
@@ -158,7 +160,11 @@ def campaign_create(*, committee: Committee, by: User, settings: CampaignSetting
 
 @transaction.atomic
 def campaign_launch(*, street: Street, by: User, settings: CampaignSettings, open_now: bool = False) -> Launch:
-    """Create the same campaign for every committee of the street (those without one this year)."""
+    """Create the same campaign for every committee of the street (those without one this year).
+
+    ``open_now`` opens every one at once, with the officer as the only scrutineer of each (their cards
+    in ``launch.new_cards``); otherwise each committee names its scrutineers, then opens.
+    """
     if not can_view_street(by, street):
         raise PermissionDenied(_("Only officers of %(s)s may launch its evaluations.") % {"s": street})
     _check_settings(settings)
@@ -171,11 +177,16 @@ def campaign_launch(*, street: Street, by: User, settings: CampaignSettings, ope
                               % {"s": street, "y": settings.year}, code="campaign_exists")
     launch = _stamp(Launch(street=street, year=settings.year, launched_by=by), by)
     launch.save()
+    # Opened now, no campaign has scrutineers: the officer is the only one of each, with one card per
+    # committee ({campaign id: code}), for the launch page to show once.
+    launch.new_cards = {}
     for committee in todo:
         try:
             campaign = _create_one(committee, by, settings, launch)
             if open_now:
-                campaign_open(campaign=campaign, by=by)
+                campaign = campaign_open(campaign=campaign, by=by)
+                if campaign.new_card:
+                    launch.new_cards[campaign.pk] = campaign.new_card
         except ValidationError as error:
             # Nothing is launched (the transaction rolls back); say which committee stopped it.
             raise ValidationError(_("%(c)s: %(e)s Nothing was launched.") % {"c": committee,
@@ -184,12 +195,10 @@ def campaign_launch(*, street: Street, by: User, settings: CampaignSettings, ope
     return launch
 
 
-@transaction.atomic
-def campaign_open(*, campaign: Campaign, by: User | None) -> Campaign:
-    """Build the secret ballot (evaluatee × dimension questions), freeze the evaluators and tell them."""
-    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
-    _require_runner(by, campaign.committee)
-    _guard_move(campaign, Campaign.Status.OPEN)
+def _ballot_build(campaign: Campaign, by: User | None) -> Ballot:
+    """The campaign's secret ballot in draft (evaluatee × dimension questions), built once (campaign locked)."""
+    if campaign.ballot_id is not None:
+        return campaign.ballot
     core_by = _core_by(by, campaign.committee)
     levels = list(campaign.levels.order_by("position"))
     options = [core.OptionSpec(lv.label, weight=lv.weight, excluded=lv.excluded) for lv in levels]
@@ -208,26 +217,73 @@ def campaign_open(*, campaign: Campaign, by: User | None) -> Campaign:
                                          kind=Question.Kind.RATING, options=options)
             SheetItem.objects.create(campaign=campaign, question=question, evaluatee=evaluatee, dimension=dimension)
     core.question_remove(question=placeholder, by=core_by)
-    campaign.ballot = core.ballot_open(ballot=ballot, by=core_by)
+    campaign.ballot = ballot
+    _stamp(campaign, by).save(update_fields=["ballot"])
+    return ballot
+
+
+@transaction.atomic
+def campaign_scrutineers_set(*, campaign: Campaign, by: User, users: list[User], threshold: int
+                             ) -> list[Scrutineer]:
+    """Name the scrutineers of the campaign's ballot box before the sheets open, and how many open it together."""
+    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
+    _require_runner(by, campaign.committee)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise ValidationError(_("Scrutineers are named before the sheets open; this evaluation is %(s)s.")
+                              % {"s": campaign.get_status_display()}, code="not_draft")
+    ballot = _ballot_build(campaign, by)
+    return core.scrutineers_set(ballot=ballot, by=_core_by(by, campaign.committee), users=users,
+                                threshold=threshold)
+
+
+def _officer_card(ballot: Ballot, by: User) -> str | None:
+    """A street officer opening: the core makes the opener's card only for an organizer, so it is made here.
+
+    With no scrutineer named, the officer becomes the only one (1 of 1); named without a card, they take it.
+    """
+    if not ballot.scrutineers.exists():
+        core.scrutineers_set(ballot=ballot, by=None, users=[by], threshold=1)
+    mine = ballot.scrutineers.filter(user=by).first()
+    if mine is None or mine.has_card:
+        return None
+    return core.scrutineer_take_card(ballot=ballot, user=by)
+
+
+@transaction.atomic
+def campaign_open(*, campaign: Campaign, by: User | None) -> Campaign:
+    """Open the sheets: seal the ballot box to its scrutineers, freeze the evaluators and tell them.
+
+    With no scrutineer named, whoever opens is the only one: ``campaign.new_card`` is their card's
+    code, to be shown to them once (None otherwise). Without an opener (``by`` None), the
+    scrutineers must be named and hold their cards.
+    """
+    campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
+    _require_runner(by, campaign.committee)
+    _guard_move(campaign, Campaign.Status.OPEN)
+    core_by = _core_by(by, campaign.committee)
+    ballot = _ballot_build(campaign, by)
+    code = _officer_card(ballot, by) if by is not None and core_by is None else None
+    ballot = core.ballot_open(ballot=ballot, by=core_by)
+    campaign.ballot = ballot
     campaign.status = Campaign.Status.OPEN
     campaign.opened_at = timezone.now()
-    _stamp(campaign, by).save(update_fields=["ballot", "status", "opened_at"])
+    _stamp(campaign, by).save(update_fields=["status", "opened_at"])
     evaluators = VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True)
     notify(users=list(evaluators), kind=Notification.Kind.OPENING,
            title=_("Year-end evaluation: please fill in your sheet — %(t)s") % {"t": campaign.title},
            body=_("Your sheet is secret. You can save a draft on your phone and finish later."),
            url=campaign.get_absolute_url(), dedupe_key=f"evaluation-open:{campaign.pk}")
+    campaign.new_card = code or (ballot.new_cards.get(by.pk) if by is not None else None)
     return campaign
 
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, by: User | None) -> Campaign:
-    """Stop taking sheets; the core seals the anonymous papers into their ledger chain."""
+    """Stop taking sheets; the scrutineers are asked to open the ballot box (the core tells them)."""
     campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
     _require_runner(by, campaign.committee)
     _guard_move(campaign, Campaign.Status.CLOSED)
     campaign.ballot = core.ballot_close(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
-    comments_seal(campaign)
     campaign.status = Campaign.Status.CLOSED
     campaign.closed_at = timezone.now()
     _stamp(campaign, by).save(update_fields=["status", "closed_at"])
@@ -236,13 +292,14 @@ def campaign_close(*, campaign: Campaign, by: User | None) -> Campaign:
 
 @transaction.atomic
 def campaign_publish(*, campaign: Campaign, by: User | None) -> Campaign:
-    """Publish: the core counts the sealed papers; results, rectification tasks and notices follow."""
+    """Publish what the scrutineers counted when they opened the box; results, plans due and notices follow."""
     from evaluations.services.rectification import rectifications_create
     from evaluations.services.results import results_compute
 
     campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
     _require_runner(by, campaign.committee)
     _guard_move(campaign, Campaign.Status.PUBLISHED)
+    _require_box_opened(campaign.ballot)
     ballot = core.ballot_publish(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
     campaign.ballot = ballot
     took, entitled = ballot.result["turnout"]["voices"], ballot.result["electorate"]["voices"]
@@ -257,6 +314,19 @@ def campaign_publish(*, campaign: Campaign, by: User | None) -> Campaign:
     tasks = rectifications_create(campaign=campaign, by=by) if campaign.valid else []
     _notify_published(campaign, tasks)
     return campaign
+
+
+def _require_box_opened(ballot: Ballot) -> None:
+    if not ballot.is_sealed or ballot.box_opened_at is not None:
+        return
+    presented = ballot.scrutineers.filter(presented_at__isnull=False).count()
+    still = max(1, (ballot.box_threshold or 1) - presented)
+    raise ValidationError(
+        ngettext("The scrutineers have not opened the ballot box yet, so there is nothing to publish: %(n)s more "
+                 "scrutineer must present their card on the ballot box page.",
+                 "The scrutineers have not opened the ballot box yet, so there is nothing to publish: %(n)s more "
+                 "scrutineers must present their cards on the ballot box page.", still) % {"n": still},
+        code="box_not_opened")
 
 
 def _notify_published(campaign: Campaign, tasks: list) -> None:
@@ -283,7 +353,6 @@ def campaign_cancel(*, campaign: Campaign, by: User | None, reason: str) -> Camp
     _guard_move(campaign, Campaign.Status.CANCELLED)
     if campaign.ballot_id:
         core.ballot_cancel(ballot=campaign.ballot, by=_core_by(by, campaign.committee), reason=reason)
-        comments_seal(campaign)
     campaign.status = Campaign.Status.CANCELLED
     campaign.cancelled_at = timezone.now()
     campaign.cancel_reason = reason[:300]

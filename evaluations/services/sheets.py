@@ -1,9 +1,14 @@
-"""Fill in a sheet: the ratings go into the core's secret ballot, the comments into an anonymous table."""
+"""Fill in a sheet: the ratings and the comments go sealed into the core's secret ballot box.
 
-import hashlib
-import hmac
+The comments are sealed in the sheet's paper beside the ratings (``extra``), so that nothing of
+them is stored in the clear while sheets are taken. When the scrutineers open the box, the core
+hands over the comments of the papers that count (``Campaign.sealed_extras_received``) and they
+are written out at once, in random order, with no link to anyone.
+"""
 
-from django.conf import settings
+import json
+import random
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,10 +22,20 @@ from members.models import User
 COMMENT_MAX = 1000
 
 
-def comment_tag(campaign: Campaign, voice_key: str) -> str:
-    """Ties one voice's comments together across changes, for a purpose of its own (not the core's tag)."""
-    message = f"sanhui-evaluation-comment:{campaign.pk}:{voice_key}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+def comment_length(text: str) -> int:
+    """A comment's length in UTF-16 code units: a character outside the BMP (an emoji) counts twice.
+
+    Measured so because the paper is ASCII JSON, where each unit takes at most six bytes (\\uXXXX):
+    COMMENT_MAX units always fit in the room ``comments_paper_bytes`` keeps.
+    """
+    return len(text.encode("utf-16-le")) // 2
+
+
+def comments_paper_bytes(campaign_id: int) -> int:
+    """The largest the comments of one sheet can be in its paper: COMMENT_MAX units per evaluatee."""
+    widest = {str(pk): "\u4e00" * COMMENT_MAX  # six bytes each in the paper, the most any unit takes
+              for pk in Evaluatee.objects.filter(campaign_id=campaign_id).values_list("pk", flat=True)}
+    return len(json.dumps(widest, sort_keys=True, separators=(",", ":"), ensure_ascii=True))
 
 
 @transaction.atomic
@@ -40,31 +55,35 @@ def sheet_submit(*, campaign: Campaign, voter: User, ratings: dict[int, int], co
     texts = {int(pk): (text or "").strip() for pk, text in comments.items()}
     if not set(texts) <= evaluatee_ids:
         raise ValidationError(_("A comment was given for someone who is not evaluated here."), code="foreign_evaluatee")
-    if any(len(text) > COMMENT_MAX for text in texts.values()):
+    if any(comment_length(text) > COMMENT_MAX for text in texts.values()):
         raise ValidationError(_("A comment may be at most %(n)s characters long.") % {"n": COMMENT_MAX},
                               code="comment_too_long")
-    participation = core.vote_cast(ballot=campaign.ballot, voter=voter,
-                                   choices={qid: [oid] for qid, oid in ratings.items()},
-                                   expected_version=expected_version)
-    tag = comment_tag(campaign, participation.voice.key)
-    # A changed sheet replaces its comments; no comment row says who wrote it or when, beyond the day.
-    Comment.objects.filter(campaign=campaign, tag=tag).delete()
-    today = timezone.localdate()
-    Comment.objects.bulk_create([Comment(campaign=campaign, evaluatee=Evaluatee(pk=pk), tag=tag, text=text,
-                                         cast_on=today) for pk, text in sorted(texts.items()) if text])
-    return participation
+    # Sealed with the ratings: a changed sheet's paper carries its own comments, and only the
+    # papers that count are opened, so earlier comments are never written out.
+    extra = {str(pk): text for pk, text in sorted(texts.items()) if text} or None
+    return core.vote_cast(ballot=campaign.ballot, voter=voter,
+                          choices={qid: [oid] for qid, oid in ratings.items()},
+                          expected_version=expected_version, extra=extra)
 
 
-def comments_seal(campaign: Campaign) -> int:
-    """At close: rewrite the campaign's comments in text order, with new random ids and no tag.
+@transaction.atomic
+def comments_unseal(*, campaign_id: int, extras: list) -> list[Comment]:
+    """Write the comments of the counted sheets, opened from the box (in the box's opening transaction).
 
-    Called in the closing transaction. Rows written while sheets were taken sit in the order they
-    were cast (SQLite rowid, PostgreSQL heap order), which matches the register's order; rewritten
-    sorted by text, they keep nothing of when or by whom.
+    ``extras`` come shuffled from the core; the comments are shuffled once more one by one, so that
+    neither the order of rows nor their neighbours tell which comments came from the same sheet.
+    One insert, random ids, no day: nothing lines a comment up with the register.
     """
-    rows = sorted(Comment.objects.filter(campaign=campaign).values_list("evaluatee_id", "text", "cast_on"),
-                  key=lambda row: (row[0], row[1], row[2]))
-    Comment.objects.filter(campaign=campaign).delete()
-    Comment.objects.bulk_create([Comment(campaign=campaign, evaluatee_id=evaluatee_id, tag="", text=text,
-                                         cast_on=cast_on) for evaluatee_id, text, cast_on in rows])
-    return len(rows)
+    evaluatee_ids = set(Evaluatee.objects.filter(campaign_id=campaign_id).values_list("pk", flat=True))
+    found = []
+    for extra in extras:
+        if not isinstance(extra, dict):
+            continue
+        for key, text in extra.items():
+            # Papers are sealed by this server only; anything else is skipped, never half-written.
+            if (str(key).isdigit() and int(key) in evaluatee_ids and isinstance(text, str) and text.strip()
+                    and comment_length(text) <= COMMENT_MAX):
+                found.append((int(key), text.strip()))
+    random.SystemRandom().shuffle(found)
+    return Comment.objects.bulk_create([Comment(campaign_id=campaign_id, evaluatee_id=evaluatee_id, text=text)
+                                        for evaluatee_id, text in found])

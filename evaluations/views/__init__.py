@@ -4,6 +4,7 @@ from evaluations.views.campaigns import (
     campaign_detail,
     campaign_report,
     campaign_results,
+    campaign_scrutineers,
     campaign_transition,
     committee_campaigns,
     sheet_fill,
@@ -14,7 +15,7 @@ from evaluations.views.dashboard import BarChartJSON, TrendChartJSON, campaign_e
 
 __all__ = [
     "BarChartJSON", "TrendChartJSON", "agency_home", "campaign_create", "campaign_detail", "campaign_export",
-    "campaign_report", "campaign_results", "campaign_transition", "committee_campaigns", "rectification_detail",
-    "rectification_transition", "sheet_fill", "street_campaigns", "street_dashboard", "street_export",
-    "street_launch",
+    "campaign_report", "campaign_results", "campaign_scrutineers", "campaign_transition", "committee_campaigns",
+    "rectification_detail", "rectification_transition", "sheet_fill", "street_campaigns", "street_dashboard",
+    "street_export", "street_launch",
 ]

@@ -1,15 +1,20 @@
-"""Campaign pages: lists, create and launch, the campaign page, its moves, the sheet, results and report."""
+"""Campaign pages: lists, create and launch, the campaign page, its scrutineers and moves, the sheet, results
+and report."""
+
+from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from evaluations import selectors, services
-from evaluations.forms import CampaignForm, CancelForm, LaunchForm, SheetForm
+from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
 from evaluations.models import MIN_ANSWERS, Campaign
 from evaluations.permissions import (
     campaign_for_runner_or_404,
@@ -57,6 +62,7 @@ def street_campaigns(request, pk: int):
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def street_launch(request, pk: int):
     street = street_for_officer_or_404(request.user, pk)
@@ -69,8 +75,32 @@ def street_launch(request, pk: int):
             messages.error(request, error_text(error))
         else:
             messages.success(request, _("Evaluations launched in %(n)s committees.") % {"n": launch.campaigns.count()})
+            if launch.new_cards:
+                return _launch_cards(request, launch)
             return redirect("evaluations:street_campaigns", street.pk)
     return render(request, "evaluations/street_launch.html", {"street": street, "form": form})
+
+
+def _card_qr(request, ballot_id: int, code: str) -> str:
+    """The QR code of a card, as the core's card page draws it: the box page, with the code after #."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    url = request.build_absolute_uri(reverse("deliberation:ballot_box", args=[ballot_id])) + "#" + code
+    svg = BytesIO()
+    qrcode.make(url, image_factory=SvgPathImage, box_size=8, border=2).save(svg)
+    return svg.getvalue().decode()
+
+
+def _launch_cards(request, launch):
+    """The officer's cards, one per committee opened at launch: shown now, once, to print."""
+    campaigns = list(launch.campaigns.filter(pk__in=launch.new_cards).select_related("committee")
+                     .order_by("committee__name"))
+    cards = [{"campaign": c, "groups": launch.new_cards[c.pk].split("-"),
+              "qr": _card_qr(request, c.ballot_id, launch.new_cards[c.pk])} for c in campaigns]
+    response = render(request, "evaluations/launch_cards.html", {"street": launch.street, "cards": cards})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _state(request, campaign: Campaign) -> dict:
@@ -88,9 +118,37 @@ def campaign_detail(request, pk: int):
         "campaign": campaign, "turnout": selectors.turnout(campaign), "state": _state(request, campaign),
         "is_runner": can_run(request.user, campaign.committee),
         "is_organizer": can_manage_committee(request.user, campaign.committee),
+        "box": selectors.box_state(campaign, request.user),
         "evaluatees": list(campaign.evaluatees.order_by("position")),
         "dimensions": list(campaign.dimensions.order_by("kind", "position")),
         "levels": selectors.result_levels(campaign)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_scrutineers(request, pk: int):
+    """Name the scrutineers of the campaign's ballot box (before the sheets open), and how many open it."""
+    campaign = campaign_for_runner_or_404(request.user, pk)
+    box = selectors.box_state(campaign, request.user)
+    named = box.scrutineers if box else []
+    form = ScrutineersForm(request.POST or None, candidates=selectors.scrutineer_candidates(campaign.committee),
+                           initial={"scrutineers": [s.user_id for s in named],
+                                    "threshold": (box.threshold if box and box.threshold else 2)})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.campaign_scrutineers_set(campaign=campaign, by=request.user, users=form.users(),
+                                                  threshold=form.cleaned_data["threshold"])
+            except DOMAIN_ERRORS as error:
+                messages.error(request, error_text(error))
+            else:
+                messages.success(request, _("The scrutineers are named and told. Each of them now takes their card "
+                                            "on their own phone; the sheets can open once every one has a card."))
+                return redirect(campaign)
+        else:
+            messages.error(request, _("The scrutineers were not named: correct the fields marked below."))
+    return render(request, "evaluations/campaign_scrutineers.html", {
+        "campaign": campaign, "form": form, "box": box})
 
 
 MOVES = {"open": (Campaign.Status.OPEN, gettext_lazy("Open the sheets")),
@@ -100,6 +158,7 @@ MOVES = {"open": (Campaign.Status.OPEN, gettext_lazy("Open the sheets")),
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def campaign_transition(request, pk: int, move: str):
     """GET: the confirmation page; POST: the move."""
@@ -112,18 +171,29 @@ def campaign_transition(request, pk: int, move: str):
                    "publish": services.campaign_publish}.get(move)
         try:
             if service:
-                service(campaign=campaign, by=request.user)
+                done = service(campaign=campaign, by=request.user)
             else:
-                services.campaign_cancel(campaign=campaign, by=request.user, reason=form.cleaned_data["reason"])
+                done = services.campaign_cancel(campaign=campaign, by=request.user,
+                                                reason=form.cleaned_data["reason"])
         except DOMAIN_ERRORS as error:
             messages.error(request, error_text(error))
         else:
+            if getattr(done, "new_card", None):
+                # The opener's card, made as the sheets opened (the only scrutineer, or one without a card yet):
+                # shown now, once, on the core's card page.
+                from deliberation.views.box import card_page
+
+                messages.success(request, _("The sheets are open. You are the only scrutineer of this evaluation's "
+                                            "ballot box: keep this card.") if done.ballot.box_threshold == 1
+                                 and done.ballot.scrutineers.count() == 1 else
+                                 _("The sheets are open. Here is your scrutineer card: keep it."))
+                return card_page(request, done.ballot, done.new_card)
             messages.success(request, _("Done: the evaluation is now %(s)s.") % {
                 "s": Campaign.Status(MOVES[move][0]).label})
         return redirect(campaign)
     return render(request, "evaluations/campaign_transition.html", {
         "campaign": campaign, "move": move, "label": MOVES[move][1], "form": form,
-        "turnout": selectors.turnout(campaign)})
+        "turnout": selectors.turnout(campaign), "box": selectors.box_state(campaign, request.user)})
 
 
 @login_required

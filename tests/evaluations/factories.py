@@ -6,6 +6,7 @@ from evaluations import services
 from evaluations.models import Campaign, SheetItem
 from members import services as member_services
 from members.models import Agency, Committee, Role, Street, User
+from tests.deliberation.factories import open_box
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user
 
 
@@ -88,5 +89,7 @@ def fill(campaign: Campaign, voter: User, level: int | None = None, level_for=No
 
 
 def publish(campaign: Campaign, by: User) -> Campaign:
+    """Close the sheets, let the scrutineers open the box with their cards, publish."""
     services.campaign_close(campaign=campaign, by=by)
+    open_box(campaign.ballot)
     return services.campaign_publish(campaign=campaign, by=by)

@@ -5,10 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from deliberation.models import Ballot, Question
+from deliberation import box
+from deliberation import services as core
+from deliberation.models import Ballot, Participation, Question
 from evaluations import services
-from evaluations.models import Campaign, Comment, Dimension, Evaluatee, Rectification, Result
+from evaluations.models import Campaign, Comment, Dimension, Evaluatee, Rectification, Result, SheetItem
 from members.models import Notification
+from tests.deliberation.factories import open_box
 from tests.evaluations.factories import fill, make_open_campaign, make_world, publish, settings
 
 pytestmark = pytest.mark.django_db
@@ -55,16 +58,46 @@ def test_an_organizer_cannot_launch_for_the_street_nor_run_another_committee():
         services.campaign_create(committee=world.committees[1], by=organizer, settings=settings())
 
 
-def test_sheet_stores_comments_without_any_link_to_the_voter_and_replaces_them_on_change():
+def test_comments_are_sealed_until_the_box_is_opened_and_a_changed_sheets_earlier_comments_never_count():
     world = make_world()
     campaign = make_open_campaign(world)
-    voter = world.reps[world.committees[0].pk][0]
+    organizer = world.organizers[campaign.committee_id]
+    voter, other = world.reps[campaign.committee_id][:2]
     police = campaign.evaluatees.get(kind="stationed")
-    fill(campaign, voter, level=1, comments={police.pk: "出警很快"})
+    firm = campaign.evaluatees.get(kind="property_firm")
+    fill(campaign, voter, level=1, comments={police.pk: "出警很快", firm.pk: "SECRET 保洁不好"})
     fill(campaign, voter, level=2, comments={police.pk: "态度一般"})
-    assert list(Comment.objects.values_list("text", flat=True)) == ["态度一般"]
+    fill(campaign, other, level=1, comments={firm.pk: "绿化不错"})
+    papers = list(Participation.objects.filter(ballot=campaign.ballot).values_list("paper", flat=True))
+    assert len({len(bytes(p)) for p in papers}) == 1  # a long comment or none: every paper the same size
+    assert not any(b"SECRET" in bytes(p) for p in papers)
+    assert not Comment.objects.exists()
+    services.campaign_close(campaign=campaign, by=organizer)
+    assert not Comment.objects.exists()
+    open_box(campaign.ballot)
+    assert sorted(Comment.objects.values_list("evaluatee_id", "text")) == sorted(
+        [(police.pk, "态度一般"), (firm.pk, "绿化不错")])
+    assert set(Comment.objects.values_list("cast_on", flat=True)) == {None}
     fields = {f.name for f in Comment._meta.get_fields()}
-    assert not fields & {"user", "voter", "participation", "voice", "created_at", "cast_at"}
+    assert not fields & {"tag", "user", "voter", "participation", "voice", "created_at", "cast_at"}
+
+
+def test_the_longest_comments_on_every_evaluatee_fit_the_paper_and_longer_ones_are_refused():
+    from evaluations.services.sheets import COMMENT_MAX
+
+    world = make_world(stationed=2)
+    campaign = make_open_campaign(world)
+    voter, other = world.reps[campaign.committee_id][:2]
+    evaluatees = list(campaign.evaluatees.all())
+    # Six bytes for each character in the paper's JSON (\uXXXX), two units for an emoji.
+    fill(campaign, voter, level=1, comments={e.pk: "好" * COMMENT_MAX for e in evaluatees})
+    fill(campaign, other, level=1, comments={e.pk: "👍" * (COMMENT_MAX // 2) for e in evaluatees})
+    with pytest.raises(ValidationError) as error:
+        fill(campaign, other, level=1, comments={evaluatees[0].pk: "👍" * (COMMENT_MAX // 2 + 1)})
+    assert error.value.code == "comment_too_long"
+    publish(campaign, world.organizers[campaign.committee_id])
+    assert Comment.objects.count() == 2 * len(evaluatees)
+    assert {len(t) for t in Comment.objects.values_list("text", flat=True)} == {COMMENT_MAX, COMMENT_MAX // 2}
 
 
 def test_sheet_is_refused_when_the_campaign_is_not_open_or_a_question_is_unanswered():
@@ -213,17 +246,129 @@ def test_an_empty_scale_or_missing_dimensions_are_refused():
     assert not Campaign.objects.exists()
 
 
-def test_closing_seals_the_comments_new_ids_no_tag_and_text_order():
+def test_opening_the_box_writes_the_comments_in_one_insert_in_random_order_with_random_ids():
     world = make_world(reps=6)
     campaign = make_open_campaign(world)
     police = campaign.evaluatees.get(kind="stationed")
-    texts = ["zz 最后", "aa 最先", "mm 中间"]
-    for voter, text in zip(world.reps[campaign.committee_id], texts, strict=False):
+    texts = [f"comment {i}" for i in range(6)]
+    for voter, text in zip(world.reps[campaign.committee_id], texts, strict=True):
         fill(campaign, voter, level=1, comments={police.pk: text})
-    before = set(Comment.objects.values_list("pk", flat=True))
-    assert all(Comment.objects.values_list("tag", flat=True))
     services.campaign_close(campaign=campaign, by=world.organizers[campaign.committee_id])
-    after = list(Comment.objects.order_by().values_list("pk", "tag", "text"))
-    assert not before & {pk for pk, _t, _x in after}
-    assert {tag for _p, tag, _x in after} == {""}
-    assert [text for _p, _t, text in after] == sorted(texts)
+    orders = set()
+    for _ in range(8):
+        # Received in the register's order (the worst case), as often as needed to see a shuffle.
+        Comment.objects.filter(campaign=campaign).delete()
+        rows = services.comments_unseal(campaign_id=campaign.pk, extras=[{str(police.pk): t} for t in texts])
+        assert sorted(r.text for r in rows) == texts
+        orders.add(tuple(Comment.objects.order_by("id").values_list("text", flat=True)))
+    assert len(orders) > 1
+    # Garbage in a paper is skipped, never written half.
+    Comment.objects.filter(campaign=campaign).delete()
+    services.comments_unseal(campaign_id=campaign.pk, extras=[None, "x", {"999999": "a"}, {str(police.pk): 3},
+                                                              {str(police.pk): "  "}, {str(police.pk): "ok"}])
+    assert list(Comment.objects.values_list("text", flat=True)) == ["ok"]
+
+
+def test_publishing_before_the_scrutineers_open_the_box_is_refused_with_what_is_missing():
+    world = make_world(reps=6)
+    campaign = make_open_campaign(world)
+    organizer = world.organizers[campaign.committee_id]
+    fill(campaign, world.reps[campaign.committee_id][0], level=1)
+    services.campaign_close(campaign=campaign, by=organizer)
+    with pytest.raises(ValidationError) as error:
+        services.campaign_publish(campaign=campaign, by=organizer)
+    assert error.value.code == "box_not_opened"
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.CLOSED and not Result.objects.exists()
+    open_box(campaign.ballot)
+    services.campaign_publish(campaign=campaign, by=organizer)
+    assert Result.objects.filter(campaign=campaign).exists()
+
+
+# --- Scrutineers -------------------------------------------------------------------------------
+
+def _scrutineers(world, committee):
+    """The usual three: a committee member, a resident representative who lives there, a street officer."""
+    from members import services as member_services
+    from members.models import Role
+    from tests.factories import make_building, make_household, make_organizer, make_resident
+
+    rep = make_resident(make_household(make_building(committee.compounds.first())), name="Rep scrutineer")
+    member_services.role_grant(user=rep, kind=Role.Kind.RESIDENT_REPRESENTATIVE, committee=committee, by=None)
+    return [make_organizer(committee), rep, world.officer]
+
+
+def test_named_scrutineers_take_their_cards_then_the_sheets_open_and_two_of_three_open_the_box():
+    world = make_world(reps=6)
+    committee = world.committees[0]
+    organizer = world.organizers[committee.pk]
+    campaign = services.campaign_create(committee=committee, by=organizer, settings=settings())
+    three = _scrutineers(world, committee)
+    named = services.campaign_scrutineers_set(campaign=campaign, by=world.officer, users=three, threshold=2)
+    campaign.refresh_from_db()
+    ballot = campaign.ballot
+    assert [s.user for s in named] == three and ballot.status == Ballot.Status.DRAFT and ballot.box_threshold == 2
+    assert ballot.questions.count() == SheetItem.objects.filter(campaign=campaign).count() == 3 * 4
+    told = set(Notification.objects.filter(kind=Notification.Kind.SCRUTINY).values_list("user_id", flat=True))
+    assert {three[0].pk, three[1].pk} <= told
+    for user in three[:2]:
+        core.scrutineer_take_card(ballot=ballot, user=user)
+    with pytest.raises(ValidationError) as error:
+        services.campaign_open(campaign=campaign, by=organizer)
+    assert error.value.code == "card_missing"
+    campaign = services.campaign_open(campaign=campaign, by=world.officer)  # the officer's card is made now
+    assert campaign.status == Campaign.Status.OPEN and campaign.new_card
+    assert campaign.ballot.is_sealed and campaign.ballot.scrutineers.count() == 3
+    with pytest.raises(ValidationError) as error:
+        services.campaign_scrutineers_set(campaign=campaign, by=organizer, users=three[:1], threshold=1)
+    assert error.value.code == "not_draft"
+    police = campaign.evaluatees.get(kind="stationed")
+    for voter in world.reps[committee.pk]:
+        fill(campaign, voter, level=1, comments={police.pk: "好"})
+    services.campaign_close(campaign=campaign, by=organizer)
+    open_box(campaign.ballot, three[1])
+    assert not Comment.objects.exists()
+    open_box(campaign.ballot, three[2])
+    assert Comment.objects.count() == 6
+    services.campaign_publish(campaign=campaign, by=organizer)
+    assert Result.objects.get(evaluatee=police, dimension=None).rate == Decimal("100.0")
+
+
+def test_with_nobody_named_the_opener_is_the_only_scrutineer_and_an_unattended_opening_is_refused():
+    world = make_world(committees=3, reps=2)
+    first, second, third = world.committees
+    by_organizer = services.campaign_open(campaign=services.campaign_create(
+        committee=first, by=world.organizers[first.pk], settings=settings()), by=world.organizers[first.pk])
+    by_officer = services.campaign_open(campaign=services.campaign_create(
+        committee=second, by=world.officer, settings=settings()), by=world.officer)
+    for campaign, opener in ((by_organizer, world.organizers[first.pk]), (by_officer, world.officer)):
+        scrutineer = campaign.ballot.scrutineers.get()
+        assert scrutineer.user == opener and campaign.ballot.box_threshold == 1
+        assert campaign.new_card and box.card_key(campaign.new_card, campaign.ballot_id)
+    unattended = services.campaign_create(committee=third, by=world.officer, settings=settings())
+    with pytest.raises(ValidationError) as error:
+        services.campaign_open(campaign=unattended, by=None)
+    assert error.value.code == "no_scrutineers"
+    unattended.refresh_from_db()
+    assert unattended.status == Campaign.Status.DRAFT
+
+
+def test_a_launch_opened_at_once_gives_the_officer_one_card_per_committee():
+    world = make_world(committees=2, reps=2)
+    launch = services.campaign_launch(street=world.street, by=world.officer, open_now=True, settings=settings())
+    campaigns = list(launch.campaigns.all())
+    assert set(launch.new_cards) == {c.pk for c in campaigns}
+    for campaign in campaigns:
+        assert campaign.ballot.scrutineers.get().user == world.officer
+        box.card_key(launch.new_cards[campaign.pk], campaign.ballot_id)  # each card is its own ballot's
+
+
+def test_cancelling_a_draft_with_scrutineers_cancels_its_draft_ballot():
+    world = make_world()
+    committee = world.committees[0]
+    organizer = world.organizers[committee.pk]
+    campaign = services.campaign_create(committee=committee, by=organizer, settings=settings())
+    services.campaign_scrutineers_set(campaign=campaign, by=organizer, users=[organizer], threshold=1)
+    services.campaign_cancel(campaign=campaign, by=organizer, reason="改期")
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.CANCELLED and campaign.ballot.status == Ballot.Status.CANCELLED

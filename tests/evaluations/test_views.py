@@ -1,16 +1,20 @@
 """Pages: scoping (404 outside the user's places), secrecy, the sheet, results hidden before close, exports."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from deliberation.models import Participation
+from evaluations import services
 from evaluations.models import Campaign, Comment, Rectification
 from members import services as member_services
 from members.models import Role
-from tests.evaluations.factories import fill, make_open_campaign, make_world, publish, sheet
+from tests.deliberation.factories import card_code
+from tests.evaluations.factories import fill, make_open_campaign, make_world, publish, settings, sheet
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +23,11 @@ pytestmark = pytest.mark.django_db
 def _client(client, user):
     client.force_login(user)
     return client
+
+
+def _text(response) -> str:
+    """The page's text without its tags (a card code is printed in groups, with break hints between)."""
+    return re.sub(r"<[^>]+>", "", response.content.decode())
 
 
 def test_pages_of_another_committee_or_street_are_404(client):
@@ -111,12 +120,15 @@ def test_sheet_page_records_ratings_and_anonymous_comments(client):
     data["after"] = "0"
     response = client.post(reverse("evaluations:sheet_fill", args=[campaign.pk]), data)
     assert response.status_code == 302
-    assert Comment.objects.get().text == "楼道灯坏了很久"
+    assert Participation.objects.filter(ballot=campaign.ballot).count() == 1
+    assert not Comment.objects.exists()  # sealed in the paper until the box is opened
     # Incomplete sheet: a message, nothing recorded.
     incomplete = {k: v for k, v in list(data.items())[1:]}
     incomplete["after"] = "1"
     response = client.post(reverse("evaluations:sheet_fill", args=[campaign.pk]), incomplete)
-    assert response.status_code == 200 and Comment.objects.count() == 1
+    assert response.status_code == 200 and Participation.objects.filter(ballot=campaign.ballot).count() == 1
+    publish(campaign, world.organizers[campaign.committee_id])
+    assert Comment.objects.get().text == "楼道灯坏了很久"
 
 
 def test_street_launch_page_creates_campaigns_for_all_committees(client):
@@ -126,9 +138,16 @@ def test_street_launch_page_creates_campaigns_for_all_committees(client):
     assert form.status_code == 200
     data = {k: v.initial for k, v in form.context["form"].fields.items() if v.initial is not None}
     data.update({"year": 2026, "title": "2026年度评议", "evaluators": "resident_reps", "rate_formula": "positive",
-                 "open_now": "on", "allow_change": "on"})
+                 "allow_change": "on"})
+    assert data["open_now"] is False  # opening at once makes the officer the only scrutineer: asked for, not default
+    data["open_now"] = "on"
     response = client.post(reverse("evaluations:street_launch", args=[world.street.pk]), data)
-    assert response.status_code == 302, response.content.decode()[:3000]
+    # Opened at once: the officer's scrutineer cards, one per committee, shown once.
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    page = _text(response)
+    assert response.content.decode().count('data-testid="card-code"') == 3
+    for campaign in Campaign.objects.filter(committee__street=world.street):
+        assert card_code(campaign.ballot, world.officer) in page
     assert Campaign.objects.filter(committee__street=world.street, status="open").count() == 3
 
 
@@ -214,9 +233,6 @@ def test_street_export_for_one_supervising_department_has_only_that_agency(clien
 def test_launch_that_cannot_open_in_one_committee_names_it_and_launches_nothing():
     from django.core.exceptions import ValidationError
 
-    from evaluations import services
-    from tests.evaluations.factories import settings
-
     world = make_world(committees=2, reps=3)
     empty = world.committees[1]
     for rep in world.reps[empty.pk]:
@@ -228,8 +244,6 @@ def test_launch_that_cannot_open_in_one_committee_names_it_and_launches_nothing(
 
 
 def test_a_double_submitted_or_garbled_sheet_records_one_sheet_and_never_500s(client):
-    from deliberation.models import Participation
-
     world = make_world(reps=6)
     campaign = make_open_campaign(world)
     voter = world.reps[campaign.committee_id][0]
@@ -241,3 +255,82 @@ def test_a_double_submitted_or_garbled_sheet_records_one_sheet_and_never_500s(cl
     assert Participation.objects.filter(ballot=campaign.ballot).count() == 1
     assert client.post(url, {**data, "after": "x1"}).status_code == 302
     assert client.post(url, {"q1": "abc", "after": "1"}).status_code == 200
+
+
+def test_scrutineers_are_named_on_the_campaign_take_their_cards_and_open_the_box_after_close(client):
+    world = make_world(reps=6)
+    committee = world.committees[0]
+    organizer = world.organizers[committee.pk]
+    campaign = services.campaign_create(committee=committee, by=organizer, settings=settings())
+    _client(client, world.officer)
+    page = client.get(reverse("evaluations:campaign_detail", args=[campaign.pk])).content.decode()
+    assert "No scrutineer is named yet" in page
+    url = reverse("evaluations:campaign_scrutineers", args=[campaign.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and organizer.display_name in form.content.decode()
+    assert client.post(url, {"scrutineers": [organizer.pk, world.officer.pk], "threshold": "3"}).status_code == 200
+    assert not Campaign.objects.get(pk=campaign.pk).ballot_id  # refused: nothing built, nothing named
+    response = client.post(url, {"scrutineers": [organizer.pk, world.officer.pk], "threshold": "2"})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    page = client.get(reverse("evaluations:campaign_detail", args=[campaign.pk])).content.decode()
+    assert page.count("has not taken their card yet") == 2
+    assert reverse("deliberation:ballot_card", args=[campaign.ballot_id]) in page
+    for user in (organizer, world.officer):
+        _client(client, user)
+        card = client.post(reverse("deliberation:ballot_card", args=[campaign.ballot_id]))
+        assert card.status_code == 200 and 'data-testid="card-code"' in card.content.decode()
+    open_url = reverse("evaluations:campaign_transition", args=[campaign.pk, "open"])
+    assert "any 2 of the scrutineers named" in client.get(open_url).content.decode().replace("\n", " ")
+    assert client.post(open_url).status_code == 302  # named and carded: no card to show
+    for voter in world.reps[committee.pk]:
+        fill(campaign, voter, level=1)
+    services.campaign_close(campaign=campaign, by=organizer)
+
+    _client(client, organizer)
+    detail = reverse("evaluations:campaign_detail", args=[campaign.pk])
+    page = client.get(detail).content.decode()
+    box_url = reverse("deliberation:ballot_box", args=[campaign.ballot_id])
+    assert "2 more scrutineers must present their cards" in page and box_url in page
+    publish_url = reverse("evaluations:campaign_transition", args=[campaign.pk, "publish"])
+    assert 'data-testid="box-shut"' in client.get(publish_url).content.decode()
+    refused = client.post(publish_url, follow=True).content.decode()
+    assert "have not opened the ballot box yet" in refused
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.CLOSED
+    for user in (organizer, world.officer):
+        _client(client, user)
+        assert client.post(box_url, {"code": card_code(campaign.ballot, user)}).status_code == 302
+    _client(client, organizer)
+    assert "The box was opened and counted" in client.get(detail).content.decode()
+    assert client.post(publish_url).status_code == 302
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.PUBLISHED
+
+
+def test_opening_with_nobody_named_shows_the_opener_their_card_once(client):
+    world = make_world(reps=2)
+    committee = world.committees[0]
+    organizer = world.organizers[committee.pk]
+    campaign = services.campaign_create(committee=committee, by=organizer, settings=settings())
+    _client(client, organizer)
+    url = reverse("evaluations:campaign_transition", args=[campaign.pk, "open"])
+    assert "you will be the only scrutineer" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    campaign.refresh_from_db()
+    code = card_code(campaign.ballot, organizer)
+    assert code in _text(response)
+    assert code not in _text(client.get(reverse("evaluations:campaign_detail", args=[campaign.pk])))
+    assert 'data-testid="single-scrutineer"' in client.get(
+        reverse("evaluations:campaign_detail", args=[campaign.pk])).content.decode()
+
+
+def test_the_scrutineers_page_is_for_runners_of_the_committee_only(client):
+    world = make_world(committees=2)
+    campaign = services.campaign_create(committee=world.committees[1], by=world.organizers[world.committees[1].pk],
+                                        settings=settings())
+    url = reverse("evaluations:campaign_scrutineers", args=[campaign.pk])
+    for user in (world.organizers[world.committees[0].pk], world.reps[world.committees[1].pk][0]):
+        _client(client, user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"scrutineers": [user.pk], "threshold": "1"}).status_code == 404
+    assert not Campaign.objects.get(pk=campaign.pk).ballot_id
