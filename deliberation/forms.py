@@ -80,15 +80,6 @@ class VoteForm(forms.Form):
             result[question.pk] = [int(v) for v in values if v]
         return result
 
-    def summary(self) -> list[tuple[Question, list[Option]]]:
-        """(question, chosen options) in order, for the confirmation page."""
-        chosen = self.choices()
-        return [(q, [o for o in q.options.all() if o.pk in chosen.get(q.pk, [])]) for q in self.questions]
-
-    def hidden_values(self) -> list[tuple[str, int]]:
-        """(field name, option id) pairs to carry the choices in hidden inputs."""
-        return [(self.field_name(q), pk) for q in self.questions for pk in self.choices().get(q.pk, [])]
-
     def question_fields(self) -> list[forms.BoundField]:
         return [self[self.field_name(q)] for q in self.questions]
 
@@ -523,6 +514,8 @@ class ScrutineersForm(forms.Form):
 class CardCodeForm(forms.Form):
     """A scrutineer's card code, typed or filled in from the card's QR code."""
 
+    # A text area, so that the whole code stays in sight on a small phone (it wraps after a dash).
     code = forms.CharField(label=_("Card code"), max_length=60,
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "class": "code-input"}))
+                           widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off",
+                                                        "autocapitalize": "characters", "spellcheck": "false",
+                                                        "class": "code-input"}))

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from deliberation import exports, selectors, services
 from deliberation.forms import ReceiptCheckForm, VoteForm
-from deliberation.models import Ballot, Channel, Participation, Voice
+from deliberation.models import Ballot, Channel, Option, Participation, Question, Voice
 from deliberation.permissions import ballot_for_viewer_or_404, can_assist
+from deliberation.services.box import box_list
 from deliberation.throttle import throttle_votes
 from deliberation.views._common import DOMAIN_ERRORS, ballot_facts, error_text, results
-from deliberation.services.box import box_list
 from deliberation.views.box import box_facts
 from members.permissions import can_manage_committee
 
@@ -119,8 +119,32 @@ def ballot_vote(request, pk: int):
         return _detail(request, ballot, form=form, questions=questions)
     if request.POST.get("action") == "change":
         return _detail(request, ballot, form=form, questions=questions)
-    return render(request, "deliberation/vote_confirm.html",
-                  {"ballot": ballot, "form": form, "after": state.latest_version, "state": state})
+    rows, fields = _ticket(form)
+    return render(request, "deliberation/vote_confirm.html", {
+        "ballot": ballot, "form": form, "after": state.latest_version, "state": state, "rows": rows,
+        "fields": fields})
+
+
+def _ticket(form: VoteForm) -> tuple[list[tuple[Question, list[Option], list[Option]]], list[tuple[str, int]]]:
+    """The confirmation page's content, written so that its size does not depend on what was chosen.
+
+    Its size crosses the network (TLS hides the bytes, not their number) and lands in access logs,
+    so it must say nothing on a secret ballot. Rather than pad the page to a size computed from
+    its longest rendering (a bound that every template or translation change could break), the
+    page holds the same bytes in another order whatever the choice: every option of every question
+    once, its label in the list of chosen options or in a hidden list of the others, and its id
+    in a hidden input named ``q<question id>`` when chosen and ``x<question id>`` (which nothing
+    reads) when not. Returns (question, chosen, others) rows and the (name, option id) inputs.
+    """
+    chosen = form.choices()
+    rows, fields = [], []
+    for question in form.questions:
+        picked = set(chosen.get(question.pk, []))
+        options = list(question.options.all())
+        rows.append((question, [o for o in options if o.pk in picked], [o for o in options if o.pk not in picked]))
+        name = form.field_name(question)
+        fields += [(name if o.pk in picked else f"x{name[1:]}", o.pk) for o in options]
+    return rows, fields
 
 
 def _posted_choices(post) -> dict[int, list[str]]:
