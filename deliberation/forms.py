@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.models import Ballot, Option, Question
+from deliberation.models import Ballot, Question
 from deliberation.services import OptionSpec
 from members.models import Building, Committee, Compound, User
 
