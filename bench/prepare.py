@@ -63,9 +63,10 @@ def sessions(users: list[User]) -> list[str]:
 
 
 def open_ballot(committee, building, organizer, title: str, **extra) -> tuple[Ballot, int, int]:
+    """Open a secret ballot (the default); the organizer is its only scrutineer (``ballot.new_cards``)."""
     ballot = services.ballot_create(committee=committee, by=organizer, title=title,
                                     electorate=Ballot.Electorate.HOUSEHOLDS, building=building, **extra)
-    services.ballot_open(ballot=ballot, by=organizer)
+    ballot = services.ballot_open(ballot=ballot, by=organizer)
     question = ballot.questions.get()
     return ballot, question.pk, question.options.get(meaning="yes").pk
 
@@ -84,6 +85,7 @@ def published_evaluation(street, committee, organizer, officer) -> int:
     campaign = evaluations.campaign_create(committee=committee, by=organizer, settings=evaluations.CampaignSettings(
         year=timezone.localdate().year, title="压测年度评议", include_committee=True))
     campaign = evaluations.campaign_open(campaign=campaign, by=organizer)
+    card = campaign.new_card  # no scrutineer named: the organizer who opens is the only one
     items = list(SheetItem.objects.filter(campaign=campaign).prefetch_related("question__options"))
     for i, user in enumerate(reps):
         ratings = {}
@@ -92,6 +94,7 @@ def published_evaluation(street, committee, organizer, officer) -> int:
             ratings[item.question_id] = options[(i + j) % 3].pk
         evaluations.sheet_submit(campaign=campaign, voter=user, ratings=ratings, comments={})
     evaluations.campaign_close(campaign=campaign, by=officer)
+    services.box_present(ballot=campaign.ballot, by=organizer, code=card)
     evaluations.campaign_publish(campaign=campaign, by=officer)
     return campaign.pk
 
@@ -139,6 +142,7 @@ def main() -> None:
     for user in users:
         services.vote_cast(ballot=ballot, voter=user, choices={qid: [yes]})
     services.ballot_close(ballot=ballot, by=organizer)
+    services.box_present(ballot=ballot, by=organizer, code=ballot.new_cards[organizer.pk])
     services.ballot_publish(ballot=ballot, by=organizer)
 
     campaign = published_evaluation(street, committee, organizer, officer)

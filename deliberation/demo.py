@@ -1,12 +1,18 @@
 """Demo ballots for `seed_demo`: one in every state, in 延长居民区, through the services.
 
 Idempotent: a ballot whose title already exists in the committee is left as it is.
+
+Secret ballots are sealed like real ones: their boxes are opened with the card codes the services
+returned when the cards were made. The open secret ballot's box is left for the developer: its
+card code is printed once, by the run that creates it (development data only).
 """
 
 import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from deliberation import services
@@ -42,9 +48,11 @@ def seed(*, stdout=None) -> None:
     organizer = _organizer(committee)
     rng = random.Random(2026)
     demo_resident = User.objects.filter(username="resident").first()
+    rep = User.objects.filter(username="resident_rep").first()  # the demo's second scrutineer
     skip = {demo_resident.pk} if demo_resident else set()
     now = timezone.now()
     made = []
+    cards = []  # (scrutineer, ballot, card code) of the boxes left for the developer to open
 
     title = "2026年居民区停车管理办法"
     if title not in existing:
@@ -68,28 +76,53 @@ def seed(*, stdout=None) -> None:
             closes_at=now + timedelta(days=10),
             description="按《民法典》第二百七十八条，由本楼业主按专有面积和人数表决。"
                         "费用分摊方案见居委会公告栏。")
-        services.ballot_open(ballot=ballot, by=organizer)
+        # No scrutineer named: the organizer who opens it is the only one, and gets her card now.
+        ballot = services.ballot_open(ballot=ballot, by=organizer)
+        cards.append((organizer, ballot, ballot.new_cards[organizer.pk]))
         _vote_some(ballot, rng, 0.8, (6, 2, 1), skip=skip)  # the demo resident still has to vote
         made.append(title)
 
     title = "社区活动室开放时间"
-    if title not in existing:
+    if title not in existing and rep is not None:
         ballot = services.ballot_create(
             committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.SECRET,
             electorate=Ballot.Electorate.RESIDENT_REPS, rule=Ballot.Rule.TWO_THIRDS, quorum=Decimal("0.5"),
             description="活动室是否延长开放到晚上九点。")
+        # Two scrutineers, both needed: each takes a card before opening, and presents it after the close.
+        services.scrutineers_set(ballot=ballot, by=organizer, users=[organizer, rep], threshold=2)
+        codes = {user: services.scrutineer_take_card(ballot=ballot, user=user) for user in (organizer, rep)}
         services.ballot_open(ballot=ballot, by=organizer)
         _vote_some(ballot, rng, 0.8, (5, 3, 1))
         services.ballot_close(ballot=ballot, by=organizer)
+        for user, code in codes.items():
+            services.box_present(ballot=ballot, by=user, code=code)  # counted; the result waits to be published
+        made.append(title)
+
+    title = "小区快递柜选址"
+    if title not in existing:
+        ballot = services.ballot_create(
+            committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.SECRET,
+            electorate=Ballot.Electorate.RESIDENT_REPS, description="快递柜设在南门还是北门。")
+        services.ballot_open(ballot=ballot, by=organizer)
+        _vote_some(ballot, rng, 0.7, (4, 4, 1))
+        # A box whose scrutineers never opened it: closed with no days left to open it, then expired
+        # by the scheduled job's own service, so the ballot ends "not counted".
+        with override_settings(BALLOT_BOX_DAYS=0):
+            services.ballot_close(ballot=ballot, by=organizer)
+        services.boxes_expire()
         made.append(title)
 
     title = "小区绿化改造方案"
     if title not in existing:
-        services.ballot_create(
+        ballot = services.ballot_create(
             committee=committee, by=organizer, title=title, secrecy=Ballot.Secrecy.SECRET,
             electorate=Ballot.Electorate.HOUSEHOLDS, rule=Ballot.Rule.SIMPLE_MAJORITY,
             opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=13),
             description="绿化改造的两个方案，听证会后表决。")
+        if rep is not None:
+            # Opened by the schedule, so its scrutineers are named now; each takes a card on their own
+            # phone before the opening (the schedule will not open it while a card is missing).
+            services.scrutineers_set(ballot=ballot, by=organizer, users=[organizer, rep], threshold=2)
         made.append(title)
 
     title = "垃圾分类投放时间调整"
@@ -102,11 +135,24 @@ def seed(*, stdout=None) -> None:
 
     if stdout is not None and made:
         stdout.write(f"Demo ballots: {len(made)} created ({', '.join(made)}).")
+    if stdout is not None:
+        for user, ballot, code in cards:
+            _print_card(stdout, user, ballot, code)
     _seed_notifications(committee)
 
     from deliberation.demo_party import seed as seed_party_and_floors
 
     seed_party_and_floors(stdout=stdout)
+
+
+def _print_card(stdout, user: User, ballot: Ballot, code: str) -> None:
+    """Print a scrutineer's card code: development data only, and shown this once, like the real card."""
+    stdout.write("")
+    stdout.write(f"Scrutineer card of {user.username} ({user.full_name}) for the open secret ballot "
+                 f"“{ballot.title}”: {code}")
+    stdout.write(f"  Shown only now (the server keeps no copy). After closing the ballot, sign in as "
+                 f"{user.username} and present it at {reverse('deliberation:ballot_box', args=[ballot.pk])}.")
+    stdout.write("")
 
 
 DEMO_ANNOUNCEMENT = ("社区活动室开放时间调整", "延长居民区居委会：自下月起，社区活动室每天开放到晚上九点。"

@@ -163,6 +163,27 @@ def consultation_page(consultation: Consultation) -> Consultation:
             .get())
 
 
+def consultation_box(consultation: Consultation, user: User) -> dict | None:
+    """What a secret consultation's page says of its sealed ballot box (None for a named one).
+
+    ``may_visit``: whether ``user`` may go to the core's box page (its scrutineer, or an organizer);
+    ``step``: "sealed" while open, "to_open" once closed, "counted" when opened but not published,
+    "published", or "uncounted" when the box was not opened in time.
+    """
+    from deliberation.services.box import may_open_box
+
+    ballot = consultation.ballot
+    if ballot is None or not ballot.is_sealed:
+        return None
+    scrutineers = [s.user for s in ballot.scrutineers.select_related("user").order_by("position")]
+    step = {Ballot.Status.OPEN: "sealed", Ballot.Status.PUBLISHED: "published",
+            Ballot.Status.UNCOUNTED: "uncounted"}.get(ballot.status, "")
+    if ballot.status == Ballot.Status.CLOSED:
+        step = "counted" if ballot.box_opened_at else "to_open"
+    return {"scrutineers": scrutineers, "mine": any(u.pk == user.pk for u in scrutineers), "step": step,
+            "may_visit": user.is_authenticated and may_open_box(user, ballot), "expires_at": ballot.box_expires_at}
+
+
 def household_comment(consultation: Consultation, voice: Voice | None) -> HouseholdComment | None:
     if voice is None or voice.household_id is None:
         return None

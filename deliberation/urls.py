@@ -13,6 +13,7 @@ urlpatterns = [
     path("ballots/<int:pk>/receipt-check/", views.receipt_check, name="receipt_check"),
     path("ballots/<int:pk>/results/", views.ballot_results, name="ballot_results"),
     path("ballots/<int:pk>/result.csv", views.ballot_export, name="ballot_export"),
+    path("ballots/<int:pk>/notice/", views.ballot_notice, name="ballot_notice"),
     # Organizers
     path("committees/<int:pk>/ballots/", views.committee_ballots, name="committee_ballots"),
     path("committees/<int:pk>/ballots/new/", views.ballot_create, name="ballot_create"),
@@ -74,6 +75,7 @@ urlpatterns += [
          name="floor_households"),
     path("floors/consultations/<int:pk>/assist/", floor_views.consultation_assist, name="floor_assist"),
     path("floors/consultations/<int:pk>/close/", floor_views.consultation_close, name="floor_close"),
+    path("floors/consultations/<int:pk>/count/", floor_views.consultation_count_publish, name="floor_count_publish"),
     path("floors/consultations/<int:pk>/agree/", floor_views.consultation_agree, name="floor_agree"),
     path("floors/consultations/<int:pk>/cancel/", floor_views.consultation_cancel, name="floor_cancel"),
     path("floors/consultations/<int:pk>/follow-ups/new/", floor_views.consultation_follow_up_add,

@@ -110,7 +110,9 @@ def _minutes(hearing: Hearing, organizer: User, summary: str, *, skip: set[int],
 def _household_vote(hearing: Hearing, organizer: User, rng: random.Random, skip: set[int]) -> Ballot:
     ballot = services.hearing_vote_create(hearing=hearing, by=organizer, question="是否同意在本楼加装电梯？",
                                           households=True, rule=Ballot.Rule.ART278)
-    ballot_services.ballot_open(ballot=ballot, by=organizer)
+    # A secret vote with no scrutineer named: the organizer who opens it is the only one, and her
+    # card (returned once, here) opens the box after the close.
+    card = ballot_services.ballot_open(ballot=ballot, by=organizer).new_cards[organizer.pk]
     question = ballot.questions.get()
     options = {o.meaning: o.pk for o in question.options.all()}
     for voice in Voice.objects.filter(ballot=ballot).prefetch_related("holders").order_by("key"):
@@ -120,6 +122,7 @@ def _household_vote(hearing: Hearing, organizer: User, rng: random.Random, skip:
         meaning = rng.choices(["yes", "no", "abstain"], weights=(8, 2, 1))[0]
         ballot_services.vote_cast(ballot=ballot, voter=holder.user, choices={question.pk: [options[meaning]]})
     ballot_services.ballot_close(ballot=ballot, by=organizer)
+    ballot_services.box_present(ballot=ballot, by=organizer, code=card)
     return ballot_services.ballot_publish(ballot=ballot, by=organizer)
 
 

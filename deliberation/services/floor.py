@@ -1,6 +1,10 @@
 """Floor consultations: a building's households give their opinion, one voice per household,
 through the decision core; the floor leader concludes with an agreed opinion and, for a
 convention matter, a new version of the building convention.
+
+A secret consultation's opinions are sealed in the core's ballot box. Whoever opens it is its one
+scrutineer (监票人) and is shown their card once; after closing they open the box with it on the
+core's box page, and the count is published from here (``consultation_count_publish``).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,6 +87,7 @@ def consultation_open(*, building: Building, by: User, title: str, matter: str, 
         electorate=Ballot.Electorate.HOUSEHOLDS, household_voice=Ballot.HouseholdVoice.FIRST_MEMBER,
         building=building, rule=rule, subject=consultation,
         question=_clean(question, limit=300) or _("Do you agree with “%(t)s”?") % {"t": title})
+    card = _name_opener_scrutineer(ballot, by, core_by) if ballot.is_secret else None
     ballot = core.ballot_open(ballot=ballot, by=core_by)
     consultation.ballot = ballot
     _stamp(consultation, by).save(update_fields=["ballot"])
@@ -90,7 +95,19 @@ def consultation_open(*, building: Building, by: User, title: str, matter: str, 
            title=_("Floor consultation in %(b)s: %(t)s") % {"b": building, "t": title},
            body=_("Give your household's opinion."), url=consultation.get_absolute_url(),
            dedupe_key=f"floor-open:{consultation.pk}")
+    # The opener's scrutineer card (secret consultations): the page shows it to them once.
+    consultation.new_card = card
     return consultation
+
+
+def _name_opener_scrutineer(ballot: Ballot, by: User, core_by: User | None) -> str:
+    """Make the opener the one scrutineer of the secret ballot (1 of 1) and return their card's code.
+
+    A floor leader opens the core ballot as the system (``core_by`` is None), and the core names no
+    scrutineer for the system: so the floor names the opener itself, organizer or floor leader alike.
+    """
+    core.scrutineers_set(ballot=ballot, by=core_by, users=[by], threshold=1)
+    return core.scrutineer_take_card(ballot=ballot, user=by)
 
 
 def _comment(consultation: Consultation, household: Household, author: User, text: str) -> None:
@@ -166,15 +183,31 @@ def consultation_assist(*, consultation: Consultation, by: User, household: Hous
 
 @transaction.atomic
 def consultation_close(*, consultation: Consultation, by: User) -> Consultation:
-    """Stop taking opinions and publish the count."""
+    """Stop taking opinions and publish the count (a secret one: once its scrutineer has opened the box)."""
     consultation = _locked(consultation)
     _require_runner(by, consultation.building)
     _guard_move(consultation, Consultation.Status.CLOSED)
     core_by = _core_by(by, consultation.building)
     ballot = core.ballot_close(ballot=consultation.ballot, by=core_by)
-    core.ballot_publish(ballot=ballot, by=core_by)
+    if not ballot.is_sealed:
+        consultation.ballot = core.ballot_publish(ballot=ballot, by=core_by)
+    else:
+        consultation.ballot = ballot
     consultation.status, consultation.closed_at = Consultation.Status.CLOSED, timezone.now()
     _stamp(consultation, by).save(update_fields=["status", "closed_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_count_publish(*, consultation: Consultation, by: User) -> Consultation:
+    """Publish the count of a closed secret consultation once its scrutineer has opened the ballot box."""
+    consultation = _locked(consultation)
+    _require_runner(by, consultation.building)
+    ballot = consultation.ballot
+    if consultation.status != Consultation.Status.CLOSED or ballot.status != Ballot.Status.CLOSED:
+        raise ValidationError(_("The count is published after the consultation closes, once; this consultation "
+                                "is %(s)s.") % {"s": consultation.get_status_display()}, code="not_awaiting_count")
+    consultation.ballot = core.ballot_publish(ballot=ballot, by=_core_by(by, consultation.building))
     return consultation
 
 
@@ -188,6 +221,9 @@ def consultation_agree(*, consultation: Consultation, by: User, opinion: str) ->
     if not opinion:
         raise ValidationError(_("Write the agreed opinion."), code="opinion_required")
     ballot = consultation.ballot
+    if ballot.status != Ballot.Status.PUBLISHED:
+        raise ValidationError(_("Publish the count first: the scrutineer opens the ballot box with their card, "
+                                "then the count is published."), code="count_not_published")
     if selectors.verdict(ballot, ballot.result).outcome != rules.Outcome.PASSED:
         raise ValidationError(_("The households did not agree under the consultation's rule; no agreed opinion "
                                 "can be published. Cancel it or open a new consultation."), code="not_passed")

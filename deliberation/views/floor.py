@@ -30,6 +30,7 @@ from deliberation.party_permissions import (
 )
 from deliberation.services import floor as services
 from deliberation.services import followups
+from deliberation.views.box import card_page
 from deliberation.views.party import PAGE_SIZE, form_page, published_vote
 
 
@@ -72,13 +73,20 @@ def consultation_open(request, pk: int):
 
     def act(data):
         made["c"] = services.consultation_open(building=building, by=request.user, **data)
+        return made["c"]
 
     back = reverse("deliberation:floor_building", args=[building.pk])
     response = form_page(
         request, form=form, act=act, title=_("Open a floor consultation"), button=_("Open the consultation"),
-        intro=_("Every household of %(b)s gives one opinion; they are told when it opens.") % {"b": building},
-        success=_("The consultation is open."), done_url=back, back_url=back, context={"building": building})
+        intro=_("Every household of %(b)s gives one opinion; they are told when it opens. A secret consultation's "
+                "opinions are sealed in a ballot box: you become its scrutineer (监票人) and are shown your card "
+                "once, to open the box after closing.") % {"b": building},
+        success=lambda c: _("The consultation is open. You are its only scrutineer: keep this card, you need it "
+                            "to open the ballot box after closing.") if c.new_card else _("The consultation is open."),
+        done_url=back, back_url=back, context={"building": building})
     if "c" in made:
+        if made["c"].new_card:
+            return card_page(request, made["c"].ballot, made["c"].new_card)
         return redirect(made["c"].get_absolute_url())
     return response
 
@@ -90,6 +98,7 @@ def floor_consultation(request, pk: int):
     vote = selectors.vote_state(consultation.ballot, request.user)
     return render(request, "deliberation/floor_consultation.html", {
         "consultation": consultation, "building": consultation.building, "vote": vote,
+        "box": selectors.consultation_box(consultation, request.user),
         "my_comment": selectors.household_comment(consultation, vote.voice if vote else None),
         "can_run": can_run_floor(request.user, consultation.building),
         "who_agreed": selectors.who_agreed(consultation) if consultation.status == Consultation.Status.AGREED else [],
@@ -152,15 +161,40 @@ def consultation_assist(request, pk: int):
         context={"building": consultation.building, "consultation": consultation})
 
 
+def _closed_message(consultation: Consultation) -> str:
+    if consultation.ballot.status == Ballot.Status.PUBLISHED:
+        return _("The consultation is closed and the count published.")
+    return _("Opinions are closed and sealed in the ballot box. Next, its scrutineer opens the box with their "
+             "card; then publish the count on this page.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_close(request, pk: int):
     consultation = consultation_for_runner_or_404(request.user, pk)
+    if consultation.ballot.is_sealed:
+        intro = _("No more opinions can be given. The opinions are sealed in the ballot box: after closing, its "
+                  "scrutineer opens the box with their card, and then the count is published to the building.")
+    else:
+        intro = _("No more opinions can be given; the count is published to the building.")
     return form_page(
-        request, form=None, title=_("Close the consultation"), button=_("Close and count"),
-        intro=_("No more opinions can be given; the count is published to the building."),
+        request, form=None, title=_("Close the consultation"), button=_("Close and count"), intro=intro,
         act=lambda d: services.consultation_close(consultation=consultation, by=request.user),
-        success=_("The consultation is closed and the count published."), done_url=consultation.get_absolute_url(),
+        success=_closed_message, done_url=consultation.get_absolute_url(),
+        back_url=consultation.get_absolute_url(), context={"building": consultation.building,
+                                                           "consultation": consultation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_count_publish(request, pk: int):
+    consultation = consultation_for_runner_or_404(request.user, pk)
+    return form_page(
+        request, form=None, title=_("Publish the count"), button=_("Publish the count"),
+        intro=_("The ballot box has been opened and counted. Every household of the building will see how many "
+                "households gave which opinion, never who gave which."),
+        act=lambda d: services.consultation_count_publish(consultation=consultation, by=request.user),
+        success=_("The count was published."), done_url=consultation.get_absolute_url(),
         back_url=consultation.get_absolute_url(), context={"building": consultation.building,
                                                            "consultation": consultation})
 

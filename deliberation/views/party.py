@@ -51,18 +51,21 @@ from deliberation.views._common import DOMAIN_ERRORS, error_text
 PAGE_SIZE = 50
 
 
-def form_page(request, *, form, act: Callable[[dict], object], success: str, done_url: str, title: str,
-              back_url: str, button: str, intro: str = "", context: dict | None = None,
+def form_page(request, *, form, act: Callable[[dict], object], success: str | Callable[[object], str],
+              done_url: str, title: str, back_url: str, button: str, intro: str = "", context: dict | None = None,
               template: str = "deliberation/party_form.html"):
-    """The one pattern of every form and confirmation: GET shows it, POST calls ``act`` and redirects."""
+    """The one pattern of every form and confirmation: GET shows it, POST calls ``act`` and redirects.
+
+    ``success`` is the message after it, or a function of what ``act`` returned that gives it.
+    """
     if request.method == "POST":
         if form is None or form.is_valid():
             try:
-                act(form.cleaned_data if form is not None else {})
+                done = act(form.cleaned_data if form is not None else {})
             except DOMAIN_ERRORS as error:
                 messages.error(request, error_text(error))
             else:
-                messages.success(request, success)
+                messages.success(request, success(done) if callable(success) else success)
                 return redirect(done_url)
         else:
             messages.error(request, _("Nothing was saved: correct the fields marked below."))

@@ -504,7 +504,13 @@ def hearing_vote(request, pk: int):
         except DOMAIN_ERRORS as error:
             form.add_error(None, _error_text(error))
         else:
-            messages.success(request, _("The vote was drafted in the ballots. Check it, then open it."))
+            if ballot.is_secret:
+                messages.success(request, _("The secret vote was drafted in the ballots. Check it and name its "
+                                            "scrutineers (监票人), who take their cards; then open it. If you "
+                                            "name none, you are its only scrutineer and are shown your card when "
+                                            "you open it."))
+            else:
+                messages.success(request, _("The vote was drafted in the ballots. Check it, then open it."))
             return redirect("deliberation:ballot_manage", pk=ballot.pk)
     return render(request, "hearings/hearing_vote.html", {"hearing": hearing, "form": form})
 

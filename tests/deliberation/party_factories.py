@@ -7,7 +7,7 @@ from deliberation.services import floor as floor_services
 from deliberation.services import party as party_services
 from members.models import Role
 from tests.deliberation.factories import make_building_of_households, make_committee_role, make_floor_leader
-from tests.factories import make_committee, make_organizer, make_user
+from tests.factories import make_building, make_committee, make_household, make_organizer, make_resident, make_user
 
 
 def make_party(committee=None, *, members: int = 3, reps: int = 3, seconds_needed: int = 2,
@@ -46,10 +46,20 @@ def no_option(ballot) -> int:
 
 def make_consultation(n: int = 4, areas=None, *, rule=Ballot.Rule.SIMPLE_MAJORITY, matter="repair_costs",
                       proposed_convention: str = "", secrecy=Ballot.Secrecy.NAMED):
-    """An open consultation of a building of ``n`` households; returns (consultation, leader, residents)."""
+    """An open consultation of a building of ``n`` households; returns (consultation, leader, residents).
+
+    The floor leader lives in the neighbourhood (another building of the compound), as floor leaders
+    do, so that they may be the scrutineer of a secret consultation; the card they were shown at
+    opening is ``consultation.new_card``.
+    """
     building, residents = make_building_of_households(n, areas)
-    leader = make_floor_leader(building)
+    leader = make_floor_leader(building, make_neighbour(building))
     consultation = floor_services.consultation_open(
         building=building, by=leader, title="楼道公共部位维修费用分摊", matter=matter, rule=rule,
         secrecy=secrecy, proposed_convention=proposed_convention, description="维修屋面防水")
     return consultation, leader, residents
+
+
+def make_neighbour(building):
+    """A verified resident of another building of ``building``'s compound."""
+    return make_resident(make_household(make_building(building.compound), door_number="901"))

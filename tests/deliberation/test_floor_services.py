@@ -3,13 +3,14 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from deliberation import services as ballot_services
 from deliberation.models import Ballot, Channel, Consultation, ConventionVersion, HouseholdComment, Participation
 from deliberation.services import floor as floor_services
 from members import services as member_services
 from members.models import Notification
-from tests.deliberation.factories import make_building_of_households, make_floor_leader
+from tests.deliberation.factories import card_code, make_building_of_households, make_floor_leader
 from tests.deliberation.party_factories import make_consultation, no_option, yes_option
-from tests.factories import make_compound, make_resident, make_user
+from tests.factories import make_compound, make_organizer, make_resident, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,4 +161,86 @@ def test_a_building_without_households_cannot_open_a_consultation_and_nothing_is
     with pytest.raises(ValidationError) as excinfo:
         floor_services.consultation_open(building=building, by=leader, title="x", matter="lift")
     assert excinfo.value.code == "empty_electorate"
+    assert not Consultation.objects.exists() and not Ballot.objects.exists()
+
+
+# --- Secret consultations: the sealed ballot box ----------------------------------------------
+
+def test_whoever_opens_a_secret_consultation_is_its_only_scrutineer_and_gets_a_card():
+    consultation, leader, residents = make_consultation(secrecy=Ballot.Secrecy.SECRET)
+    ballot = consultation.ballot
+    assert ballot.is_sealed and ballot.box_threshold == 1
+    assert list(ballot.scrutineers.values_list("user_id", flat=True)) == [leader.pk]
+    assert consultation.new_card == card_code(ballot, leader)
+    organizer = make_organizer(consultation.committee)
+    by_organizer = floor_services.consultation_open(building=consultation.building, by=organizer, title="电梯维保",
+                                                    matter="lift", secrecy=Ballot.Secrecy.SECRET)
+    assert list(by_organizer.ballot.scrutineers.values_list("user_id", flat=True)) == [organizer.pk]
+    assert by_organizer.new_card == card_code(by_organizer.ballot, organizer)
+    named, _leader, _residents = make_consultation()
+    assert named.new_card is None and not named.ballot.scrutineers.exists()
+
+
+def test_a_secret_consultation_is_counted_only_after_its_scrutineer_opens_the_box():
+    consultation, leader, residents = make_consultation(secrecy=Ballot.Secrecy.SECRET)
+    card = consultation.new_card  # shown to the floor leader once, when it opened
+    for person in residents[:3]:
+        participation = floor_services.consultation_answer(consultation=consultation, by=person,
+                                                           option_id=yes_option(consultation.ballot))
+        assert participation.paper is not None
+    floor_services.consultation_close(consultation=consultation, by=leader)
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.CLOSED
+    assert consultation.ballot.status == Ballot.Status.CLOSED and consultation.ballot.result is None
+    with pytest.raises(ValidationError) as excinfo:
+        floor_services.consultation_agree(consultation=consultation, by=leader, opinion="同意")
+    assert excinfo.value.code == "count_not_published"
+    with pytest.raises(ValidationError) as excinfo:
+        floor_services.consultation_count_publish(consultation=consultation, by=leader)
+    assert excinfo.value.code == "box_not_opened"
+    assert ballot_services.box_present(ballot=consultation.ballot, by=leader, code=card)
+    with pytest.raises(PermissionDenied):
+        floor_services.consultation_count_publish(consultation=consultation, by=residents[0])
+    floor_services.consultation_count_publish(consultation=consultation, by=leader)
+    consultation.refresh_from_db()
+    assert consultation.ballot.status == Ballot.Status.PUBLISHED
+    assert consultation.ballot.result["verdict"] == "passed"
+    assert consultation.ballot.result["turnout"]["voices"] == 3
+    with pytest.raises(ValidationError) as excinfo:
+        floor_services.consultation_count_publish(consultation=consultation, by=leader)
+    assert excinfo.value.code == "not_awaiting_count"
+    floor_services.consultation_agree(consultation=consultation, by=leader, opinion="按面积分摊维修费用")
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.AGREED
+
+
+def test_a_named_consultation_is_published_at_close_and_has_no_count_to_publish():
+    consultation, leader, residents = make_consultation()
+    with pytest.raises(ValidationError) as excinfo:
+        floor_services.consultation_count_publish(consultation=consultation, by=leader)
+    assert excinfo.value.code == "not_awaiting_count"
+    floor_services.consultation_close(consultation=consultation, by=leader)
+    consultation.refresh_from_db()
+    assert consultation.ballot.status == Ballot.Status.PUBLISHED
+    with pytest.raises(ValidationError) as excinfo:
+        floor_services.consultation_count_publish(consultation=consultation, by=leader)
+    assert excinfo.value.code == "not_awaiting_count"
+
+
+def test_a_secret_consultation_whose_box_was_never_opened_can_still_be_cancelled():
+    consultation, leader, residents = make_consultation(secrecy=Ballot.Secrecy.SECRET)
+    floor_services.consultation_close(consultation=consultation, by=leader)
+    floor_services.consultation_cancel(consultation=consultation, by=leader, reason="监票人未开箱")
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.CANCELLED
+    assert consultation.ballot.status == Ballot.Status.CANCELLED
+
+
+def test_a_floor_leader_living_outside_the_neighbourhood_cannot_be_the_scrutineer_of_a_secret_consultation():
+    building, residents = make_building_of_households(2)
+    leader = make_floor_leader(building)
+    with pytest.raises(ValidationError) as excinfo:
+        floor_services.consultation_open(building=building, by=leader, title="x", matter="lift",
+                                         secrecy=Ballot.Secrecy.SECRET)
+    assert excinfo.value.code == "scrutineer_outsider"
     assert not Consultation.objects.exists() and not Ballot.objects.exists()

@@ -9,8 +9,13 @@ from deliberation.models import Ballot, Channel, Consultation, HouseholdComment,
 from deliberation.services import floor as floor_services
 from deliberation.services import followups
 from members.models import Role
-from tests.deliberation.factories import make_building_of_households, make_committee_role, make_floor_leader
-from tests.deliberation.party_factories import make_consultation, yes_option
+from tests.deliberation.factories import (
+    card_code,
+    make_building_of_households,
+    make_committee_role,
+    make_floor_leader,
+)
+from tests.deliberation.party_factories import make_consultation, make_neighbour, yes_option
 from tests.factories import make_organizer
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +33,7 @@ def _urls(consultation) -> list[str]:
             reverse("deliberation:floor_consultation_open", args=[b])] + [
         reverse(f"deliberation:{name}", args=[consultation.pk])
         for name in ("floor_consultation", "floor_answer", "floor_households", "floor_assist", "floor_close",
-                     "floor_agree", "floor_cancel", "floor_follow_up_add")] + [
+                     "floor_count_publish", "floor_agree", "floor_cancel", "floor_follow_up_add")] + [
         reverse("deliberation:ballot_detail", args=[consultation.ballot_id])]
 
 
@@ -57,7 +62,8 @@ def test_a_resident_answers_with_a_comment_and_cannot_run_the_consultation(clien
     assert response.status_code == 302
     assert HouseholdComment.objects.get().body == "同意按面积分摊"
     assert "同意按面积分摊" in client.get(consultation.get_absolute_url()).content.decode()
-    for name in ("floor_households", "floor_assist", "floor_close", "floor_agree", "floor_cancel"):
+    for name in ("floor_households", "floor_assist", "floor_close", "floor_count_publish", "floor_agree",
+                 "floor_cancel"):
         assert client.get(reverse(f"deliberation:{name}", args=[consultation.pk])).status_code == 404
 
 
@@ -141,3 +147,66 @@ def test_floor_pages_keep_their_queries_with_many_rows(client, django_assert_max
         assert client.get(consultation.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("deliberation:floor_index")).status_code in (200, 302)
+
+
+# --- Secret consultations: the card at opening, the box after closing, then the count ---------
+
+def test_opening_a_secret_consultation_shows_the_opener_their_scrutineer_card_once(client):
+    building, residents = make_building_of_households(2)
+    leader = make_floor_leader(building, make_neighbour(building))
+    client.force_login(leader)
+    response = client.post(reverse("deliberation:floor_consultation_open", args=[building.pk]), {
+        "title": "电梯维保", "matter": "lift", "description": "", "question": "", "rule": "simple_majority",
+        "secrecy": "secret", "proposed_convention": ""})
+    consultation = Consultation.objects.get()
+    code = card_code(consultation.ballot, leader)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.context["code"] == code and 'data-testid="card-code"' in response.content.decode()
+    assert "You are its only scrutineer" in response.content.decode()
+    # Only once: the consultation's page never shows it again.
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert code not in page and 'data-testid="card-code"' not in page
+
+
+def test_a_secret_consultation_is_closed_then_its_box_opened_then_its_count_published(client):
+    consultation, leader, residents = make_consultation(secrecy=Ballot.Secrecy.SECRET)
+    for person in residents[:3]:
+        floor_services.consultation_answer(consultation=consultation, by=person,
+                                           option_id=yes_option(consultation.ballot))
+    box_url = reverse("deliberation:ballot_box", args=[consultation.ballot_id])
+    client.force_login(leader)
+    page = client.get(reverse("deliberation:floor_close", args=[consultation.pk])).content.decode()
+    assert "its scrutineer opens the box with their card" in page
+    response = client.post(reverse("deliberation:floor_close", args=[consultation.pk]), follow=True)
+    page = response.content.decode()
+    assert "Opinions are closed and sealed in the ballot box" in page
+    assert 'data-testid="box-to-open"' in page and box_url in page
+    assert reverse("deliberation:floor_agree", args=[consultation.pk]) not in page
+    # A resident of the building is told the count is coming, with no way into the box.
+    client.force_login(residents[0])
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert 'data-testid="box-to-open"' in page and box_url not in page
+    assert client.get(box_url).status_code == 404
+    # The scrutineer presents the card on the core's box page, and comes back to publish the count.
+    client.force_login(leader)
+    client.post(box_url, {"code": consultation.new_card})
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    publish_url = reverse("deliberation:floor_count_publish", args=[consultation.pk])
+    assert 'data-testid="box-counted"' in page and publish_url in page
+    assert "Publish the count" in client.get(publish_url).content.decode()
+    response = client.post(publish_url, follow=True)
+    page = response.content.decode()
+    assert "The count was published." in page and "3 of 4 households gave an opinion." in page
+    assert reverse("deliberation:floor_agree", args=[consultation.pk]) in page
+    consultation.refresh_from_db()
+    assert consultation.ballot.status == Ballot.Status.PUBLISHED
+
+
+def test_publishing_the_count_before_the_box_is_opened_says_so(client):
+    consultation, leader, residents = make_consultation(secrecy=Ballot.Secrecy.SECRET)
+    floor_services.consultation_close(consultation=consultation, by=leader)
+    client.force_login(leader)
+    response = client.post(reverse("deliberation:floor_count_publish", args=[consultation.pk]), follow=True)
+    assert "have not opened the ballot box yet" in response.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.ballot.status == Ballot.Status.CLOSED

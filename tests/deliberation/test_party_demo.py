@@ -1,12 +1,13 @@
-"""The demo data of party deliberation and floor consultations."""
+"""The demo data of party deliberation and floor consultations, and of the demo's sealed ballot boxes."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from deliberation import demo_party, waiting_party
-from deliberation.models import Consultation, ConventionVersion, FollowUp, PartyMeeting, Topic, TopicComment
+from deliberation import demo_party, services, waiting_party
+from deliberation.models import Ballot, Consultation, ConventionVersion, FollowUp, PartyMeeting, Topic, TopicComment
 from members.models import User
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +27,24 @@ def test_seed_demo_makes_topics_and_consultations_in_several_states_once():
                for u in ("party_member", "party_rep", "floor_leader", "resident")}
     assert waiting == {"party_member": {"second"}, "party_rep": {"second", "vote"}, "floor_leader": {"opinion"},
                        "resident": {"opinion"}}
+
+
+def test_seed_demo_seals_its_secret_ballots_and_prints_the_card_of_the_open_one_once():
+    """The demo's counted boxes were opened with the cards the services made; the open one's card works."""
+    out = StringIO()
+    call_command("seed_demo", force=True, stdout=out)
+    printed = re.findall(r"Scrutineer card of organizer .*“(.+)”: ([2-9A-Z-]{34})", out.getvalue())
+    assert len(printed) == 1
+    title, code = printed[0]
+    ballot = Ballot.objects.get(title=title)
+    assert ballot.status == Ballot.Status.OPEN and ballot.is_sealed
+    opened = Ballot.objects.filter(secrecy=Ballot.Secrecy.SECRET, box_opened_at__isnull=False)
+    assert {Ballot.Status.PUBLISHED, Ballot.Status.CLOSED} <= set(opened.values_list("status", flat=True))
+    assert Ballot.objects.filter(status=Ballot.Status.UNCOUNTED, box_opened_at__isnull=True).exists()
+    again = StringIO()
+    call_command("seed_demo", force=True, stdout=again)
+    assert "Scrutineer card" not in again.getvalue()  # shown once, like a real card
+    organizer = User.objects.get(username="organizer")
+    services.ballot_close(ballot=ballot, by=organizer)
+    assert services.box_present(ballot=ballot, by=organizer, code=code)
+    services.ballot_publish(ballot=ballot, by=organizer)

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from deliberation.models import Ballot
 from hearings import demo_hearing, waiting_hearing
 from hearings.models import Hearing, HearingMinutes, HearingObjection, HearingOpinion, HearingRegistration
 from members.models import User
@@ -21,6 +22,10 @@ def test_seed_demo_has_hearings_in_every_state_and_is_idempotent():
     assert archived.objections.get().answered_at is not None
     assert archived.minutes.get().status == HearingMinutes.Status.FINAL
     assert hearings.get(status=Hearing.Status.IN_SESSION).announced_late
+    # The household vote's secret papers were counted by opening its box with the organizer's card.
+    vote = Ballot.objects.get(subject_type__model="hearing", status=Ballot.Status.PUBLISHED)
+    assert vote.is_sealed and vote.box_opened_at is not None
+    assert vote.result["turnout"]["voices"] == vote.box_tally["papers"] > 0
     counts = [Model.objects.count() for Model in (Hearing, HearingOpinion, HearingRegistration, HearingMinutes,
                                                   HearingObjection)]
     history = Hearing.history.count()

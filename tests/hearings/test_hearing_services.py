@@ -233,12 +233,18 @@ def test_a_household_vote_under_article_278_runs_through_the_decision_core():
                                           households=True, rule=Ballot.Rule.ART278)
     assert ballot.subject == hearing and ballot.building == area["building"]
     assert ballot.electorate == Ballot.Electorate.HOUSEHOLDS and ballot.rule == Ballot.Rule.ART278
-    ballot_services.ballot_open(ballot=ballot, by=area["organizer"])
+    assert ballot.is_secret  # the default: sealed papers, opened by the scrutineers after the close
+    opened = ballot_services.ballot_open(ballot=ballot, by=area["organizer"])
+    card = opened.new_cards[area["organizer"].pk]  # no scrutineer named: the organizer alone, shown once
     question = ballot.questions.get()
     yes = question.options.get(meaning="yes")
     for resident in area["residents"]:
         ballot_services.vote_cast(ballot=ballot, voter=resident, choices={question.pk: [yes.pk]})
     ballot_services.ballot_close(ballot=ballot, by=area["organizer"])
+    with pytest.raises(ValidationError) as excinfo:
+        ballot_services.ballot_publish(ballot=ballot, by=area["organizer"])
+    assert _code(excinfo) == "box_not_opened"
+    assert ballot_services.box_present(ballot=ballot, by=area["organizer"], code=card)
     ballot = ballot_services.ballot_publish(ballot=ballot, by=area["organizer"])
     assert ballot.result["verdict"] == "passed"
     assert ballot_selectors.turnout(ballot).voices == 3

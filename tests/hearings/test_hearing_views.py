@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from hearings import waiting_hearing
 from hearings.models import Hearing, HearingRegistration
+from hearings.selectors.hearing import hearing_ballots
 from hearings.services import hearing as services
 from tests.factories import make_household, make_resident, make_user
 from tests.hearings.hearing_factories import advance, make_area, make_hearing
@@ -281,3 +282,30 @@ def test_the_notice_periods_page_saves_for_this_committee_only(client):
     assert client.post(url, {"notice_days": 14, "public_notice_days": 5}).status_code == 302
     saved = HearingSettings.objects.get()
     assert (saved.committee, saved.notice_days, saved.public_notice_days) == (area["committee"], 14, 5)
+
+
+# --- Votes: a secret vote's scrutineers and its ballot box ------------------------------------
+
+def test_a_secret_vote_is_drafted_with_a_word_on_scrutineers_and_its_box_is_linked_once_closed(client, settings):
+    from deliberation import services as ballot_services
+    from tests.deliberation.factories import card_code
+
+    area = make_area(n=2)
+    organizer = area["organizer"]
+    hearing = advance(make_hearing(area), organizer, Hearing.Status.IN_SESSION)
+    client.force_login(organizer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("hearings:hearing_vote", args=[hearing.pk]), {
+        "question": "是否同意加装电梯？", "electorate": "households", "rule": "art278", "secrecy": "secret"},
+        follow=True)
+    assert "name its scrutineers" in response.content.decode()
+    ballot = hearing_ballots(hearing)[0]
+    manage = reverse("hearings:hearing_manage", args=[hearing.pk])
+    assert "Secret: name its scrutineers" in client.get(manage).content.decode()
+    ballot_services.ballot_open(ballot=ballot, by=organizer)
+    ballot_services.ballot_close(ballot=ballot, by=organizer)
+    box_url = reverse("deliberation:ballot_box", args=[ballot.pk])
+    page = client.get(manage).content.decode()
+    assert 'data-testid="box-to-open"' in page and box_url in page
+    ballot_services.box_present(ballot=ballot, by=organizer, code=card_code(ballot, organizer))
+    assert 'data-testid="box-to-open"' not in client.get(manage).content.decode()
