@@ -73,9 +73,18 @@ def scrutineers_set(*, ballot: Ballot, by: User | None, users: list[User], thres
         named.append(scrutineer)
     ballot.box_threshold = int(threshold)
     _stamp(ballot, by).save(update_fields=["box_threshold"])
-    _tell_scrutineers(ballot, [s.user_id for s in named if s.user_id != getattr(by, "pk", None)],
-                      CARD_TITLE, CARD_BODY, reverse("deliberation:ballot_card", args=[ballot.pk]), "card")
+    # Told after commit, and only those still without a card then: a service that names someone and
+    # makes their card in the same transaction (a floor leader opening a consultation) tells nobody.
+    transaction.on_commit(lambda: _tell_card_takers(ballot, [s.user_id for s in named
+                                                             if s.user_id != getattr(by, "pk", None)]))
     return named
+
+
+def _tell_card_takers(ballot: Ballot, user_ids: list[int]) -> None:
+    waiting = Scrutineer.objects.filter(ballot=ballot, user_id__in=user_ids, card_key="").values_list(
+        "user_id", flat=True)
+    _tell_scrutineers(ballot, list(waiting), CARD_TITLE, CARD_BODY,
+                      reverse("deliberation:ballot_card", args=[ballot.pk]), "card")
 
 
 CARD_TITLE = gettext_lazy("You are a scrutineer: %(title)s")
@@ -196,7 +205,9 @@ def _card_error(code: str) -> ValidationError:
     # Looked up when raised, so that the message is in the reader's language.
     messages = {
         "malformed": _("This is not a scrutineer card code: check each character (28 letters and digits)."),
-        "wrong_ballot": _("This card belongs to another ballot."),
+        # A typo and another ballot's card fail the same check: the message fits both.
+        "wrong_ballot": _("This code does not match a card of this ballot: check each character against your "
+                          "card, and that it is the card of this ballot."),
         "does_not_open": _("This card does not open your share of this ballot's box: it is not your card."),
     }
     return ValidationError(messages.get(code, messages["does_not_open"]), code=f"card_{code}")

@@ -242,3 +242,20 @@ def test_check_my_receipt_finds_the_sealed_paper_in_the_published_list(client):
     assert replaced.context["status"] == "replaced" and replaced.context["in_box"] is False
     listed = client.get(reverse("deliberation:ballot_box_hashes", args=[ballot.pk])).content.decode().split()
     assert listed == box_list(ballot) and box.digest(latest.paper) in listed
+
+
+def test_named_scrutineers_are_told_to_take_their_card_and_at_close_to_open_the_box(
+        django_capture_on_commit_callbacks):
+    from members.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ballot, organizer, reps, scrutineers = _ballot_with_scrutineers()
+    told = Notification.objects.filter(kind=Notification.Kind.SCRUTINY)
+    assert sorted(told.values_list("user_id", flat=True)) == sorted(s.pk for s in scrutineers)
+    assert all(f"/ballots/{ballot.pk}/card/" in url for url in told.values_list("url", flat=True))
+    _take_cards(ballot, scrutineers)
+    services.ballot_open(ballot=ballot, by=organizer)
+    services.ballot_close(ballot=ballot, by=organizer)
+    box_notices = told.filter(url__endswith=f"/ballots/{ballot.pk}/box/")
+    assert sorted(box_notices.values_list("user_id", flat=True)) == sorted(s.pk for s in scrutineers)
+    assert not told.filter(user=reps[1]).exists()
