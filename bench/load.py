@@ -7,6 +7,8 @@ Phases:
   cast   closed loop, C clients, D seconds: a signed-in resident confirms a vote (POST /ballots/N/vote/)
   flows  closed loop, C clients, D seconds: the people of FLOWS below, by weight, page by page
   burst  open loop: N distinct signed-in voters on one ballot, sent evenly within W seconds
+  sheets open loop: N distinct signed-in evaluators each hand in a full evaluation sheet (every
+         rating, a comment on one evaluatee), sent evenly within W seconds
 
 Every request is timed from send to full response; the output is raw latencies per step, so the
 percentiles are exact (no histogram buckets). A closed loop means each client sends its next request
@@ -227,24 +229,21 @@ def run_flows(args, manifest) -> dict:
     return closed_loop(args.clients, args.duration, action).result(phase="flows", clients=args.clients)
 
 
-def run_burst(args, manifest) -> dict:
-    voters = manifest["burst"][: args.voters]
+def open_loop(args, rows: list, send) -> dict:
+    """Send ``send(client, row)`` once per row, evenly spread over the window, whatever the answers take."""
     record = Recorder()
-    gap = args.window / max(1, len(voters))
+    gap = args.window / max(1, len(rows))
     semaphore = threading.BoundedSemaphore(args.clients)  # at most this many requests in flight
 
     def one(row):
-        session, ballot, qid, yes = row
-        client = Client(args.base, record, session)
         try:
-            client.request("burst cast", "POST", f"/ballots/{ballot}/vote/",
-                           vote_form(client, qid, yes, action="confirm", after="0"), ok=(302,), to="/receipt/")
+            send(Client(args.base, record, row[0]), row)
         finally:
             semaphore.release()
 
     threads = []
     record.started = time.perf_counter()
-    for i, row in enumerate(voters):
+    for i, row in enumerate(rows):
         delay = record.started + i * gap - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
@@ -256,11 +255,41 @@ def run_burst(args, manifest) -> dict:
     for thread in threads:
         thread.join()
     record.finished = time.perf_counter()
-    return record.result(phase="burst", voters=len(voters), window=args.window, sent_within=sent,
-                         clients=args.clients)
+    return record.result(voters=len(rows), window=args.window, sent_within=sent, clients=args.clients)
 
 
-PHASES = {"floor": run_floor, "cast": run_cast, "flows": run_flows, "burst": run_burst}
+def run_burst(args, manifest) -> dict:
+    def send(client, row):
+        _session, ballot, qid, yes = row
+        client.request("burst cast", "POST", f"/ballots/{ballot}/vote/",
+                       vote_form(client, qid, yes, action="confirm", after="0"), ok=(302,), to="/receipt/")
+
+    return open_loop(args, manifest["burst"][: args.voters], send) | {"phase": "burst"}
+
+
+# What evaluators write: one comment each, on one evaluatee (sealed in the sheet's paper).
+SHEET_COMMENT = "服务态度很好，办事也快；希望晚上和周末也能有人值班，老人办事不用请假排队。"
+
+
+def run_sheets(args, manifest) -> dict:
+    """The sheet page's POST, as the evaluator hands it in: every question rated, one comment."""
+    sheet = manifest["sheet"]
+    rows = [[session, i] for i, session in enumerate(manifest["sheets"][: args.voters])]
+
+    def send(client, row):
+        i = row[1]
+        form = {f"q{qid}": str(options[(i + j) % len(options)])
+                for j, (qid, options) in enumerate(sheet["questions"])}
+        evaluatees = sheet["evaluatees"]
+        form |= {f"c{evaluatees[i % len(evaluatees)]}": SHEET_COMMENT, "after": "0",
+                 "csrfmiddlewaretoken": client.cookies["csrftoken"]}
+        client.request("sheet handed in", "POST", f"/evaluations/{sheet['campaign']}/sheet/", form, ok=(302,),
+                       to="sent=1")
+
+    return open_loop(args, rows, send) | {"phase": "sheets", "questions": len(sheet["questions"])}
+
+
+PHASES = {"floor": run_floor, "cast": run_cast, "flows": run_flows, "burst": run_burst, "sheets": run_sheets}
 
 
 def main() -> None:

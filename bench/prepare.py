@@ -6,6 +6,8 @@ Residents, households and memberships are bulk-inserted; ballots are created and
 the real services (the electorate snapshot is the core's own). Voters of the cast and burst phases
 are signed in already (a session row each), as people are when a meeting starts voting; the
 "flows" residents sign in with a password through the login page, at the production hasher's cost.
+The burst's ballot and the sheet burst's evaluation (a committee of its own, 28 questions) each have
+3 scrutineers, 2 of whom open the box; their cards' codes are in the manifest for bench/box.py.
 """
 
 import argparse
@@ -32,6 +34,12 @@ from members.models import Agency, Building, Compound, Household, Membership, Ro
 
 PASSWORD = "bench-pass-2026"
 EVALUATION_REPS = 60  # resident representatives who fill the published evaluation's sheets
+BOX_THRESHOLD = 2  # of the 3 scrutineers of the boxes bench/box.py opens (the default 2 of 3)
+# The stationed agencies and the work station that serve the sheet-burst committee: with the
+# committee itself, 7 evaluatees × the 4 default dimensions = a sheet of 28 questions.
+SHEET_AGENCIES = [(Agency.Kind.POLICE, "评议派出所"), (Agency.Kind.MARKET, "评议市场监管所"),
+                  (Agency.Kind.CITY_MANAGEMENT, "评议城管中队"), (Agency.Kind.HOUSING, "评议房管办"),
+                  (Agency.Kind.HEALTH, "评议社区卫生服务中心"), (Agency.Kind.WORK_STATION, "评议社区工作站")]
 BATCH = 2000
 
 
@@ -62,11 +70,22 @@ def sessions(users: list[User]) -> list[str]:
     return keys
 
 
-def open_ballot(committee, building, organizer, title: str, **extra) -> tuple[Ballot, int, int]:
-    """Open a secret ballot (the default); the organizer is its only scrutineer (``ballot.new_cards``)."""
+def open_ballot(committee, building, organizer, title: str, scrutineers: list[User] = (),
+                **extra) -> tuple[Ballot, int, int]:
+    """Open a secret ballot (the default).
+
+    Without ``scrutineers`` the organizer is its only one (their card in ``ballot.new_cards``); with
+    them, any 2 of them open its box, and the codes of their cards are kept
+    (``ballot.cards``: [user id, code], in their order) for bench/box.py to present.
+    """
     ballot = services.ballot_create(committee=committee, by=organizer, title=title,
                                     electorate=Ballot.Electorate.HOUSEHOLDS, building=building, **extra)
+    cards = []
+    if scrutineers:
+        services.scrutineers_set(ballot=ballot, by=organizer, users=scrutineers, threshold=BOX_THRESHOLD)
+        cards = [[u.pk, services.scrutineer_take_card(ballot=ballot, user=u)] for u in scrutineers]
     ballot = services.ballot_open(ballot=ballot, by=organizer)
+    ballot.cards = cards
     question = ballot.questions.get()
     return ballot, question.pk, question.options.get(meaning="yes").pk
 
@@ -99,6 +118,41 @@ def published_evaluation(street, committee, organizer, officer) -> int:
     return campaign.pk
 
 
+def sheet_campaign(street, organizer, officer, voters: int) -> tuple[dict, list[str], dict]:
+    """An open evaluation of its own committee, for the sheet burst: 28 questions, ``voters`` households.
+
+    Its box is opened by 2 of 3 scrutineers, as a secret ballot's is. Returns what the driver posts
+    (the campaign, its questions with their levels, its evaluatees), the evaluators' sessions, and
+    the box to open (bench/box.py).
+    """
+    from evaluations import services as evaluations
+    from evaluations.models import Campaign, SheetItem
+
+    committee = member_services.committee_ensure(street=street, name="压测评议居民区")
+    member_services.role_grant(user=organizer, kind=Role.Kind.ORGANIZER, committee=committee, by=None)
+    for kind, name in SHEET_AGENCIES:
+        member_services.agency_ensure(street=street, kind=kind, name=name, committees=[committee])
+    compound = Compound.objects.create(committee=committee, name="压测评议小区")
+    building = Building.objects.create(compound=compound, name="评议楼")
+    users = households(building, voters, tag="sheet")
+    campaign = evaluations.campaign_create(committee=committee, by=organizer, settings=evaluations.CampaignSettings(
+        year=timezone.localdate().year, title="压测评议表", include_committee=True,
+        evaluators=Campaign.Evaluators.HOUSEHOLDS))
+    scrutineers = [organizer, officer, users[0]]
+    evaluations.campaign_scrutineers_set(campaign=campaign, by=organizer, users=scrutineers,
+                                         threshold=BOX_THRESHOLD)
+    ballot = Campaign.objects.get(pk=campaign.pk).ballot
+    cards = [[u.pk, services.scrutineer_take_card(ballot=ballot, user=u)] for u in scrutineers]
+    campaign = evaluations.campaign_open(campaign=campaign, by=organizer)
+    items = SheetItem.objects.filter(campaign=campaign).select_related("question").order_by("question__position")
+    questions = [[item.question_id, list(item.question.options.order_by("position").values_list("pk", flat=True))]
+                 for item in items]
+    sheet = {"campaign": campaign.pk, "questions": questions,
+             "evaluatees": list(campaign.evaluatees.order_by("position").values_list("pk", flat=True))}
+    box = {"ballot": ballot.pk, "campaign": campaign.pk, "organizer": organizer.pk, "cards": cards}
+    return sheet, sessions(users), box
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
@@ -107,6 +161,7 @@ def main() -> None:
     parser.add_argument("--burst-voters", type=int, default=2000)
     parser.add_argument("--flow-residents", type=int, default=300)
     parser.add_argument("--results-voters", type=int, default=200)
+    parser.add_argument("--sheet-voters", type=int, default=2000)
     args = parser.parse_args()
 
     ensure_table()
@@ -126,10 +181,17 @@ def main() -> None:
         ballot, qid, yes = open_ballot(committee, building, organizer, f"压测表决 {b + 1}")
         manifest["cast"] += [[key, ballot.pk, qid, yes] for key in sessions(users)]
 
+    # The burst's ballot has 3 scrutineers; bench/box.py opens its box afterwards with 2 of their cards.
     building = Building.objects.create(compound=compound, name="现场会议楼")
     users = households(building, args.burst_voters, tag="burst")
-    ballot, qid, yes = open_ballot(committee, building, organizer, "现场表决")
+    ballot, qid, yes = open_ballot(committee, building, organizer, "现场表决",
+                                   scrutineers=[organizer, officer, users[0]])
     manifest["burst"] = [[key, ballot.pk, qid, yes] for key in sessions(users)]
+    manifest["box"] = {"ballot": {"ballot": ballot.pk, "organizer": organizer.pk, "cards": ballot.cards,
+                                  "choices": {qid: [yes]}}}
+
+    manifest["sheet"], manifest["sheets"], manifest["box"]["sheets"] = sheet_campaign(
+        street, organizer, officer, args.sheet_voters)
 
     building = Building.objects.create(compound=compound, name="登录楼")
     users = households(building, args.flow_residents, tag="flow", password=make_password(PASSWORD))

@@ -10,8 +10,9 @@ For each database (PostgreSQL database ``sanhui_bench``, created afresh; SQLite 
 migrate, collectstatic, load data (bench/prepare.py), start gunicorn with production settings
 (DEBUG off, a secret key, CONN_MAX_AGE, one sync worker per core, the floor view on), then drive it
 from separate processes (bench/load.py): the floor, the real cast at the same concurrency, the
-everyday flows, and the burst. Then, on PostgreSQL, city-size data (bench/citydata/) and timings
-(bench/scale.py).
+everyday flows, the burst, and the burst of evaluation sheets. Then, with the server stopped, the
+boxes of the burst's ballot and of the evaluation are opened in process (bench/box.py). Then, on
+PostgreSQL, city-size data (bench/citydata/) and timings (bench/scale.py).
 """
 
 import argparse
@@ -35,17 +36,20 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://sanhui:sanhui@127.0.0.1:5432/sanhui")
 PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "sanhui_bench")
 TARGET_THROUGHPUT, TARGET_P95 = 0.5, 2.0
+TARGET_BOX_SECONDS, TARGET_BOX_PAPERS = 10.0, 2000  # opening a box of 2,000 papers takes under 10 s
 
 # Load data (bench/prepare.py) and phase lengths. "results_voters" cast, through the services, the
 # votes of an earlier, published ballot: a database in its voting weeks holds the votes of earlier
 # ballots. (On nearly empty vote tables PostgreSQL plans the voice query's look-up of the latest
 # version as a scan of the whole table, and a connection keeps that plan while the table grows,
-# until autovacuum analyzes it, within a minute: README, "Performance".)
+# until autovacuum analyzes it, within a minute: README, "Performance".) "sheets" evaluators each
+# hand in a sheet of 28 questions within the burst's window; the boxes opened afterwards hold the
+# burst's papers and those sheets.
 SIZES = {
     "quick": {"cast_voters": 2400, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
-              "flow_residents": 60, "results_voters": 400},
+              "flow_residents": 60, "results_voters": 400, "sheets": 300},
     "default": {"cast_voters": 24000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
-                "flows": 30, "flow_residents": 400, "results_voters": 4000},
+                "flows": 30, "flow_residents": 400, "results_voters": 4000, "sheets": 2000},
 }
 SCALES = {  # city-size data (bench/citydata): committees, and the residents per committee (5,000 in a district)
     "quick": {"committees": 4, "residents": 1000},
@@ -206,7 +210,8 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
     manifest = WORK / f"manifest-{db}.json"
     run([PY, "-m", "bench.prepare", str(manifest), "--cast-voters", str(size["cast_voters"]),
          "--cast-ballots", str(size["cast_ballots"]), "--burst-voters", str(size["burst"]),
-         "--flow-residents", str(size["flow_residents"]), "--results-voters", str(size["results_voters"])],
+         "--flow-residents", str(size["flow_residents"]), "--results-voters", str(size["results_voters"]),
+         "--sheet-voters", str(size["sheets"])],
         env, timeout=1800)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -222,14 +227,24 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
         flows = phase("flows", base, manifest, env, clients=clients, duration=size["flows"])
         say(f"{db}: burst, {size['burst']} voters within {size['window']} s")
         burst = phase("burst", base, manifest, env, voters=size["burst"], window=size["window"], clients=256)
+        say(f"{db}: evaluation sheets, {size['sheets']} evaluators within {size['window']} s")
+        sheets = measured_phase(server, "sheets", base, manifest, env, voters=size["sheets"], window=size["window"],
+                                clients=256)
     finally:
         stop(server)
+    say(f"{db}: open the boxes (2 of 3 cards, in process)")
+    boxes = WORK / "box.json"
+    run([PY, "-m", "bench.box", str(manifest), str(boxes)], env, timeout=1800)
     return {"db": db, "version": versions(env), "workers": workers, "threads": threads, "clients": clients,
             "floor": summary(floor, "floor vote"), "cast": summary(cast, "vote cast"),
             "flows": {step: summary(flows, step) for step in sorted(set(flows["samples"]) | set(flows["failures"]))},
             "flows_elapsed": flows["elapsed"],
             "burst": {**summary(burst, "burst cast"), "voters": burst["voters"], "window": burst["window"],
                       "sent_within": burst["sent_within"], "elapsed": burst["elapsed"]},
+            "sheets": {**summary(sheets, "sheet handed in"), "voters": sheets["voters"], "window": sheets["window"],
+                       "sent_within": sheets["sent_within"], "elapsed": sheets["elapsed"],
+                       "questions": sheets["questions"], "refused": sheets["failures"].get("sheet handed in", {})},
+            "box": json.loads(boxes.read_text()),
             "env": env}
 
 
@@ -317,9 +332,61 @@ def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
                   f"{b['n']} accepted, {b['failures']} failed ({'all accepted' if ok else 'NOT all accepted'}); "
                   f"sent within {b['sent_within']:.1f} s, last answer after {b['elapsed']:.1f} s; "
                   f"latency p50 {ms(b['p50'])} ms, p95 {ms(b['p95'])} ms, **max {ms(b['max'])} ms**.", ""]
+        lines += sheets_report(load["sheets"], load["box"]["sealing"]) + box_report(load["box"]["boxes"])
     if scale:
         lines += scale_report(scale)
     return "\n".join(lines) + "\n"
+
+
+def refusals(statuses: dict) -> tuple[int, int]:
+    """(refused, errors) among the failed requests: the site answered no (a page again, a redirect
+    elsewhere, 4xx), or it did not answer properly (no answer, 5xx)."""
+    errors = sum(n for status, n in statuses.items() if status == "0" or status.startswith("5"))
+    return sum(statuses.values()) - errors, errors
+
+
+def sheets_report(s: dict, sealing: dict) -> list[str]:
+    refused, errors = refusals(s["refused"])
+    ok = s["n"] == s["voters"] and not s["failures"]
+    return [f"### Evaluation sheets: {s['voters']} distinct evaluators, {s['questions']} questions each, "
+            f"sent within {s['window']:.0f} s", "",
+            f"Each POSTs the full sheet (every rating and one comment) to the sheet page. {s['n']} accepted, "
+            f"{refused} refused, {errors} errors ({'all accepted' if ok else 'NOT all accepted'}); "
+            f"sent within {s['sent_within']:.1f} s, last answer after {s['elapsed']:.1f} s; "
+            f"latency p50 {ms(s['p50'])} ms, p95 {ms(s['p95'])} ms, **max {ms(s['max'])} ms**. "
+            f"CPU per sheet: server {s['server_cpu_ms']:.1f} ms, database {s['db_cpu_ms']:.1f} ms "
+            f"({s['voters'] / s['window']:.0f} sheets/s on {os.cpu_count()} cores leave "
+            f"{os.cpu_count() * 1000 * s['window'] / s['voters']:.1f} ms of CPU each).", "",
+            f"Sealing one sheet of {sealing['questions']} ratings and a comment (`box.paper_seal`): median "
+            f"{sealing['median'] * 1000:.2f} ms, max {sealing['max'] * 1000:.2f} ms; the paper is padded to "
+            f"{sealing['plain_bytes']:,} bytes ({sealing['sealed_bytes']:,} sealed), whatever was written.", ""]
+
+
+def box_report(boxes: list[dict]) -> list[str]:
+    names = {"ballot": "the burst's ballot", "sheets": "the evaluation sheets"}
+    lines = [f"### Opening the sealed ballot box ({boxes[0]['threshold']} of {boxes[0]['scrutineers']} "
+             "scrutineer cards, `services.box_present` in process)", "",
+             "| box | papers | paper bytes | close s | first card s | **opening s** | papers/s | "
+             f"for {TARGET_BOX_PAPERS:,} papers s | invalid |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    verdicts = []
+    for b in boxes:
+        rate = b["papers"] / b["opening"] if b["opening"] else 0
+        projected = TARGET_BOX_PAPERS / rate if rate else float("inf")
+        verdicts.append(projected < TARGET_BOX_SECONDS)
+        lines.append(f"| {names.get(b['name'], b['name'])} | {b['papers']:,} | {b['paper_bytes']:,} | {b['close']:.2f} "
+                     f"| {b['presentations'][0]:.2f} | **{b['opening']:.2f}** | {rate:,.0f} | {projected:.1f} "
+                     f"| {b['invalid']} |")
+    topped = sum(b["topped_up"] for b in boxes)
+    comments = next((b["comments"] for b in boxes if "comments" in b), None)
+    lines += ["", "The opening is the last card: it combines the shares, opens and counts every paper and stores "
+                  "the totals" + (f" (and writes the sheets' {comments:,} comments)" if comments is not None else "")
+              + f". Target: under {TARGET_BOX_SECONDS:.0f} s for {TARGET_BOX_PAPERS:,} papers → "
+              f"**{'meets' if all(verdicts) else 'MISSES'}** the target"
+              + (" (projected from the papers/s)." if any(b["papers"] < TARGET_BOX_PAPERS for b in boxes) else ".")]
+    if topped:
+        lines.append(f"{topped} papers the bursts did not get through were cast in process before closing.")
+    return [*lines, ""]
 
 
 def scale_report(scale: dict) -> list[str]:
