@@ -260,6 +260,14 @@ def _event(ballot: Ballot, event: str, by: User | None, **extra) -> LedgerEntry:
     return entry
 
 
+def _send_heads(ballot: Ballot, event: str) -> None:
+    """After the commit, send the chain heads as they stand after ``event`` to the scrutineers and the
+    street office (call right after the event is appended)."""
+    from deliberation import notice
+
+    notice.heads_send(ballot=ballot, event=event, heads=chain_heads(ballot))
+
+
 @transaction.atomic
 def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
     """Open voting: freeze questions, electorate (snapshot and its hash), secrecy and rules."""
@@ -290,6 +298,7 @@ def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
                        "options": [{"id": o.pk, "label": o.label, "meaning": o.meaning,
                                     "weight": str(o.weight) if o.weight is not None else None,
                                     "excluded": o.excluded} for o in q.options.all()]} for q in questions])
+    _send_heads(ballot, "opened")
     ballot.heads_at_open = chain_heads(ballot)
     _stamp(ballot, by).save(update_fields=["status", "opened_at", "electorate_size", "electorate_area",
                                            "snapshot_hash", "heads_at_open", "box_key", "box_threshold",
@@ -321,6 +330,7 @@ def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
         ballot.box_expires_at = box_deadline(ballot.closed_at)
         box_tell_closed(ballot)
     _event(ballot, "closed", by, heads=vote_heads, **extra)
+    _send_heads(ballot, "closed")
     ballot.heads_at_close = chain_heads(ballot)
     _stamp(ballot, by).save(update_fields=["status", "closed_at", "heads_at_close", "box_expires_at"])
     return ballot
@@ -346,6 +356,7 @@ def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
 
         ballot.box_expires_at = box_deadline(ballot.published_at)
     _event(ballot, "published", by, result=ballot.result, heads_at_close=ballot.heads_at_close)
+    _send_heads(ballot, "published")
     _stamp(ballot, by).save(update_fields=["status", "published_at", "result", "box_expires_at"])
     _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
           kind=Notification.Kind.RESULT, title=RESULT_TITLE, body=RESULT_BODY,

@@ -9,6 +9,7 @@ from deliberation.views.counting import (
     paper_batches,
     paper_sheet_remove,
 )
+from deliberation.views.notice import ballot_notice
 from deliberation.views.organizing import (
     ballot_cancel,
     ballot_close,
@@ -37,4 +38,5 @@ __all__ = [
     "committee_ballots", "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm",
     "paper_batch_discard", "paper_batches", "paper_sheet_remove", "question_add", "question_remove",
     "receipt_check", "ballot_box", "box_hashes", "card", "scrutineers",
+    "ballot_notice",
 ]
