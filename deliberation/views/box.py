@@ -1,10 +1,12 @@
 """The sealed ballot box's pages: naming the scrutineers, taking a card, presenting it, the box list."""
 
 import base64
+import json
 from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deliberation import services
+from deliberation import ledger, services
 from deliberation.forms import CardCodeForm, ScrutineersForm
-from deliberation.models import Ballot, Scrutineer
+from deliberation.models import Ballot, LedgerEntry, Scrutineer
 from deliberation.permissions import ballot_for_organizer_or_404, ballot_for_viewer_or_404
 from deliberation.services.box import box_list, box_recount_matches
 from deliberation.views._common import DOMAIN_ERRORS, error_text
 from members.models import Role, User
+from members.permissions import can_manage_committee
 
 
 def _candidates(ballot: Ballot):
@@ -47,13 +50,36 @@ def scrutineers(request, pk: int):
             except DOMAIN_ERRORS as error:
                 messages.error(request, error_text(error))
             else:
-                messages.success(request, _("The scrutineers are named. Each of them now takes their card on "
-                                            "their own phone, from this ballot's page."))
+                messages.success(request, _("The scrutineers are named and were sent a notification. Each of "
+                                            "them now takes their card on their own phone, with its link."))
                 return redirect("deliberation:ballot_scrutineers", pk=ballot.pk)
         else:
             messages.error(request, _("The scrutineers were not named: correct the fields marked below."))
+    card_url = request.build_absolute_uri(reverse("deliberation:ballot_card", args=[ballot.pk]))
     return render(request, "deliberation/box_scrutineers.html",
-                  {"ballot": ballot, "form": form, "named": named})
+                  {"ballot": ballot, "form": form, "named": named, "card_url": card_url})
+
+
+def _back(user: User, ballot: Ballot) -> dict[str, str]:
+    """Where the box pages lead back to: the page of the ballot's subject (a hearing's, an evaluation's or
+    a floor's vote is run from there), else the ballot's page if ``user`` may read it (a draft is for its
+    organizers only), else the home page."""
+    if ballot.subject_type_id:
+        subject = ContentType.objects.get_for_id(ballot.subject_type_id).get_object_for_this_type(pk=ballot.subject_id)
+        return {"back_url": subject.get_absolute_url(), "back_label": _("Back")}
+    try:
+        ballot_for_viewer_or_404(user, ballot.pk)
+    except Http404:
+        return {"back_url": reverse("home"), "back_label": _("Back to the home page")}
+    return {"back_url": ballot.get_absolute_url(), "back_label": _("Back to the ballot")}
+
+
+def _opened_by(ballot: Ballot, scrutineers: list[Scrutineer]) -> list[str]:
+    """The names of the scrutineers whose cards opened the box, from its "box_opened" ledger entry."""
+    payload = (LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk), payload__contains='"box_opened"')
+               .order_by("seq").values_list("payload", flat=True).first())
+    ids = set(json.loads(payload).get("scrutineers") or []) if payload else set()
+    return [s.user.display_name for s in scrutineers if s.user_id in ids]
 
 
 def _scrutineer_or_404(user: User, pk: int) -> tuple[Ballot, Scrutineer]:
@@ -76,7 +102,8 @@ def card_page(request, ballot: Ballot, code: str) -> HttpResponse:
              _("Card code: %(code)s") % {"code": code}, _("Open the box at: %(url)s") % {"url": url}]
     text = "\n".join(lines) + "\n"
     response = render(request, "deliberation/box_card.html", {
-        "ballot": ballot, "code": code, "qr": svg.getvalue().decode(),
+        "ballot": ballot, "code": code, "groups": code.split("-"), "qr": svg.getvalue().decode(),
+        **_back(request.user, ballot),
         "file": "data:text/plain;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()})
     response["Cache-Control"] = "no-store"
     return response
@@ -95,7 +122,8 @@ def card(request, pk: int):
             messages.error(request, error_text(error))
             return redirect("deliberation:ballot_card", pk=ballot.pk)
         return card_page(request, ballot, code)
-    return render(request, "deliberation/box_take_card.html", {"ballot": ballot, "scrutineer": scrutineer})
+    return render(request, "deliberation/box_take_card.html",
+                  {"ballot": ballot, "scrutineer": scrutineer, **_back(request.user, ballot)})
 
 
 @login_required
@@ -133,6 +161,8 @@ def ballot_box(request, pk: int):
         ballot.status == Ballot.Status.CLOSED or opened and ballot.status == Ballot.Status.PUBLISHED)
     return render(request, "deliberation/box.html", {
         "ballot": ballot, "form": form, "me": scrutineer, "scrutineers": everyone, "may_present": may_present,
+        **_back(request.user, ballot), "organizer": can_manage_committee(request.user, ballot.committee),
+        "opened_by": _opened_by(ballot, everyone) if opened else [],
         "recount": box_recount_matches(ballot) if opened else None, "expired": expired,
         "presented": len(presented), "still_needed": max(0, (ballot.box_threshold or 1) - len(presented))})
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from playwright.sync_api import BrowserContext, Page
 
 from members.models import User
@@ -111,6 +111,18 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_the_sources(tmp_path_factory) -> Iterator[None]:
+    """Serve static/ as it is now, never a stale STATIC_ROOT left by collectstatic (bench, faults).
+
+    WhiteNoise indexes STATIC_ROOT when the live server starts and serves it before the live
+    server's own static handler: an old collected copy of a script or style sheet would be tested
+    instead of the one in static/. Set up before the (session) live server, so it sees an empty root.
+    """
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static_root")):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,10 @@
 Read it as a story. An organizer opens a secret ballot to the households of 1号楼 under the
 Civil Code art. 278 rule; two residents vote on their phones and one of them changes their vote;
 an organizer types in a batch of paper sheets and a second organizer confirms it; the ballot is
-closed and published; a resident finds their receipt code in the published list and reads why the
-motion passed. A screenshot is saved after each step in test-artifacts/screenshots/<test name>/.
+closed, the organizer (its only scrutineer, as none was named) opens the sealed box with the card
+shown at opening, and the result is published; a resident finds their receipt code in the
+published list and reads why the motion passed. A screenshot is saved after each step in
+test-artifacts/screenshots/<test name>/.
 
 The numbers (5 households, 433.75 m²):
   101  90.00 m²  陈静    online 同意
@@ -26,6 +28,7 @@ from playwright.sync_api import Page, expect
 from deliberation import selectors, services
 from deliberation.models import Ballot, Participation
 from members import services as member_services
+from tests.deliberation.factories import open_box
 from tests.factories import (
     make_building,
     make_committee,
@@ -50,6 +53,7 @@ HOUSEHOLDS = [
     ("301", "88.00", "孙丽", "13900000301"),
 ]
 RECEIPT = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$")
+CARD_CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){6}$")
 
 
 def _representative(household, name: str, phone: str):
@@ -148,11 +152,17 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
         "one voice per household of 延长新村 1号楼, cast by the household representative")
     shot(page, "open-confirm")
     page.get_by_role("button", name="Open voting now").click()
-    expect(page).to_have_url(f"/ballots/{ballot.pk}/manage/")
-    expect(status_message(page)).to_contain_text("Done: the ballot is now open.")
+    # No scrutineer was named: the organizer who opens is the only one, and is shown their card once.
+    expect(status_message(page)).to_contain_text("You are the only scrutineer of this ballot: keep this card.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scrutineer card")
+    card_code = page.get_by_test_id("card-code").inner_text().replace("\n", "")
+    assert CARD_CODE.match(card_code), card_code
+    shot(page, "open-scrutineer-card")
     ballot.refresh_from_db()
     assert ballot.status == Ballot.Status.OPEN
     assert ballot.electorate_size == 5 and ballot.electorate_area == Decimal("433.75")
+    page.goto(f"/ballots/{ballot.pk}/manage/")
+    expect(page.locator(".status").first).to_have_text("open")
     shot(page, "manage-open")
 
     # The ballot page shows the electorate (5 voices, 433.75 m²) and the snapshot's fingerprint.
@@ -161,6 +171,8 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
     expect(page.get_by_role("main")).to_contain_text("5 voices entitled · 433.75 m² of floor area")
     expect(page.get_by_role("main")).to_contain_text("Electorate snapshot")
     expect(page.locator("code", has_text=ballot.snapshot_hash)).to_be_visible()
+    # One scrutineer alone can open the box: the ballot page says so to everyone.
+    expect(page.get_by_test_id("single-scrutineer")).to_be_visible()
     shot(page, "ballot-page-organizer")
     main_nav(page).get_by_role("button", name="Sign out").click()
 
@@ -294,6 +306,18 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
     shot(page, "close-confirm")
     page.get_by_role("button", name="Close voting now").click()
     expect(status_message(page)).to_contain_text("Done: the ballot is now closed.")
+    # The papers are sealed: nothing can be previewed or published until the box is opened.
+    expect(page.locator("section.results")).to_have_count(0)
+    expect(page.get_by_role("link", name="Publish the result…")).to_have_count(0)
+    shot(page, "manage-closed-box-shut")
+    page.get_by_role("main").get_by_role("link", name="The ballot box").first.click()
+    expect(page.get_by_role("main")).to_contain_text("The box is shut. 1 more scrutineer must present their card.")
+    page.get_by_label("Card code").fill(card_code)
+    shot(page, "box-present-card")
+    page.get_by_role("button", name="Present my card").click()
+    expect(status_message(page)).to_contain_text("The box is open and counted.")
+    shot(page, "box-opened")
+    page.goto(f"/ballots/{ballot.pk}/manage/")
     preview = page.locator("section.results")
     expect(preview.get_by_role("heading", level=2)).to_have_text("Result preview (not published)")
     expect(preview.locator(".verdict-outcome")).to_have_text("Passed")
@@ -382,6 +406,7 @@ def test_a_chinese_browser_gets_the_published_ballot_page_in_simplified_chinese(
         services.vote_cast(ballot=ballot, voter=residents[door],
                            choices={question.pk: [question.options.get(meaning=meaning).pk]})
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
     services.ballot_publish(ballot=ballot, by=organizer)
 
     login_as(residents["101"])

@@ -19,6 +19,7 @@ from evaluations import services
 from evaluations.models import Campaign, Rectification, Result
 from members import services as member_services
 from members.models import Agency, Notification, Role
+from tests.deliberation.factories import open_box
 from tests.e2e.test_layout import UNLABELLED_FIELDS_JS
 from tests.evaluations.factories import fill, make_reps, publish, settings
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user
@@ -49,7 +50,7 @@ def danning():
     member_services.role_grant(user=contact, kind=Role.Kind.AGENCY_CONTACT, agency=firms[0], by=None)
     # Last year's evaluation of 延长居民区, already published: the dashboard shows a trend.
     last = services.campaign_create(committee=yanchang, by=organizers[0], settings=settings(2025))
-    services.campaign_open(campaign=last, by=organizers[0])
+    last = services.campaign_open(campaign=last, by=organizers[0])
     for i, rep in enumerate(reps[yanchang.pk]):
         fill(last, rep, level_for=lambda item, i=i: 1 + (i % 3))
     publish(last, organizers[0])
@@ -87,10 +88,17 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     page.get_by_label("Title").fill("2026年度派驻机构和物业服务评议")
     page.get_by_label("Every evaluatee files a rectification plan").check()
     page.get_by_label("Meeting place (optional)").fill("居委会会议室")
+    # Opened at once with nobody named: the officer is every box's only scrutineer, one card each.
+    page.get_by_label("Open the sheets now in every committee").check()
     shot(page, "launch-form")
     fits_a_phone(page)
     page.get_by_role("button", name="Launch in every committee").click()
     expect(page.get_by_role("status")).to_contain_text("Evaluations launched in 3 committees.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your scrutineer cards")
+    expect(page.get_by_test_id("card-code")).to_have_count(3)
+    shot(page, "launch-scrutineer-cards")
+    fits_a_phone(page)
+    page.get_by_role("link", name="Back to the evaluations").click()
     expect(page.locator("tbody tr").filter(has_text="2026年度派驻机构和物业服务评议")).to_have_count(3)
     shot(page, "launched")
     campaign = Campaign.objects.get(committee=yanchang, year=2026)
@@ -160,6 +168,9 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     expect(page.get_by_role("main")).to_contain_text("6 of 6 evaluators have handed in a sheet (100.0%)")
     page.get_by_role("button", name="Close the sheets").click()
     expect(page.get_by_role("status")).to_contain_text("the evaluation is now closed")
+    # The street officer who launched it holds the box's one card (shown at launch): it opens the box.
+    open_box(campaign.ballot)
+    page.goto(f"/evaluations/{campaign.pk}/")
     page.get_by_role("link", name="Publish the results").click()
     page.get_by_role("button", name="Publish the results").click()
     expect(page.get_by_role("status")).to_contain_text("the evaluation is now published")

@@ -26,6 +26,7 @@ from deliberation import services as ballot_services
 from deliberation.models import Ballot
 from hearings.models import Hearing, HearingMinutes
 from members.models import Notification
+from tests.deliberation.factories import open_box
 from tests.factories import (
     make_building,
     make_committee,
@@ -167,12 +168,14 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     expect(page.get_by_label("the households of the affected area (one voice each)")).to_be_checked()
     expect(page.get_by_label("Decision rule")).to_have_value("art278")
     page.get_by_role("button", name="Draft the ballot").click()
-    expect(status_message(page)).to_contain_text("The vote was drafted in the ballots.")
+    expect(status_message(page)).to_contain_text("vote was drafted in the ballots.")
     ballot = Ballot.objects.get(title=TITLE)
     assert ballot.subject == hearing and ballot.building == building_1["building"]
     page.get_by_role("link", name="Open voting…").click()
     page.get_by_role("button", name="Open voting now").click()
-    expect(status_message(page)).to_contain_text("the ballot is now open")
+    # No scrutineer named: the organizer is the box's only one and is shown their card (the scrutineers'
+    # journey is tests/e2e/test_scrutineer_journey.py).
+    expect(status_message(page)).to_contain_text("Voting is open. You are the only scrutineer of this ballot")
 
     login_as(chen)
     page.goto(f"/hearings/{hearing.pk}/")
@@ -190,6 +193,9 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     page.goto(f"/ballots/{ballot.pk}/manage/")
     page.get_by_role("link", name="Close voting…").click()
     page.get_by_role("button", name="Close voting now").click()
+    expect(status_message(page)).to_contain_text("the ballot is now closed")
+    open_box(ballot)  # the organizer presents the card they were shown at opening
+    page.goto(f"/ballots/{ballot.pk}/manage/")
     page.get_by_role("link", name="Publish the result…").click()
     page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_role("main")).to_contain_text("Passed")

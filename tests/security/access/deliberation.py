@@ -49,6 +49,23 @@ EXPECTATIONS = {
     # Organizers, and the floor leader of a building in the ballot.
     "deliberation:assisted_vote": Entry(kwargs=ballot("ballot_open"),
                                         get=scoped({"organizer admin floor_leader": 200})),
+    # The sealed ballot box. The world names no scrutineer: the organizer who opened a secret ballot
+    # is its only one (1 of 1), so organizer (A) and organizer_other (B's ballots) are the scrutineers.
+    # Naming the scrutineers of a draft: its organizers (an empty POST is a form with errors: 200).
+    "deliberation:ballot_scrutineers": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
+    # Taking a card: the ballot's scrutineers only; others, site admins included, 404. Once the
+    # ballot is open no card can be made: the POST is refused with a message (back to the page).
+    "deliberation:ballot_card": Entry(kwargs=ballot("ballot_open"), get=scoped({"organizer": 200}),
+                                      post=scoped({"organizer": REDIRECT})),
+    # The box: seen by its scrutineers and the committee's organizers (site admins too); a card is
+    # presented by a scrutineer only (an empty code: the form again, 200), anyone else's POST is 404.
+    "deliberation:ballot_box": Entry(kwargs=ballot("ballot_published"), get=scoped(ORGANIZER),
+                                     post=scoped({"organizer": 200})),
+    # The printable results notice: the organizers from opening on, every viewer once published; GET only.
+    "deliberation:ballot_notice": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER), post=everyone(405)),
+    # The sealed papers' hashes, after close: whoever may read the ballot; GET only.
+    "deliberation:ballot_box_hashes": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200}),
+                                            post=everyone(405)),
 }
 
 
@@ -200,6 +217,8 @@ EXPECTATIONS |= {
     "deliberation:floor_close": Entry(kwargs=extra("consultation_open"), get=scoped(FLOOR_RUNNERS)),
     "deliberation:floor_agree": Entry(kwargs=extra("consultation_open"), get=scoped(FLOOR_RUNNERS)),
     "deliberation:floor_cancel": Entry(kwargs=extra("consultation_open"), get=scoped(FLOOR_RUNNERS)),
+    # Publishing a secret consultation's count once its box is opened: those who run the floor.
+    "deliberation:floor_count_publish": Entry(kwargs=extra("consultation_open"), get=scoped(FLOOR_RUNNERS)),
     "deliberation:floor_follow_up_add": Entry(kwargs=extra("consultation_agreed"), get=scoped(FLOOR_RUNNERS)),
 }
 

@@ -16,6 +16,7 @@ world's ``agency`` role on side A) with one progress note from the committee.
 
 from decimal import Decimal
 
+from deliberation.services import box_present
 from evaluations import services
 from evaluations.models import Campaign, SheetItem
 from members import services as members
@@ -43,12 +44,14 @@ def build(world, side) -> None:
                     dimensions={"stationed": [f"Service attitude {name}", f"Efficiency {name}"]})
     published = services.campaign_create(committee=side.committee, by=org, settings=services.CampaignSettings(
         year=2025, title=f"Evaluation 2025 {name}", **settings))
-    services.campaign_open(campaign=published, by=org)
+    published = services.campaign_open(campaign=published, by=org)
     evaluatee = published.evaluatees.get(agency=side.agency)
     for voter, level in ((side.resident, 3), (side.extra["paper_voter"], 2)):
         services.sheet_submit(campaign=published, voter=voter, ratings=_sheet(published, level),
                               comments={evaluatee.pk: f"Comment of a sheet in {name}"})
     services.campaign_close(campaign=published, by=org)
+    # Opened with nobody named, the organizer is the box's one scrutineer: their card opens it.
+    box_present(ballot=published.ballot, by=org, code=published.new_card)
     services.campaign_publish(campaign=published, by=org)
     task = published.rectifications.get(agency=side.agency)
     services.rectification_file(task=task, by=contact, targets=f"Targets {name}", measures=f"Measures {name}",
@@ -90,6 +93,8 @@ EXPECTATIONS = {
     "evaluations:street_export": Entry(kwargs=street, get=scoped(STREET)),
     # An open campaign: runners and the committee's residents; never an agency contact.
     "evaluations:campaign_detail": Entry(kwargs=campaign("campaign_open"), get=scoped({f"{RUNNERS} {RESIDENTS}": 200})),
+    # Naming the scrutineers of the campaign's ballot box: its runners.
+    "evaluations:campaign_scrutineers": Entry(kwargs=campaign("campaign_open"), get=scoped({RUNNERS: 200})),
     "evaluations:campaign_transition": Entry(kwargs=campaign("campaign_open", move="close"),
                                              get=scoped({RUNNERS: 200})),
     # The evaluator's own sheet; a runner without a voice is sent back to the campaign page.
