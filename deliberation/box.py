@@ -12,7 +12,7 @@ stored; this module never touches the database.
   public key, and seals the scrutineer's share to it (a libsodium sealed box). The code's last two
   characters are a check keyed by the ballot, so a mistyped code or another ballot's card is told
   apart from a right one before anything is tried.
-- **Papers.** A secret paper is canonical JSON, padded with spaces to the ballot's fixed size and
+- **Papers.** A secret paper is canonical JSON in UTF-8, padded with spaces to the ballot's fixed size and
   sealed to the box's public key: every paper of a ballot has the same length, whatever was chosen.
 """
 
@@ -139,16 +139,17 @@ def unseal(private_key: PrivateKey, sealed: bytes) -> bytes:
 def paper_size(option_ids: list[int], extra_bytes: int = 0) -> int:
     """The plaintext length of every paper of a ballot with these options (a multiple of 64 bytes).
 
-    Enough for every option chosen at once, the largest floor area and ``extra_bytes`` of text a
-    subject adds (an evaluation sheet's comments, as UTF-8 JSON).
+    Enough for every option chosen at once, the largest floor area and ``extra_bytes`` of what a
+    subject adds (an evaluation sheet's comments), measured as ``paper_text`` writes it.
     """
     widest = len(paper_text(sorted(option_ids), "99999999.99", None)) + extra_bytes
     return PAPER_BLOCK * (widest // PAPER_BLOCK + 1)
 
 
-def paper_text(option_ids: list[int], area: str | None, extra) -> str:
+def paper_text(option_ids: list[int], area: str | None, extra) -> bytes:
+    """A paper's plaintext: canonical JSON in UTF-8 (a Chinese character takes 3 bytes, not 6 as \\uXXXX)."""
     return json.dumps({"o": sorted(option_ids), "a": area, "x": extra}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=True)
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def paper_seal(public_key_hex: str, size: int, option_ids: list[int], area: str | None = None,
@@ -157,7 +158,7 @@ def paper_seal(public_key_hex: str, size: int, option_ids: list[int], area: str 
     text = paper_text(option_ids, area, extra)
     if len(text) > size:
         raise BoxError("paper_too_large")
-    return seal_to(public_key_hex, text.ljust(size).encode("ascii"))
+    return seal_to(public_key_hex, text.ljust(size, b" "))
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class Paper:
 
 
 def paper_open(private_key: PrivateKey, sealed: bytes) -> Paper:
-    data = json.loads(unseal(private_key, sealed).decode("ascii"))
+    data = json.loads(unseal(private_key, sealed).decode("utf-8"))
     options = data.get("o")
     if not isinstance(options, list) or not all(isinstance(o, int) for o in options):
         raise BoxError("malformed_paper")

@@ -8,6 +8,7 @@ are written out at once, in random order, with no link to anyone.
 
 import json
 import random
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,17 +26,24 @@ COMMENT_MAX = 1000
 def comment_length(text: str) -> int:
     """A comment's length in UTF-16 code units: a character outside the BMP (an emoji) counts twice.
 
-    Measured so because the paper is ASCII JSON, where each unit takes at most six bytes (\\uXXXX):
-    COMMENT_MAX units always fit in the room ``comments_paper_bytes`` keeps.
+    Measured so because the paper is UTF-8 JSON where, control characters aside (``comment_clean``
+    drops them), each unit takes at most three bytes: COMMENT_MAX units always fit in the room
+    ``comments_paper_bytes`` keeps.
     """
     return len(text.encode("utf-16-le")) // 2
 
 
+def comment_clean(text: str) -> str:
+    """A comment as typed, trimmed, without control characters but line breaks and tabs (JSON would
+    write each as six bytes, and none means anything in a comment)."""
+    return "".join(ch for ch in (text or "").strip() if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
 def comments_paper_bytes(campaign_id: int) -> int:
     """The largest the comments of one sheet can be in its paper: COMMENT_MAX units per evaluatee."""
-    widest = {str(pk): "\u4e00" * COMMENT_MAX  # six bytes each in the paper, the most any unit takes
+    widest = {str(pk): "\u4e00" * COMMENT_MAX  # three bytes each in the paper, the most any unit takes
               for pk in Evaluatee.objects.filter(campaign_id=campaign_id).values_list("pk", flat=True)}
-    return len(json.dumps(widest, sort_keys=True, separators=(",", ":"), ensure_ascii=True))
+    return len(json.dumps(widest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 @transaction.atomic
@@ -52,7 +60,7 @@ def sheet_submit(*, campaign: Campaign, voter: User, ratings: dict[int, int], co
     if campaign.closes_at and now >= campaign.closes_at:
         raise ValidationError(_("The online window has closed."), code="window_closed")
     evaluatee_ids = set(campaign.evaluatees.values_list("pk", flat=True))
-    texts = {int(pk): (text or "").strip() for pk, text in comments.items()}
+    texts = {int(pk): comment_clean(text) for pk, text in comments.items()}
     if not set(texts) <= evaluatee_ids:
         raise ValidationError(_("A comment was given for someone who is not evaluated here."), code="foreign_evaluatee")
     if any(comment_length(text) > COMMENT_MAX for text in texts.values()):

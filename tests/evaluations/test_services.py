@@ -298,13 +298,15 @@ def _scrutineers(world, committee):
     return [make_organizer(committee), rep, world.officer]
 
 
-def test_named_scrutineers_take_their_cards_then_the_sheets_open_and_two_of_three_open_the_box():
+def test_named_scrutineers_take_their_cards_then_the_sheets_open_and_two_of_three_open_the_box(
+        django_capture_on_commit_callbacks):
     world = make_world(reps=6)
     committee = world.committees[0]
     organizer = world.organizers[committee.pk]
     campaign = services.campaign_create(committee=committee, by=organizer, settings=settings())
     three = _scrutineers(world, committee)
-    named = services.campaign_scrutineers_set(campaign=campaign, by=world.officer, users=three, threshold=2)
+    with django_capture_on_commit_callbacks(execute=True):  # scrutineers are told after commit
+        named = services.campaign_scrutineers_set(campaign=campaign, by=world.officer, users=three, threshold=2)
     campaign.refresh_from_db()
     ballot = campaign.ballot
     assert [s.user for s in named] == three and ballot.status == Ballot.Status.DRAFT and ballot.box_threshold == 2

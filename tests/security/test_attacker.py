@@ -357,7 +357,7 @@ class Reader:
         self.telling = {pk: min(ts) for pk, ts in owners.items() if len(ts) == 1}
         self.labels = {form: t for pk, t in self.telling.items()
                        for form in _stored_forms(election.labels[pk])}
-        self.papers = {box.paper_text(sorted(sum(ticket.values(), [])), area, None): t
+        self.papers = {box.paper_text(sorted(sum(ticket.values(), [])), area, None).decode(): t
                        for t, ticket in enumerate(election.tickets) for area in (AREA, UNIQUE_AREA, None)}
         self.comments = {form: t for t, texts in election.comments.items() for text in texts.values()
                          for form in _stored_forms(text)}
@@ -664,8 +664,8 @@ def test_the_attacks_find_a_leak_when_there_is_one(stolen):
     assert {t for row in options["rows"] for t in reader.tickets_in_row(options, row)} == set(TICKETS)
 
     planted = [{"id": row["id"], "content": box.paper_text(
-        sorted(sum(election.tickets[election.ticket_at(row["user_id"], row["version"])].values(), [])), None, None)}
-        for row in _register(world, election.ballot)]
+        sorted(sum(election.tickets[election.ticket_at(row["user_id"], row["version"])].values(), [])), None,
+        None).decode()} for row in _register(world, election.ballot)]
     leaky = world.but(tables={**world.tables, "planted": {"rows": planted, "relations": {}}},
                       new={**world.new, "planted": planted})
     assert len(sightings(leaky, reader)) == len(planted)
