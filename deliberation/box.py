@@ -74,10 +74,8 @@ def box_private_key(shares: list[bytes], threshold: int, public_key: str) -> Pri
     if len(distinct) < threshold:
         raise BoxError("too_few_shares")
     chosen = sorted(distinct.items())[:threshold]
-    if threshold == 1:
-        secret = chosen[0][1][1:]
-    else:
-        secret = Shamir.combine([(index, share[1:]) for index, share in chosen])
+    # With k = 1 every share is the secret itself (see box_new).
+    secret = chosen[0][1][1:] if threshold == 1 else Shamir.combine([(i, share[1:]) for i, share in chosen])
     key = _derive(secret, b"sanhui-box")
     if key.public_key.encode().hex() != public_key:
         raise BoxError("shares_do_not_open")

@@ -193,7 +193,8 @@ def can_view(user: User, ballot: Ballot) -> bool:
 
 
 def can_see_result(user: User, ballot: Ballot) -> bool:
-    """Published: everyone who may view. Closed: the organizers, to check before publishing.
+    """Published: everyone who may view. Closed: the organizers, to check before publishing (a sealed
+    ballot once its box is opened: before, there are no counts, and a preview would read "not passed").
 
     Never on the core's pages when the ballot's subject shows its own results under its own rules
     (an evaluation hides every breakdown of fewer than five answers).
@@ -203,6 +204,8 @@ def can_see_result(user: User, ballot: Ballot) -> bool:
         return False
     if ballot.status == Ballot.Status.PUBLISHED:
         return True
+    if ballot.is_sealed and ballot.box_opened_at is None:
+        return False
     return ballot.status == Ballot.Status.CLOSED and can_manage_committee(user, ballot.committee)
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from config.jobs import job_lock, lock_key, single_run
 from deliberation import ledger, services
 from deliberation.models import Ballot, LedgerEntry, Voice
-from tests.deliberation.factories import choices, make_building_of_households
+from tests.deliberation.factories import choices, make_building_of_households, name_scrutineers
 from tests.factories import make_organizer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,6 +90,7 @@ def _due_ballots():
     now = timezone.now()
     to_open = services.ballot_create(committee=committee, by=organizer, title="到期开启",
                                      electorate=Ballot.Electorate.HOUSEHOLDS, opens_at=now - timedelta(minutes=1))
+    name_scrutineers(to_open, organizer)  # a secret ballot opened by the schedule has its scrutineer ready
     to_close = services.ballot_create(committee=committee, by=organizer, title="到期关闭",
                                       electorate=Ballot.Electorate.HOUSEHOLDS)
     services.ballot_open(ballot=to_close, by=organizer)

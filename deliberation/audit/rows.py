@@ -9,7 +9,7 @@ from django.conf import settings
 
 from deliberation import selectors
 from deliberation.audit.common import _decimal, first_difference
-from deliberation.box import digest
+from deliberation.box import digest, receipt_of
 from deliberation.models import (
     Ballot,
     Channel,
@@ -75,6 +75,10 @@ class RowChecks:
             changed = [k for k, v in actual.items() if entry.get(k) != v]
             if changed:
                 self.add(f"{', '.join(changed)} differ(s) from the register entry", **row, **at)
+            if self.ballot.is_sealed and paper is not None and receipt != receipt_of(actual["paper"]):
+                # The voter holds the receipt: a paper swapped under it, with every chain rewritten to
+                # match, still shows here.
+                self.add("the receipt is not that of the sealed paper", **row, **at)
             if voice_ballot != self.ballot.pk or ballot_id != self.ballot.pk:
                 self.add("the voice belongs to another ballot", **row, **at)
             self.match_choices(entry.get("choices") or [], choices.pop(pk, []),

@@ -116,3 +116,29 @@ def close_count_publish(ballot, by) -> None:
     open_box(ballot)
     services.ballot_publish(ballot=ballot, by=by)
     ballot.refresh_from_db()
+
+
+def name_scrutineers(ballot, by, users=None, threshold: int = 1) -> None:
+    """Name the scrutineers of a secret draft (default: ``by`` alone) and have each take their card,
+    as a ballot opened by the schedule (``by=None``) needs."""
+    users = list(users or [by])
+    services.scrutineers_set(ballot=ballot, by=by, users=users, threshold=threshold)
+    for user in users:
+        services.scrutineer_take_card(ballot=ballot, user=user)
+
+
+def read_papers(ballot, papers=None) -> list:
+    """What the sealed ``papers`` (default: every paper of ``ballot``, online, assisted and paper
+    sheets) say, opened with its scrutineers' cards as the count does: a test's look inside the box,
+    which the product never takes."""
+    from deliberation import box
+    from deliberation.models import Participation, SealedSheet
+
+    ballot.refresh_from_db()
+    holders = ballot.scrutineers.select_related("user").order_by("position")[:ballot.box_threshold]
+    shares = [box.unseal(box.card_key(card_code(ballot, s.user), ballot.pk), bytes(s.share)) for s in holders]
+    key = box.box_private_key(shares, ballot.box_threshold, ballot.box_key)
+    if papers is None:
+        papers = [*Participation.objects.filter(ballot=ballot, paper__isnull=False).values_list("paper", flat=True),
+                  *SealedSheet.objects.filter(ballot=ballot).values_list("paper", flat=True)]
+    return [box.paper_open(key, bytes(paper)) for paper in papers]

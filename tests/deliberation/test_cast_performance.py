@@ -7,10 +7,10 @@ around the writes, which are not counted here):
 - the session and its user, in one statement (``config.sessions``);
 - the voice held on the ballot, with the ballot, the voice's latest version and the ballot's
   options with their questions (one query, ``cast_sql.voice_for``);
-- on PostgreSQL, a secret ballot: one statement writes the rest (``sanhui_cast_secret``);
+- on PostgreSQL, a secret ballot: one statement writes the rest (``sanhui_cast_sealed``);
 - otherwise: on PostgreSQL, first, a key-share lock on the ballot row (a close waits for the cast;
-  SQLite's IMMEDIATE transaction already holds the database); the register row; a paper and its
-  choices (secret), or the named choices and their history rows (named); at the end, the ballot
+  SQLite's IMMEDIATE transaction already holds the database); the register row (with the sealed
+  paper, secret); the named choices and their history rows (named only); at the end, the ballot
   row locked (SQLite: its status read with the chain's head), the register chain's head read and
   the new entry appended.
 
@@ -32,17 +32,19 @@ from tests.deliberation.factories import make_open_ballot, option
 pytestmark = pytest.mark.django_db
 
 READS = 2  # the session with its user (one statement: config.sessions), the voice with its options
-# The participation, two inserts of choices (paper and choices, or named choices and their history),
-# the lock, the chain head, the chain entry; and the key-share lock first on PostgreSQL. (On SQLite
-# the status and the chain head are one read: one fewer.)
-WRITES = 6
+# The participation (its sealed paper in the same row), the lock, the chain head, the chain entry; and
+# the key-share lock first on PostgreSQL. (On SQLite the status and the chain head are one read: one
+# fewer.) A named ballot adds two inserts: its choices and their history rows.
+WRITES = 4
+NAMED_CHOICES = 2
 TEST_TRANSACTION = 2  # SAVEPOINT and RELEASE: the test case's transaction turns the cast's into a savepoint
 
 
 def cap(secrecy: str = Ballot.Secrecy.SECRET) -> int:
+    choices = NAMED_CHOICES if secrecy == Ballot.Secrecy.NAMED else 0
     if connection.vendor != "postgresql":
-        return READS + WRITES - 1 + TEST_TRANSACTION
-    return READS + (1 if secrecy == Ballot.Secrecy.SECRET else WRITES + 1) + TEST_TRANSACTION
+        return READS + WRITES - 1 + choices + TEST_TRANSACTION
+    return READS + (1 if secrecy == Ballot.Secrecy.SECRET else WRITES + 1 + choices) + TEST_TRANSACTION
 
 
 def _post_confirm(client, ballot, meaning: str, after: int, opt=None):
@@ -84,9 +86,9 @@ def test_a_changed_vote_costs_one_query_more(client):
 
 
 def _function_statements() -> list[str]:
-    """The statements of ``sanhui_cast_secret`` as installed, in order (PostgreSQL)."""
+    """The statements of ``sanhui_cast_sealed`` as installed, in order (PostgreSQL)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'sanhui_cast_secret'")
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'sanhui_cast_sealed'")
         source = cursor.fetchone()[0]
     pieces = re.sub(r"--[^\n]*", "", source).split(";")
     return [re.sub(r"^BEGIN ", "", " ".join(piece.split())) for piece in pieces
@@ -106,8 +108,8 @@ def test_the_ballot_lock_is_taken_last_and_only_the_chain_append_follows(client)
         assert _post_confirm(client, ballot, "yes", 0, yes).status_code == 302
     sql = _queries(ctx)
     if connection.vendor == "postgresql":
-        writes = [q for q in sql if q.startswith("INSERT") or "sanhui_cast_secret" in q]
-        assert len(writes) == 1 and writes[0].startswith("SELECT sanhui_cast_secret(")
+        writes = [q for q in sql if q.startswith("INSERT") or "sanhui_cast_sealed" in q]
+        assert len(writes) == 1 and writes[0].startswith("SELECT sanhui_cast_sealed(")
         sql = _function_statements()
     ballot_reads = [i for i, q in enumerate(sql) if re.search(r'FROM "?deliberation_ballot"?( b)? WHERE', q)
                     and "deliberation_voice" not in q]

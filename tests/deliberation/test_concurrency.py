@@ -22,9 +22,10 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
 
 from deliberation import ledger, selectors, services
-from deliberation.models import Ballot, LedgerEntry, NamedChoice, Participation, SecretContent
+from deliberation.models import Ballot, LedgerEntry, NamedChoice, Participation, SealedSheet, SecretContent
 from deliberation.services.ballots import chain_heads
-from tests.deliberation.factories import choices, make_building_of_households, make_open_ballot
+from deliberation.services.box import box_list, box_recount_matches
+from tests.deliberation.factories import card_code, choices, make_building_of_households, make_open_ballot, open_box
 from tests.factories import make_building, make_household, make_organizer, make_resident
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,40 +99,49 @@ def _unexpected(outcomes, *codes: str) -> list[BaseException]:
 
 
 def _assert_ledger_sound(ballot: Ballot, *, casts: int) -> None:
-    """Every chain of the ballot verifies; the register holds one entry per cast, and once the
-    ballot is closed the contents chain of a secret ballot one per paper (it is sealed at close)."""
+    """Every chain of the ballot verifies and the register holds one entry per cast; a sealed ballot
+    has no contents chain (its papers are in the box), and once closed, the closed event lists the
+    papers that count by the hash of their list."""
     ballot.refresh_from_db()
     chains = chain_heads(ballot)
-    assert set(chains) == {ledger.ballot_chain(ballot.pk), ledger.ballot_chain(ballot.pk, "register")} | (
-        {ledger.ballot_chain(ballot.pk, "contents")} if ballot.is_secret else set())
+    assert set(chains) == {ledger.ballot_chain(ballot.pk), ledger.ballot_chain(ballot.pk, "register")}
     for chain in chains:
         assert ledger.verify_chain(chain) is None, ledger.verify_chain(chain)
     assert LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "register")).count() == casts
-    if ballot.is_secret:
-        sealed = casts if ballot.status != Ballot.Status.OPEN else 0
-        assert LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "contents")).count() == sealed
+    assert not LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "contents")).exists()
+    assert ballot.is_sealed == ballot.is_secret
 
 
 def _assert_counts_agree(ballot: Ballot, *, casts: int, counted: int, then_close_by=None) -> None:
-    """Register and contents agree: ``casts`` rows stored, ``counted`` of them count.
+    """Register and papers agree: ``casts`` rows stored, ``counted`` of them count.
 
-    With ``then_close_by``, check the open ballot, close it (sealing a secret ballot's papers
-    into the contents chain) and check again.
+    With ``then_close_by``, check the open ballot, close it (and have a secret ballot's box opened
+    by its scrutineer, which counts its papers) and check again.
     """
     if then_close_by is not None:
         _assert_counts_agree(ballot, casts=casts, counted=counted)
         services.ballot_close(ballot=ballot, by=then_close_by)
+        open_box(ballot)
+    ballot.refresh_from_db()
     assert Participation.objects.filter(ballot=ballot).count() == casts
     assert selectors.latest_participations(ballot).count() == counted
     assert selectors.turnout(ballot).voices == counted
+    assert not SecretContent.objects.filter(ballot=ballot).exists()
     if ballot.is_secret:
-        assert SecretContent.objects.filter(ballot=ballot).count() == casts
-        assert selectors.counted_contents(ballot).count() == counted
+        # One sealed paper per cast (on its register row, or a batch's sheet in the box); the box
+        # holds each voice's latest.
+        papers = Participation.objects.filter(ballot=ballot, paper__isnull=False).count()
+        assert papers + SealedSheet.objects.filter(ballot=ballot).count() == casts
+        assert len(box_list(ballot)) == counted
         assert not NamedChoice.objects.filter(participation__ballot=ballot).exists()
     else:
-        assert not SecretContent.objects.filter(ballot=ballot).exists()
         assert NamedChoice.objects.filter(participation__ballot=ballot).count() == casts
-    assert sum(n for n, _area in selectors.option_counts(ballot).values()) == counted
+    if ballot.is_sealed and ballot.box_opened_at is None:
+        assert selectors.option_counts(ballot) == {}  # nothing is counted before the box is opened
+    else:
+        assert sum(n for n, _area in selectors.option_counts(ballot).values()) == counted
+    if ballot.is_sealed and ballot.box_opened_at is not None:
+        assert (ballot.box_tally["papers"], ballot.box_tally["invalid"]) == (counted, 0)
     _assert_ledger_sound(ballot, casts=casts)
 
 
@@ -312,6 +322,7 @@ def test_casts_racing_the_close_publish_exactly_the_accepted_votes():
         accepted = [i for i, (kind, _v) in enumerate(outcomes) if kind == "ok"]
         accepted_per_round.append(len(accepted))
 
+        open_box(ballot)
         services.ballot_publish(ballot=ballot, by=organizer)
         ballot.refresh_from_db()
         result = ballot.result
@@ -324,8 +335,12 @@ def test_casts_racing_the_close_publish_exactly_the_accepted_votes():
         # The accepted voters, and only they, are in the register.
         assert set(Participation.objects.filter(ballot=ballot).values_list("user_id", flat=True)) == {
             voters[i].pk for i in accepted}
-        # A recount of the stored ballots gives the published result.
+        # A recount of the stored ballots gives the published result: a secret ballot's scrutineer
+        # opens the box again and counts its papers anew.
         assert selectors.result_payload(ballot) == result
+        if ballot.is_sealed:
+            assert services.box_present(ballot=ballot, by=organizer, code=card_code(ballot, organizer)) is True
+            assert box_recount_matches(ballot) is True, where
         _assert_counts_agree(ballot, casts=len(accepted), counted=len(accepted))
         # Nothing was cast after the close: the register (and contents) heads did not move.
         heads_now = chain_heads(ballot)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from deliberation import services
 from deliberation.models import Ballot
-from tests.deliberation.factories import make_building_of_households
+from tests.deliberation.factories import make_building_of_households, name_scrutineers
 from tests.factories import make_organizer
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ def test_run_ballot_schedule_opens_and_closes_due_ballots():
     due = services.ballot_create(committee=committee, by=organizer, title="到期开启",
                                  electorate=Ballot.Electorate.HOUSEHOLDS, opens_at=now - timedelta(minutes=1),
                                  closes_at=now + timedelta(days=1))
+    name_scrutineers(due, organizer)  # opened by the schedule: its scrutineer has taken their card
     later = services.ballot_create(committee=committee, by=organizer, title="以后开启",
                                    electorate=Ballot.Electorate.HOUSEHOLDS, opens_at=now + timedelta(days=1))
     ending = services.ballot_create(committee=committee, by=organizer, title="到期关闭",

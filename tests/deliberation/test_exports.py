@@ -5,7 +5,7 @@ import pytest
 
 from deliberation import exports, selectors, services
 from deliberation.models import Ballot
-from tests.deliberation.factories import choices, make_open_ballot
+from tests.deliberation.factories import choices, close_count_publish, make_open_ballot
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +14,7 @@ def test_result_export_carries_counts_verdict_heads_and_receipts():
     ballot, organizer, voters = make_open_ballot(rule=Ballot.Rule.ART278, areas=["90", "80", "70", "60"])
     for voter in voters[:3]:
         services.vote_cast(ballot=ballot, voter=voter, choices=choices(ballot, "yes"))
-    services.ballot_close(ballot=ballot, by=organizer)
-    services.ballot_publish(ballot=ballot, by=organizer)
-    ballot.refresh_from_db()
+    close_count_publish(ballot, organizer)
     rows = list(csv.reader(io.StringIO(exports.result_csv(ballot).lstrip("\ufeff"))))
     flat = [cell for row in rows for cell in row]
     assert ["加装电梯", "同意", "3", "240.00"] in rows
@@ -44,8 +42,7 @@ def test_result_export_is_downloadable_once_published_and_only_by_viewers(client
     client.force_login(voters[0])
     assert client.get(url).status_code == 404  # not published yet
     services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
-    services.ballot_close(ballot=ballot, by=organizer)
-    services.ballot_publish(ballot=ballot, by=organizer)
+    close_count_publish(ballot, organizer)
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

@@ -29,7 +29,7 @@ from deliberation.models import Ballot
 from members import services as member_services
 from members.models import Notification
 from members.notifications import set_opt_out
-from tests.deliberation.factories import choices, make_paper_batch
+from tests.deliberation.factories import choices, make_paper_batch, open_box
 from tests.factories import make_building, make_household, make_organizer, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -166,6 +166,7 @@ def test_opening_and_publishing_notify_the_electorate_and_nobody_else(building):
     assert opened == {p.pk for p in people.values()}
     with time_machine.travel(CLOSES + timedelta(hours=1), tick=False):
         services.ballot_close(ballot=ballot, by=building["organizer"])
+        open_box(ballot)
         services.ballot_publish(ballot=ballot, by=building["organizer"])
     told = set(Notification.objects.filter(kind=Notification.Kind.RESULT).values_list("user_id", flat=True))
     assert told == {p.pk for p in people.values()}

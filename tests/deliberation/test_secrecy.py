@@ -1,4 +1,10 @@
-"""Secret ballots: nothing links what was voted to who voted, in the schema, logs, history or ledger."""
+"""Secret ballots: nothing links what was voted to who voted, in the schema, logs, history or ledger.
+
+What was chosen is sealed to the ballot's box at cast (``deliberation.box``): the register row (or,
+for a paper batch, a sheet apart from its voters) holds the sealed paper, and only the scrutineers'
+cards together open it. The tables SecretContent and SecretChoice keep the papers of ballots
+published before the box; their schema is still checked here, and no sealed ballot writes to them.
+"""
 
 import json
 import logging
@@ -9,11 +15,10 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from simple_history.models import HistoricalChanges, registered_models
 
-from deliberation import cast_sql, ledger, services
+from deliberation import box, ledger, services
 from deliberation.models import (
     Ballot,
     Channel,
@@ -23,16 +28,21 @@ from deliberation.models import (
     PaperSheet,
     Participation,
     Question,
+    Scrutineer,
+    SealedSheet,
     SecretChoice,
     SecretContent,
 )
 from deliberation.services import OptionSpec
+from deliberation.services.box import box_summary
 from tests.deliberation.factories import (
     choices,
     make_building_of_households,
     make_floor_leader,
     make_open_ballot,
     make_paper_batch,
+    open_box,
+    read_papers,
 )
 from tests.factories import (
     make_building,
@@ -118,8 +128,25 @@ def test_the_database_tables_of_secret_papers_hold_no_person_and_no_time():
     assert referring == {(SecretChoice._meta.db_table, "content_id")}
 
 
+def test_a_sealed_sheet_holds_its_ballot_its_batch_and_the_sealed_paper_and_nothing_refers_to_it():
+    fields = {f.name: type(f) for f in SealedSheet._meta.concrete_fields}
+    assert fields == {"id": models.UUIDField, "ballot": models.ForeignKey, "batch": models.ForeignKey,
+                      "paper": models.BinaryField}
+    assert [f.name for f in SealedSheet._meta.get_fields() if isinstance(f, (*TIME_FIELDS, models.DateField))] == []
+    with connection.cursor() as cursor:
+        table = SealedSheet._meta.db_table
+        assert {c.name for c in connection.introspection.get_table_description(cursor, table)} == {
+            "id", "ballot_id", "batch_id", "paper"}
+        # A sheet is tied to its batch (a group of voters, as the ballot box of a paper vote is), never to a
+        # register row or a voter, and nothing points back at it.
+        referring = {(name, column) for name in connection.introspection.table_names(cursor)
+                     for column, (_c, target) in connection.introspection.get_relations(cursor, name).items()
+                     if target == table}
+    assert referring == set()
+
+
 def test_secret_papers_and_the_register_have_no_history():
-    for model in (SecretContent, SecretChoice, Participation):
+    for model in (SecretContent, SecretChoice, Participation, SealedSheet):
         assert not hasattr(model, "history")
         assert model._meta.db_table not in registered_models
         assert not hasattr(model._meta, "simple_history_manager_attribute")
@@ -127,8 +154,10 @@ def test_secret_papers_and_the_register_have_no_history():
     assert historical  # the registry is populated: ballots, questions, options … have history
     assert {m.__name__ for m in historical}.isdisjoint(
         {"HistoricalSecretContent", "HistoricalSecretChoice", "HistoricalParticipation"})
+    # The scrutineers' history keeps who was named and when; never a share of the box key.
+    assert not {"share", "handed"} & {f.name for f in Scrutineer.history.model._meta.concrete_fields}
     for model in historical:
-        assert model.instance_type not in (SecretContent, SecretChoice, Participation)
+        assert model.instance_type not in (SecretContent, SecretChoice, Participation, SealedSheet)
         if model.instance_type is NamedChoice:  # named votes are meant to name their voter
             assert not (_neighbours(model) & {SecretContent, SecretChoice})
         else:
@@ -137,12 +166,13 @@ def test_secret_papers_and_the_register_have_no_history():
 
 
 def test_the_secret_paper_id_is_a_random_uuid():
-    pk = SecretContent._meta.pk
-    assert isinstance(pk, models.UUIDField) and pk.default is uuid.uuid4 and not pk.editable
-    ballot, _organizer, voters = make_open_ballot(n=3)
-    for voter in voters:
-        services.vote_cast(ballot=ballot, voter=voter, choices=choices(ballot, "yes"))
-    ids = list(SecretContent.objects.filter(ballot=ballot).values_list("id", flat=True))
+    for model in (SecretContent, SealedSheet):
+        pk = model._meta.pk
+        assert isinstance(pk, models.UUIDField) and pk.default is uuid.uuid4 and not pk.editable
+    ballot, organizer, voters = make_open_ballot(n=3)
+    batch = make_paper_batch(ballot, organizer, voters, [{"choices": choices(ballot, "yes")}] * 3)
+    services.paper_batch_confirm(batch=batch, by=make_organizer(ballot.committee))
+    ids = list(SealedSheet.objects.filter(ballot=ballot).values_list("id", flat=True))
     assert len(set(ids)) == 3
     assert {i.version for i in ids} == {4}
 
@@ -230,7 +260,8 @@ def secret_run(caplog, settings):
     Six households; the choices are 同意/反对/弃权 and a second question with plans
     PLAN-ALPHA-7Q / PLAN-BETA-3Z. v0 votes online; v1 votes, then changes; v2 is helped by the
     floor leader; v3 is helped by an organizer and then overrides it online; v4 and v5 hand in
-    paper sheets, entered by one organizer and confirmed by another.
+    paper sheets, entered by one organizer and confirmed by another. The organizer who opened the
+    ballot, its one scrutineer, opens the box after close; another organizer publishes.
     """
     settings.DEBUG = True  # the debug cursor hands every SQL statement to the django.db.backends logger
     caplog.set_level(logging.DEBUG)  # root logger: everything that propagates is captured
@@ -278,6 +309,7 @@ def secret_run(caplog, settings):
         chosen[voter.pk] |= {meaning["yes"], beta, meaning["no"], alpha}
         receipts[voter.pk].add(Participation.objects.get(ballot=ballot, user=voter).receipt)
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
     services.ballot_publish(ballot=ballot, by=second)
 
     ballot.refresh_from_db()
@@ -326,44 +358,64 @@ def test_the_leak_search_would_find_a_voter_next_to_their_choice(secret_run):
     assert _leaks(people, unrelated) == []
 
 
-def test_the_secret_papers_carry_no_voter_value_and_only_the_day(secret_run):
+def test_the_sealed_papers_hold_no_plaintext_choice_and_are_all_of_one_length(secret_run):
     ballot, people, _caplog = secret_run
-    voter_values = {str(v) for p in people for v in (p.user.pk, p.user.username, p.user.phone, *p.receipts)}
-    voter_values |= {key for key in ballot.voices.values_list("key", flat=True)}
-    rows = list(SecretContent.objects.filter(ballot=ballot).values())
-    assert len(rows) == 6 + 2  # six online or assisted papers (v1 and v3 twice) and two paper sheets
-    for row in rows:
-        assert set(row) == {"id", "ballot_id", "version", "voice_tag", "cast_on", "floor_area"}
-        # ballot and version are the ballot's own id and a small count; no other value may be a voter's.
-        assert row["ballot_id"] == ballot.pk
-        assert {str(row[k]) for k in ("id", "voice_tag", "cast_on", "floor_area")}.isdisjoint(voter_values)
-        assert type(row["cast_on"]).__name__ == "date"
-        assert row["floor_area"] is None
-    assert sorted(r["version"] for r in rows) == [1, 1, 1, 1, 1, 1, 2, 2]  # two voters changed their vote
-    for choice in SecretChoice.objects.filter(content__ballot=ballot).values():
-        assert set(choice) == {"id", "content_id", "question_id", "option_id"}
-    assert not PaperSheet.objects.filter(batch__ballot=ballot).exists()  # typed sheets went once counted
+    casts = list(Participation.objects.filter(ballot=ballot).order_by("pk"))
+    online = [c for c in casts if c.channel != Channel.PAPER]
+    sheets = list(SealedSheet.objects.filter(ballot=ballot))
+    assert len(online) == 6 and len(sheets) == 2  # v1 and v3 voted twice; two paper sheets
+    # A paper voter's register row carries no paper: their sheet went into the box apart.
+    assert [c.paper for c in casts if c.channel == Channel.PAPER] == [None, None]
+    papers = [bytes(c.paper) for c in online] + [bytes(s.paper) for s in sheets]
+    assert len({len(p) for p in papers}) == 1  # one length, whatever was chosen
+    labels = [o.label.encode() for o in Option.objects.filter(question__ballot=ballot)]
+    for paper in papers:
+        assert b'"o":' not in paper and not any(label in paper for label in labels)
+    # The receipt is the sealed paper's hash, which the register entry carries (no choice).
+    register = {json.loads(e.payload)["receipt"]: json.loads(e.payload)
+                for e in LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "register"))}
+    for cast in online:
+        assert cast.receipt == box.receipt_of(box.digest(cast.paper))
+        assert register[cast.receipt]["paper"] == box.digest(cast.paper)
+    assert [register[c.receipt].get("paper") for c in casts if c.channel == Channel.PAPER] == [None, None]
+    # Nothing else holds what was chosen: no anonymous paper rows, no typed sheet once confirmed.
+    assert not SecretContent.objects.filter(ballot=ballot).exists()
+    assert not SecretChoice.objects.filter(content__ballot=ballot).exists()
+    assert not PaperSheet.objects.filter(batch__ballot=ballot).exists()
+    # Opened with the scrutineer's card, the papers hold the choices and nothing of the voter.
+    words = {o.pk: o.label for o in Option.objects.filter(question__ballot=ballot)}
+    opened = read_papers(ballot)
+    assert {(paper.area, paper.extra) for paper in opened} == {(None, None)}
+    assert sorted(sorted(words[o] for o in paper.options) for paper in opened) == sorted(sorted(pair) for pair in [
+        ("同意", "PLAN-ALPHA-7Q"), ("反对", "PLAN-BETA-3Z"), ("同意", "PLAN-BETA-3Z"), ("弃权", "PLAN-ALPHA-7Q"),
+        ("同意", "PLAN-BETA-3Z"), ("反对", "PLAN-ALPHA-7Q"), ("同意", "PLAN-BETA-3Z"), ("反对", "PLAN-ALPHA-7Q")])
 
 
-def test_the_contents_chain_of_the_ledger_names_nobody_and_the_register_chain_holds_no_choice(secret_run):
+def test_a_sealed_ballot_has_no_contents_chain_and_its_ledger_holds_papers_only_by_hash(secret_run):
     ballot, people, _caplog = secret_run
-    contents = LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "contents"))
+    assert not LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "contents")).exists()
     register = LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk, "register"))
-    assert contents.count() == 8 and register.count() == 8
-    voice_keys = set(ballot.voices.values_list("key", flat=True))
-    for entry in contents:
-        payload = json.loads(entry.payload)
-        assert set(payload) == {"content", "version", "tag", "day", "area", "choices"}
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", payload["day"])
-        assert not any(p.named_in({}, set(), entry.payload) for p in people)
-        assert not any(_text_has(entry.payload, key) for key in voice_keys)
+    assert register.count() == 8
     for entry in register:
         payload = json.loads(entry.payload)
         assert "choices" not in payload
         assert not any(p.choice_in({}, set(), entry.payload) for p in people)
+    lifecycle = {}
+    for entry in LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk)).order_by("seq"):
+        assert not any(p.named_in({}, set(), entry.payload) for p in people)
+        lifecycle.setdefault(json.loads(entry.payload)["event"], json.loads(entry.payload))
+    # The sheets by hash, sorted (no order); the papers that count by the hash of their list; counts only.
+    sheets = sorted(box.digest(s.paper) for s in SealedSheet.objects.filter(ballot=ballot))
+    assert lifecycle["paper_batch"]["sheets"] == sheets
+    assert lifecycle["closed"]["box"] == box_summary(ballot) and box_summary(ballot)["papers"] == 6
+    assert lifecycle["box_opened"]["tally"] == ballot.box_tally
+    assert set(ballot.box_tally) == {"papers", "invalid", "options"}
 
 
-def test_the_register_and_the_contents_cannot_be_joined_by_the_order_they_were_written_in():
+def test_the_sealed_sheets_cannot_be_lined_up_with_the_order_they_were_typed_in():
+    """An online paper sits, sealed, on its register row. A batch's sheets go into the box apart, with
+    random ids and in a random order: neither follows the order they were typed in (the order of the
+    pile, which may follow the list of who handed one in)."""
     building, voters = make_building_of_households(8)
     committee = building.compound.committee
     organizer = make_organizer(committee)
@@ -373,64 +425,68 @@ def test_the_register_and_the_contents_cannot_be_joined_by_the_order_they_were_w
                                   options=[OptionSpec(f"SITE-{i}") for i in range(8)])
     ballot = services.ballot_open(ballot=ballot, by=organizer)
     yes = choices(ballot, "yes")
-    truth = {}
-    for voter, site in zip(voters, sites.options.all(), strict=True):
-        services.vote_cast(ballot=ballot, voter=voter, choices={**yes, sites.pk: [site.pk]})
-        truth[voter.pk] = site.pk
+    typed = list(sites.options.values_list("pk", flat=True))
+    batch = make_paper_batch(ballot, organizer, voters, [{"choices": {**yes, sites.pk: [pk]}} for pk in typed])
+    services.paper_batch_confirm(batch=batch, by=make_organizer(committee))
 
-    def site_of(content_choices: list[int]) -> int:
-        return next(pk for pk in content_choices if pk in truth.values())
+    def sites_of(papers) -> list[int]:
+        return [next(pk for pk in paper.options if pk in typed) for paper in read_papers(ballot, list(papers))]
 
-    ballot = services.ballot_close(ballot=ballot, by=organizer)  # papers join the contents chain at close
-    register = Participation.objects.filter(ballot=ballot).order_by("cast_at", "pk")
-    # Papers have no order but their random ids; the contents chain follows those ids.
-    papers = SecretContent.objects.filter(ballot=ballot).order_by("pk").prefetch_related("choices")
-    by_tables = {p.user_id: site_of([c.option_id for c in paper.choices.all()])
-                 for p, paper in zip(register, papers, strict=True)}
-    chain = {part: [json.loads(e.payload) for e in LedgerEntry.objects.filter(
-        chain=ledger.ballot_chain(ballot.pk, part)).order_by("seq")] for part in ("register", "contents")}
-    by_ledger = {r["user"]: site_of(c["choices"]) for r, c in zip(chain["register"], chain["contents"],
-                                                                   strict=True)}
-    assert by_tables != truth
-    assert by_ledger != truth
+    by_id = sites_of(SealedSheet.objects.filter(ballot=ballot).order_by("pk").values_list("paper", flat=True))
+    stored_order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT paper FROM {SealedSheet._meta.db_table} ORDER BY {stored_order}")  # noqa: S608
+        as_stored = sites_of(row[0] for row in cursor.fetchall())
+    assert sorted(by_id) == sorted(as_stored) == sorted(typed)
+    assert by_id != typed
+    assert as_stored != typed
+    listed = json.loads(LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk)).last().payload)["sheets"]
+    assert listed == sorted(listed)
 
 
-# --- (c) One transaction for the register and the contents --------------------------------------------
+# --- (c) One transaction for the register row, its sealed paper and the chain --------------------------
 
-def _written(ballot: Ballot) -> tuple[int, int, int, int]:
+def _written(ballot: Ballot) -> tuple[int, int, int]:
     return (Participation.objects.filter(ballot=ballot).count(),
-            SecretContent.objects.filter(ballot=ballot).count(),
-            SecretChoice.objects.filter(content__ballot=ballot).count(),
+            SealedSheet.objects.filter(ballot=ballot).count(),
             LedgerEntry.objects.filter(chain__startswith=f"b{ballot.pk}:").count())
 
 
-def test_a_failure_while_writing_the_contents_leaves_no_register_entry_and_no_ledger_entry():
-    """The register row and the paper are written before the choices: a choice refused by the
-    database (the same option twice) undoes them too, on SQLite (Python, one transaction) and on
-    PostgreSQL (one statement, ``sanhui_cast_secret``)."""
-    from deliberation.services import casting
-
+def test_a_failure_while_writing_the_register_chain_leaves_no_register_row_and_no_paper():
+    """The register row, with its sealed paper, is written before its register chain entry: a failure
+    there undoes the row too, on SQLite (Python, one transaction: the append fails) and on PostgreSQL
+    (one statement, ``sanhui_cast_sealed``: a chain name too long for its column makes the entry's
+    insert fail inside it)."""
     ballot, _organizer, voters = make_open_ballot()
     lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
-    real = casting.choose_options
-    with mock.patch.object(casting, "choose_options", side_effect=lambda *a: real(*a) * 2), \
-            pytest.raises(ValidationError):
+    if connection.vendor == "postgresql":
+        real = ledger.ballot_chain
+        failing = mock.patch.object(ledger, "ballot_chain", side_effect=lambda pk, part="": real(pk, part) + (
+            "-" * 40 if part == "register" else ""))
+    else:
+        failing = mock.patch.object(ledger, "append", side_effect=DatabaseError("disk full"))
+    with failing, pytest.raises(DatabaseError):
         services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
-    assert _written(ballot) == (0, 0, 0, 0)
+    assert _written(ballot) == (0, 0, 0)
     assert LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count() == lifecycle
-    services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
-    assert _written(ballot) == (1, 1, 1, 1)  # the register entry now; the paper joins its chain at close
+    cast = services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
+    assert _written(ballot) == (1, 0, 1)
+    assert Participation.objects.get(pk=cast.pk).paper is not None
+    assert not SecretContent.objects.exists()
 
 
 def test_a_failure_while_counting_a_paper_batch_leaves_no_register_entry_and_no_ledger_entry():
+    """The sheets are sealed into the box last, after the register rows and entries: a failure there
+    undoes the whole confirmation."""
     ballot, organizer, voters = make_open_ballot()
     batch = make_paper_batch(ballot, organizer, voters[:2], [{"choices": choices(ballot, "yes")},
                                                              {"choices": choices(ballot, "no")}])
     lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
-    with mock.patch.object(cast_sql, "insert_many", side_effect=RuntimeError("disk full")), \
+    with mock.patch.object(SealedSheet.objects, "bulk_create", side_effect=RuntimeError("disk full")), \
             pytest.raises(RuntimeError):
         services.paper_batch_confirm(batch=batch, by=make_organizer(ballot.committee))
-    assert _written(ballot) == (0, 0, 0, 0)
+    assert _written(ballot) == (0, 0, 0)
     assert LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count() == lifecycle
     batch.refresh_from_db()
     assert batch.status == "pending" and batch.confirmed_by is None
+    assert batch.sheets.count() == 2  # the typed sheets are still there to confirm again

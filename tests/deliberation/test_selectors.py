@@ -7,11 +7,14 @@ from django.contrib.auth.models import AnonymousUser
 
 from deliberation import rules, selectors, services
 from deliberation.models import Ballot, Participation, Question, SecretContent
+from deliberation.services.box import box_list
 from tests.deliberation.factories import (
     choices,
     make_building_of_households,
     make_open_ballot,
     make_paper_batch,
+    open_box,
+    read_papers,
 )
 from tests.factories import (
     make_building,
@@ -35,6 +38,15 @@ SECRECIES = [Ballot.Secrecy.NAMED, Ballot.Secrecy.SECRET]
 def by_meaning(payload: dict) -> dict[str, tuple[int, str]]:
     """Meaning → (count, area) of the first question of a result payload."""
     return {o["meaning"]: (o["count"], o["area"]) for o in payload["questions"][0]["options"]}
+
+
+def counted_payload(ballot: Ballot) -> dict:
+    """The result payload once the votes are counted: a sealed ballot is closed and its box opened first."""
+    ballot.refresh_from_db()
+    if ballot.is_sealed and ballot.status == Ballot.Status.OPEN:
+        services.ballot_close(ballot=ballot, by=ballot.scrutineers.get(position=1).user)
+        open_box(ballot)
+    return selectors.result_payload(ballot)
 
 
 def vote(ballot: Ballot, voter, meaning: str):
@@ -64,7 +76,7 @@ def test_result_payload_counts_the_stored_ballots(secrecy):
     ballot, _organizer, voters = make_open_ballot(secrecy=secrecy, n=5, areas=["100", "90", "80", "70", "60"])
     for voter, meaning in zip(voters, ["yes", "yes", "no", "abstain"], strict=False):
         vote(ballot, voter, meaning)
-    payload = selectors.result_payload(ballot)
+    payload = counted_payload(ballot)
     assert payload["turnout"] == {"voices": 4, "area": "340.00"}
     assert payload["electorate"] == {"voices": 5, "area": "400.00"}
     assert {m: c for m, (c, _a) in by_meaning(payload).items()} == {"yes": 2, "no": 1, "abstain": 1}
@@ -90,9 +102,10 @@ def test_result_payload_of_a_secret_ballot_keeps_no_floor_area_unless_the_rule_n
     ballot, _organizer, voters = make_open_ballot(n=3, areas=["100", "90", "80"])
     vote(ballot, voters[0], "yes")
     vote(ballot, voters[1], "no")
-    assert by_meaning(selectors.result_payload(ballot)) == {
+    assert by_meaning(counted_payload(ballot)) == {
         "yes": (1, "0.00"), "no": (1, "0.00"), "abstain": (0, "0.00")}
-    assert set(SecretContent.objects.filter(ballot=ballot).values_list("floor_area", flat=True)) == {None}
+    # Not even inside the sealed papers: a simple majority needs no floor area.
+    assert [paper.area for paper in read_papers(ballot)] == [None, None]
 
 
 @pytest.mark.parametrize("secrecy", SECRECIES)
@@ -102,19 +115,21 @@ def test_result_payload_counts_only_the_latest_version_of_each_vote(secrecy):
         vote(ballot, voters[0], meaning)
     vote(ballot, voters[1], "no")
     vote(ballot, voters[1], "abstain")
-    payload = selectors.result_payload(ballot)
+    payload = counted_payload(ballot)
     assert {m: c for m, (c, _a) in by_meaning(payload).items()} == {"yes": 1, "no": 0, "abstain": 1}
     assert payload["turnout"]["voices"] == 2
     assert Participation.objects.filter(ballot=ballot).count() == 5
     assert selectors.latest_participations(ballot).count() == 2
     if secrecy == Ballot.Secrecy.SECRET:
-        assert SecretContent.objects.filter(ballot=ballot).count() == 5
-        assert selectors.counted_contents(ballot).count() == 2
+        # Five sealed papers are kept; the box holds (and its opening counted) each voice's latest.
+        assert Participation.objects.filter(ballot=ballot, paper__isnull=False).count() == 5
+        ballot.refresh_from_db()
+        assert len(box_list(ballot)) == ballot.box_tally["papers"] == 2
 
 
 def test_result_payload_with_nobody_voting_is_invalid():
     ballot, _organizer, _voters = make_open_ballot(n=2)
-    payload = selectors.result_payload(ballot)
+    payload = counted_payload(ballot)
     assert payload["turnout"] == {"voices": 0, "area": None}
     assert payload["verdict"] == "invalid"
 
@@ -149,7 +164,7 @@ def test_a_rating_gives_the_satisfaction_rate_and_score_without_the_excluded_lev
     ballot, voters, _organizer = rating_ballot(secrecy, 6)
     for voter, label in zip(voters, ["满意", "满意", "基本满意", "不满意", "不了解"], strict=False):
         rate(ballot, voter, label)
-    payload = selectors.result_payload(ballot)
+    payload = counted_payload(ballot)
     question = payload["questions"][0]
     assert {o["label"]: o["count"] for o in question["options"]} == {"满意": 2, "基本满意": 1, "不满意": 1,
                                                                      "不了解": 1}
@@ -163,8 +178,9 @@ def test_a_rating_gives_the_satisfaction_rate_and_score_without_the_excluded_lev
 def test_a_rating_with_only_excluded_answers_has_no_rate_or_score():
     ballot, voters, _organizer = rating_ballot(Ballot.Secrecy.SECRET, 2)
     rate(ballot, voters[0], "不了解")
-    assert selectors.result_payload(ballot)["questions"][0]["rating"] == {"answers": 0, "rate": None,
-                                                                          "score": None}
+    payload = counted_payload(ballot)
+    assert payload["questions"][0]["options"][3]["count"] == 1  # counted, but outside the rate
+    assert payload["questions"][0]["rating"] == {"answers": 0, "rate": None, "score": None}
 
 
 def test_a_rating_counts_the_latest_level_of_a_changed_vote():
@@ -172,8 +188,7 @@ def test_a_rating_counts_the_latest_level_of_a_changed_vote():
     rate(ballot, voters[0], "不满意")
     rate(ballot, voters[0], "满意")
     rate(ballot, voters[1], "基本满意")
-    assert selectors.result_payload(ballot)["questions"][0]["rating"] == {"answers": 2, "rate": "100.0",
-                                                                          "score": "80.0"}
+    assert counted_payload(ballot)["questions"][0]["rating"] == {"answers": 2, "rate": "100.0", "score": "80.0"}
 
 
 # --- Verdicts: Civil Code art. 278 -------------------------------------------------------------------------
@@ -194,7 +209,7 @@ def test_art278_weighs_each_household_by_its_floor_area_from_the_snapshot(secrec
     for voter, meaning in zip(voters, votes, strict=True):
         if meaning:
             vote(ballot, voter, meaning)
-    payload = selectors.result_payload(ballot)
+    payload = counted_payload(ballot)
     counts = by_meaning(payload)
     assert (counts["yes"][1], counts["no"][1]) == (yes_area, no_area)
     assert payload["electorate"]["area"] == "320.00"
@@ -220,13 +235,14 @@ def test_art278_on_a_secret_ballot_weighs_a_paper_sheet_by_the_floor_area_writte
         {"choices": choices(ballot, "no"), "floor_area": Decimal("300.00")},
         {"choices": choices(ballot, "yes"), "floor_area": Decimal("100.00")}])
     services.paper_batch_confirm(batch=batch, by=make_organizer(ballot.committee))
-    payload = selectors.result_payload(ballot)
+    payload = counted_payload(ballot)
     assert by_meaning(payload) == {"yes": (3, "300.00"), "no": (1, "300.00"), "abstain": (0, "0.00")}
     assert payload["turnout"] == {"voices": 4, "area": "600.00"}
     # Yes holds 3 of 4 owners but exactly half the area, not more than half.
     assert payload["verdict"] == "rejected"
-    assert sorted(SecretContent.objects.filter(ballot=ballot).values_list("floor_area", flat=True)) == [
-        Decimal("100.00"), Decimal("100.00"), Decimal("100.00"), Decimal("300.00")]
+    # Each paper carries its weight inside the seal: the household's area online, the written one on a sheet.
+    assert sorted(paper.area for paper in read_papers(ballot)) == ["100.00", "100.00", "100.00", "300.00"]
+    assert not SecretContent.objects.exists()
 
 
 def test_the_verdict_ignores_questions_without_a_for_option_and_applies_the_quorum():
@@ -243,10 +259,11 @@ def test_the_verdict_ignores_questions_without_a_for_option_and_applies_the_quor
     for voter in voters[:2]:
         services.vote_cast(ballot=ballot, voter=voter, choices={satisfied.question_id: [satisfied.pk],
                                                                  decided.pk: [yes.pk]})
-    assert selectors.result_payload(ballot)["verdict"] == "invalid"  # 2 of 4 below the 75 % quorum
+    # 2 of 4 below the 75 % quorum: the turnout alone says so, before any paper is counted.
+    assert selectors.result_payload(ballot)["verdict"] == "invalid"
     services.vote_cast(ballot=ballot, voter=voters[2], choices={satisfied.question_id: [satisfied.pk],
                                                                  decided.pk: [yes.pk]})
-    assert selectors.result_payload(ballot)["verdict"] == "passed"
+    assert counted_payload(ballot)["verdict"] == "passed"
 
 
 # --- Receipts ----------------------------------------------------------------------------------------------
@@ -331,6 +348,17 @@ def test_the_result_is_hidden_from_everyone_until_close_then_shown_to_organizers
     assert _seeing(people, ballot) == {"organizer", "site_admin"}
     services.ballot_publish(ballot=ballot, by=organizer)
     assert _seeing(people, ballot) == set(people)
+
+
+def test_a_sealed_ballots_result_is_previewed_only_once_its_box_is_opened():
+    ballot, organizer, voters = make_open_ballot()
+    vote(ballot, voters[0], "yes")
+    services.ballot_close(ballot=ballot, by=organizer)
+    ballot.refresh_from_db()
+    assert not selectors.can_see_result(organizer, ballot)  # nothing counted yet: no "not passed" preview
+    open_box(ballot)
+    assert selectors.can_see_result(organizer, ballot)
+    assert not selectors.can_see_result(voters[0], ballot)
 
 
 def test_a_draft_or_cancelled_ballot_shows_no_result(audience):

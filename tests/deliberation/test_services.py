@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from deliberation import ledger, selectors, services
+from deliberation import box, ledger, selectors, services
 from deliberation.models import (
     Ballot,
     Channel,
@@ -20,6 +20,7 @@ from deliberation.models import (
     PaperBatch,
     Participation,
     Question,
+    SealedSheet,
     SecretContent,
     Voice,
 )
@@ -33,6 +34,8 @@ from tests.deliberation.factories import (
     make_floor_leader,
     make_open_ballot,
     make_paper_batch,
+    name_scrutineers,
+    open_box,
     option,
 )
 from tests.factories import (
@@ -63,9 +66,16 @@ def users(*people) -> dict[str, list[int]]:
 
 
 def counted(ballot: Ballot) -> dict[str, int]:
-    """Meaning ("yes", "no", "abstain") → counted voices on the ballot's first question."""
+    """Meaning ("yes", "no", "abstain") → counted voices on the ballot's first question (options with none left out).
+
+    A sealed ballot's papers are counted only when its box is opened: it is closed and opened first.
+    """
+    ballot.refresh_from_db()
+    if ballot.is_sealed and ballot.status == Ballot.Status.OPEN:
+        services.ballot_close(ballot=ballot, by=ballot.scrutineers.get(position=1).user)
+        open_box(ballot)
     meanings = dict(ballot.questions.first().options.values_list("pk", "meaning"))
-    return {meanings[pk]: n for pk, (n, _area) in selectors.option_counts(ballot).items() if pk in meanings}
+    return {meanings[pk]: n for pk, (n, _area) in selectors.option_counts(ballot).items() if pk in meanings and n}
 
 
 def open_draft(committee, organizer, **kwargs) -> Ballot:
@@ -591,6 +601,7 @@ def test_an_invalid_transition_is_refused_and_changes_nothing(status, move):
     if status in ("closed", "published"):
         services.ballot_close(ballot=ballot, by=organizer)
     if status == "published":
+        open_box(ballot)
         services.ballot_publish(ballot=ballot, by=organizer)
     if status == "cancelled":
         services.ballot_cancel(ballot=ballot, by=organizer, reason="撤回")
@@ -615,6 +626,7 @@ def test_ballots_run_schedule_opens_and_closes_the_ballots_that_are_due():
     now = timezone.now()
     due = services.ballot_create(committee=committee, by=organizer, title="到期", electorate=E.HOUSEHOLDS,
                                  opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=3))
+    name_scrutineers(due, organizer)  # a secret ballot opened by the schedule has its scrutineers ready
     later = services.ballot_create(committee=committee, by=organizer, title="以后", electorate=E.HOUSEHOLDS,
                                    opens_at=now + timedelta(days=1))
     unscheduled = services.ballot_create(committee=committee, by=organizer, title="手动",
@@ -644,6 +656,8 @@ def test_ballots_run_schedule_goes_on_when_one_ballot_can_no_longer_be_closed():
     first, second = (services.ballot_create(committee=committee, by=organizer, title=title,
                                             electorate=E.HOUSEHOLDS, opens_at=now + timedelta(minutes=1),
                                             closes_at=now + timedelta(hours=1)) for title in ("甲", "乙"))
+    for ballot in (first, second):
+        name_scrutineers(ballot, organizer)
     services.ballots_run_schedule(now=now + timedelta(minutes=2))
     real_close = services.ballots.ballot_close
 
@@ -670,6 +684,7 @@ def test_vote_cast_on_a_ballot_that_is_not_open_is_rejected(status):
     else:
         services.ballot_close(ballot=ballot, by=organizer)
         if status == "published":
+            open_box(ballot)
             services.ballot_publish(ballot=ballot, by=organizer)
     with pytest.raises(ValidationError) as error:
         services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
@@ -710,10 +725,13 @@ def test_vote_cast_records_a_participation_with_a_unique_receipt(secrecy):
     assert len(first.receipt) == 14 and first.receipt.count("-") == 2
     if secrecy == Ballot.Secrecy.NAMED:
         assert [c.option for c in first.choices.all()] == [option(ballot, "yes")]
-        assert not SecretContent.objects.exists()
+        assert (first.paper, second.paper) == (None, None)
     else:
+        # What was chosen is only in the sealed paper, and the receipt is taken from its hash.
         assert not NamedChoice.objects.exists()
-        assert SecretContent.objects.filter(ballot=ballot).count() == 2
+        assert not SecretContent.objects.exists()
+        for cast in Participation.objects.filter(ballot=ballot):
+            assert cast.receipt == box.receipt_of(box.digest(cast.paper))
 
 
 @pytest.mark.parametrize("secrecy", [Ballot.Secrecy.NAMED, Ballot.Secrecy.SECRET])
@@ -736,7 +754,7 @@ def test_vote_cast_again_changes_the_vote_the_latest_counts_and_earlier_versions
     assert [p.version for p in Participation.objects.filter(ballot=ballot)] == [1, 2, 3]
     assert first.receipt != second.receipt != third.receipt
     if secrecy == Ballot.Secrecy.SECRET:
-        assert SecretContent.objects.filter(ballot=ballot).count() == 3
+        assert Participation.objects.filter(ballot=ballot, paper__isnull=False).count() == 3
     else:
         assert NamedChoice.objects.filter(participation__ballot=ballot).count() == 3
     assert counted(ballot) == {"abstain": 1}
@@ -900,11 +918,11 @@ def test_the_resident_overrides_an_assisted_vote_online_before_close(allow_chang
                        channel=Channel.ASSISTED, entered_by=organizer, consent_note="电话确认")
     own = services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "no"))
     assert (own.version, own.channel) == (2, "online")
-    assert counted(ballot) == {"no": 1}
     with pytest.raises(ValidationError) as error:
         services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"),
                            channel=Channel.ASSISTED, entered_by=organizer, consent_note="再次代填")
     assert error.value.code == ("voter_voted" if allow_change else "already_voted")
+    assert counted(ballot) == {"no": 1}
 
 
 def test_an_assisted_vote_cannot_replace_the_residents_own_vote():
@@ -1056,6 +1074,7 @@ def test_paper_sheet_add_on_a_secret_art278_ballot_takes_only_the_floor_areas_of
     services.paper_sheet_add(batch=batch, by=organizer, choices=yes, floor_area=Decimal("60.00"))
     services.paper_batch_confirm(batch=batch, by=make_organizer(ballot.committee))
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
     services.ballot_publish(ballot=ballot, by=organizer)
     ballot.refresh_from_db()
     assert ballot.result["turnout"] == {"voices": 3, "area": "200.00"}
@@ -1106,18 +1125,22 @@ def test_paper_batch_confirm_registers_the_voters_and_counts_the_sheets_of_a_sec
     assert {p.user for p in registered} == set(paper.voters[:3])
     assert {(p.channel, p.version, p.batch_id) for p in registered} == {("paper", 1, batch.pk)}
     assert len({p.receipt for p in registered}) == 3
-    assert SecretContent.objects.filter(ballot=ballot).count() == 2
+    # The two sheets are sealed into the box apart from the register rows, which carry no paper.
+    assert not any(p.paper for p in registered)
+    sealed = SealedSheet.objects.filter(ballot=ballot, batch=batch)
+    assert sealed.count() == 2 and not batch.sheets.exists()
     assert selectors.turnout(ballot).voices == 3
-    assert counted(ballot) == {"yes": 1, "no": 1}
     payload = json.loads(LedgerEntry.objects.filter(chain=f"b{ballot.pk}").last().payload)
     assert (payload["event"], payload["issued"], payload["returned"], payload["void"]) == (
         "paper_batch", 4, 3, 1)
+    assert payload["sheets"] == sorted(box.digest(s.paper) for s in sealed)
     with pytest.raises(ValidationError) as error:
         services.paper_batch_confirm(batch=batch, by=paper.second)
     assert error.value.code == "batch_confirmed"
     with pytest.raises(ValidationError) as error:
         services.paper_sheet_add(batch=batch, by=paper.organizer, choices=choices(ballot, "yes"))
     assert error.value.code == "batch_confirmed"
+    assert counted(ballot) == {"yes": 1, "no": 1}
 
 
 def test_paper_batch_confirm_on_a_named_ballot_hangs_each_sheet_on_its_voter():
@@ -1137,7 +1160,9 @@ def test_paper_batch_confirm_refuses_a_voter_who_voted_online_meanwhile(paper):
     with pytest.raises(ValidationError) as error:
         services.paper_batch_confirm(batch=batch, by=paper.second)
     assert error.value.code == "already_voted"
-    assert SecretContent.objects.filter(ballot=paper.ballot).count() == 1
+    assert not SealedSheet.objects.filter(ballot=paper.ballot).exists()
+    assert Participation.objects.filter(ballot=paper.ballot, paper__isnull=False).count() == 1
+    assert counted(paper.ballot) == {"no": 1}
 
 
 @pytest.mark.parametrize(("allow_change", "code"), [(True, "paper_is_final"), (False, "already_voted")])
@@ -1209,12 +1234,14 @@ def test_ballot_question_and_option_changes_leave_history_rows_with_the_acting_u
         OptionSpec("东侧"), OptionSpec("西侧")])
     services.ballot_open(ballot=ballot, by=colleague)
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)  # by the colleague, who opened it and so is its one scrutineer
     services.ballot_publish(ballot=ballot, by=colleague)
 
     rows = list(ballot.history.order_by("history_date", "history_id"))
     assert [(h.history_type, h.status, h.history_user) for h in rows] == [
         ("+", "draft", organizer), ("~", "open", colleague), ("~", "closed", organizer),
-        ("~", "published", colleague)]
+        ("~", "closed", colleague), ("~", "published", colleague)]
+    assert rows[3].box_opened_at is not None and rows[2].box_opened_at is None
     assert rows[-1].result == Ballot.objects.get(pk=ballot.pk).result
     first = ballot.questions.get(position=1)
     assert [(h.history_type, h.history_user) for h in first.history.all()] == [("+", organizer)]
@@ -1241,7 +1268,7 @@ def test_cancelling_and_naming_voters_leave_history_rows_with_the_acting_user():
 
 
 def test_a_named_vote_is_history_tracked_with_its_voter_and_a_secret_paper_is_not():
-    from deliberation.models import NamedChoice, SecretContent
+    from deliberation.models import NamedChoice, SealedSheet, SecretContent
     from tests.deliberation.factories import choices as choose
     from tests.deliberation.factories import make_open_ballot as open_ballot
 
@@ -1250,8 +1277,9 @@ def test_a_named_vote_is_history_tracked_with_its_voter_and_a_secret_paper_is_no
     record = NamedChoice.history.get()
     assert record.history_type == "+" and record.history_user == voters[0]
     secret, _organizer, voters = open_ballot()
-    services.vote_cast(ballot=secret, voter=voters[0], choices=choose(secret, "yes"))
-    assert not hasattr(SecretContent, "history")
+    cast = services.vote_cast(ballot=secret, voter=voters[0], choices=choose(secret, "yes"))
+    assert cast.paper is not None  # the sealed paper, in the register row: which keeps no history
+    assert not any(hasattr(model, "history") for model in (Participation, SealedSheet, SecretContent))
     assert NamedChoice.history.count() == 1
 
 

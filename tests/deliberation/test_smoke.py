@@ -2,7 +2,7 @@ import pytest
 
 from deliberation import selectors, services
 from deliberation.models import Ballot
-from tests.deliberation.factories import choices, make_open_ballot
+from tests.deliberation.factories import choices, make_open_ballot, open_box
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ def test_ballot_runs_from_open_to_published(secrecy):
     services.vote_cast(ballot=ballot, voter=voters[1], choices=choices(ballot, "yes"))
     services.vote_cast(ballot=ballot, voter=voters[2], choices=choices(ballot, "yes"))
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)  # a secret ballot's scrutineer (the organizer who opened it) counts the papers
     services.ballot_publish(ballot=ballot, by=organizer)
     ballot.refresh_from_db()
     result = ballot.result

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from deliberation import selectors, services
+from deliberation import box, selectors, services
 from deliberation.models import Ballot, Channel, PaperBatch, Participation, Question, SecretContent
 from members import services as member_services
 from members.models import Role
-from tests.deliberation.factories import choices, make_building_of_households, make_open_ballot, option
+from tests.deliberation.factories import choices, make_building_of_households, make_open_ballot, open_box, option
 from tests.factories import (
     make_building,
     make_committee,
@@ -396,6 +396,9 @@ def test_results_are_hidden_from_everyone_while_open(client, voted_ballot):
 def test_results_after_close_are_shown_to_the_organizers_only(client, voted_ballot):
     ballot, organizer, voters, officer = voted_ballot
     services.ballot_close(ballot=ballot, by=organizer)
+    # Until the scrutineers open the box there are no counts: no preview, not even for organizers.
+    assert not _sees_results(client, organizer, ballot)
+    open_box(ballot)
     assert _sees_results(client, organizer, ballot)
     assert not _sees_results(client, officer, ballot)
     assert not _sees_results(client, voters[0], ballot)
@@ -408,6 +411,7 @@ def test_results_after_close_are_shown_to_the_organizers_only(client, voted_ball
 def test_results_after_publication_are_shown_to_everyone_who_may_view(client, voted_ballot):
     ballot, organizer, voters, officer = voted_ballot
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
     services.ballot_publish(ballot=ballot, by=organizer)
     for user in (organizer, officer, voters[0], voters[3]):
         assert _sees_results(client, user, ballot)
@@ -429,8 +433,11 @@ def test_a_secret_result_never_shows_names(client):
     for voter, meaning in zip(voters, ["yes", "no", "yes", "abstain"], strict=True):
         services.vote_cast(ballot=ballot, voter=voter, choices=choices(ballot, meaning))
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
     login(client, organizer)
-    preview = client.get(url("ballot_manage", ballot.pk)).text
+    preview = client.get(url("ballot_manage", ballot.pk))
+    assert preview.context["results"] is not None
+    preview = preview.text
     services.ballot_publish(ballot=ballot, by=organizer)
     pages = [preview] + [client.get(url(name, ballot.pk)).text for name in ("ballot_detail", "ballot_results")]
     login(client, voters[0])
@@ -463,6 +470,7 @@ def test_receipt_check_says_counted_replaced_or_not_found(client):
     early = client.get(url("receipt_check", ballot.pk), {"code": second.receipt})
     assert early.context["status"] is None and messages_of(early)
     services.ballot_close(ballot=ballot, by=organizer)
+    open_box(ballot)
     services.ballot_publish(ballot=ballot, by=organizer)
     check = lambda code: client.get(url("receipt_check", ballot.pk), {"code": code}).context["status"]  # noqa: E731
     assert check(second.receipt) == "counted"
@@ -572,6 +580,7 @@ def test_state_changes_confirm_on_get_and_act_on_post(client):
     ballot = services.ballot_create(committee=committee, by=organizer, title="停车", building=building,
                                     electorate=Ballot.Electorate.HOUSEHOLDS)
     login(client, organizer)
+    code = None  # the organizer's card, shown when the ballot opens
     for name, status in (("ballot_open", "open"), ("ballot_close", "closed"), ("ballot_publish", "published")):
         page = client.get(url(name, ballot.pk))
         assert page.status_code == 200 and page.context["allowed"]
@@ -579,8 +588,18 @@ def test_state_changes_confirm_on_get_and_act_on_post(client):
         assert ballot.status != status, "GET only asks"
         if name == "ballot_close":
             services.vote_cast(ballot=ballot, voter=reps[0], choices=choices(ballot, "yes"))
+        if name == "ballot_publish":
+            # The organizer who opened it is its one scrutineer: the card shown at opening opens the box.
+            opened = client.post(url("ballot_box", ballot.pk), {"code": code})
+            assert opened["Location"] == url("ballot_box", ballot.pk)
         response = client.post(url(name, ballot.pk))
-        assert response["Location"] == url("ballot_manage", ballot.pk)
+        if name == "ballot_open":
+            # No scrutineer was named: instead of a redirect, the organizer's card, shown this once.
+            assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+            code = response.context["code"]
+            assert all(group in response.text for group in code.split("-"))
+        else:
+            assert response["Location"] == url("ballot_manage", ballot.pk)
         ballot.refresh_from_db()
         assert ballot.status == status
     assert ballot.result["verdict"] == "passed"
@@ -800,6 +819,7 @@ def test_ballot_and_results_pages_run_the_same_queries_with_10_and_200_votes(cli
     assert open_counts[0] == open_counts[1]
     for ballot in (few, many):
         services.ballot_close(ballot=ballot, by=organizer)
+        open_box(ballot)
     login(client, organizer)
     closed_counts = [_count(client, url(name, b.pk)) for name in ("ballot_detail", "ballot_results", "ballot_manage")
                      for b in (few, many)]
@@ -835,6 +855,7 @@ def _many_ballots(n: int = 55):
         if i % 5 == 0:
             services.ballot_close(ballot=ballot, by=organizer)
         if i % 10 == 0:
+            open_box(ballot)
             services.ballot_publish(ballot=ballot, by=organizer)
     return committee, organizer, reps
 
@@ -868,8 +889,10 @@ def test_secret_contents_are_untouched_by_page_views(client):
     ballot, organizer, voters = make_open_ballot()
     login(client, voters[0])
     vote(client, ballot, "yes")
-    assert SecretContent.objects.filter(ballot=ballot).count() == 1
-    assert selectors.counted_receipts(ballot) == [Participation.objects.get().receipt]
+    cast = Participation.objects.get()
+    assert not SecretContent.objects.exists()
+    assert cast.paper is not None and cast.receipt == box.receipt_of(box.digest(cast.paper))
+    assert selectors.counted_receipts(ballot) == [cast.receipt]
 
 
 def test_the_manage_page_removes_a_draft_question(client):

@@ -112,11 +112,13 @@ def _ballots(side: Side) -> None:
     side.ballot_open = ballots.ballot_create(title=f"Open {side.committee.name}", **kw)
     ballots.ballot_open(ballot=side.ballot_open, by=org)
     published = ballots.ballot_create(title=f"Published {side.committee.name}", **kw)
-    ballots.ballot_open(ballot=published, by=org)
+    card = ballots.ballot_open(ballot=published, by=org).new_cards[org.pk]
     yes = published.questions.first().options.get(meaning="yes")
     side.receipt_published = ballots.vote_cast(ballot=published, voter=side.resident,
                                                choices={yes.question_id: [yes.pk]}).receipt
     ballots.ballot_close(ballot=published, by=org)
+    # The organizer who opened it is its one scrutineer: their card opens the box before publication.
+    ballots.box_present(ballot=published, by=org, code=card)
     ballots.ballot_publish(ballot=published, by=org)
     side.ballot_published = published
     yes = side.ballot_open.questions.first().options.get(meaning="yes")
