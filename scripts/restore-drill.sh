@@ -4,9 +4,9 @@
 #
 #   DATABASE_URL=postgres://sanhui:…@db-host:5432/sanhui DJANGO_SECRET_KEY=… scripts/restore-drill.sh
 #
-# Run it with the site's own environment: verify_audit checks the secret ballots' voice tags, which
-# are keyed by DJANGO_SECRET_KEY. The role in DATABASE_URL needs CREATEDB (or set DRILL_ADMIN_URL
-# to a role that has it).
+# Run it with the site's own environment (secret ballots from before the sealed box are checked by
+# voice tags keyed by DJANGO_SECRET_KEY). The role in DATABASE_URL needs CREATEDB (or set
+# DRILL_ADMIN_URL to a role that has it).
 #   BACKUP_DIR   where the dump is kept (default: ./backups); the dump is the backup, keep it
 #   DRILL_DB     name of the scratch database (default: <database>_restore_drill); dropped at the end
 #   KEEP_DRILL=1 keep the restored database for inspection

@@ -12,8 +12,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from deliberation import services
-from tests.deliberation.factories import choices, make_open_ballot
+from deliberation import services, triggers
+from deliberation.models import Participation
+from tests.deliberation.factories import choices, close_count_publish, make_open_ballot
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [
@@ -45,8 +46,7 @@ def _published_ballot():
     ballot, organizer, voters = make_open_ballot(n=3)
     for voter in voters:
         services.vote_cast(ballot=ballot, voter=voter, choices=choices(ballot, "yes"))
-    services.ballot_close(ballot=ballot, by=organizer)
-    services.ballot_publish(ballot=ballot, by=organizer)
+    close_count_publish(ballot, organizer)
     return ballot
 
 
@@ -59,9 +59,20 @@ def test_a_backup_restores_into_a_fresh_database_and_verifies(tmp_path):
 
 
 def test_the_drill_fails_when_the_restored_audit_fails(tmp_path):
-    """The wrong secret key stands in for a damaged backup: the voice tags no longer verify."""
-    _published_ballot()
-    drill = _drill(tmp_path, DRILL_DB=f"{connection.settings_dict['NAME']}_drill2", DJANGO_SECRET_KEY="x" * 50)
+    """A sealed paper damaged in the database stands in for a damaged backup: the restored copy does
+    not verify. (A wrong secret key no longer would: sealed papers carry no tag under it.)"""
+    ballot = _published_ballot()
+    cast = Participation.objects.filter(ballot=ballot).order_by("pk").first()
+    damaged = bytearray(bytes(cast.paper))
+    damaged[len(damaged) // 2] ^= 0x01
+    triggers.remove(connection)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE deliberation_participation SET paper = %s WHERE id = %s", [bytes(damaged), cast.pk])
+    finally:
+        triggers.install(connection)
+    drill = _drill(tmp_path, DRILL_DB=f"{connection.settings_dict['NAME']}_drill2")
     assert drill.returncode != 0
     assert "ok: the backup" not in drill.stdout
     assert "problem" in drill.stderr  # verify_audit named what broke
+    assert "paper differ(s) from the register entry" in drill.stderr

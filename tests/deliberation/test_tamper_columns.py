@@ -5,9 +5,10 @@ Each edit runs with the append-only triggers dropped, inside a savepoint that is
 one published world serves every column. Run on both databases.
 """
 
+import datetime
 import json
 import time
-from datetime import timedelta
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -71,6 +72,12 @@ def _changed(value, *, other=None):
         return other
     if isinstance(value, bool):
         return not value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value + datetime.timedelta(days=1)
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, dict | list):
+        return json.dumps(_bumped(value))
     if isinstance(value, int):
         return value + 1
     if isinstance(value, Decimal | float):
@@ -284,7 +291,7 @@ def test_a_rewrite_with_fresh_tokens_for_its_forged_entries_is_caught_as_too_lat
         tsa_settings, django_capture_on_commit_callbacks):
     # The authority's clock is real (its own process): the forgery comes a few real seconds after the
     # events, against a tolerance of two seconds instead of an hour.
-    tsa_settings.ANCHOR_TOLERANCE = timedelta(seconds=2)
+    tsa_settings.ANCHOR_TOLERANCE = datetime.timedelta(seconds=2)
     with django_capture_on_commit_callbacks(execute=True):
         ballot = _rejected_sealed_ballot()
     assert audit.audit(ballots=[ballot]) == []
