@@ -174,29 +174,25 @@ def box_seal(ballot: Ballot, by: User | None) -> dict[int, str]:
     return new_cards
 
 
-def box_list(ballot: Ballot) -> list[str]:
-    """The hashes of the sealed papers that count, sorted: each voice's latest paper and every sheet."""
-    newest = Participation.objects.filter(voice=OuterRef("voice"), version__gt=OuterRef("version"))
-    papers = (Participation.objects.filter(ballot=ballot, paper__isnull=False).exclude(Exists(newest))
-              .values_list("paper", flat=True))
-    sheets = SealedSheet.objects.filter(ballot=ballot, batch__status=PaperBatch.Status.CONFIRMED).values_list(
-        "paper", flat=True)
-    return sorted(box.digest(paper) for paper in [*papers, *sheets])
-
-
-def box_summary(ballot: Ballot) -> dict:
-    """What the closed event records of the box: how many papers count, and the hash of their list."""
-    hashes = box_list(ballot)
-    return {"papers": len(hashes), "list": ledger.link_hash(ledger.GENESIS, "\n".join(hashes))}
-
-
 def _counted_papers(ballot: Ballot) -> list[bytes]:
+    """The sealed papers that count: each voice's latest paper and every sheet of a confirmed batch."""
     newest = Participation.objects.filter(voice=OuterRef("voice"), version__gt=OuterRef("version"))
     papers = list(Participation.objects.filter(ballot=ballot, paper__isnull=False).exclude(Exists(newest))
                   .values_list("paper", flat=True))
     papers += SealedSheet.objects.filter(ballot=ballot, batch__status=PaperBatch.Status.CONFIRMED).values_list(
         "paper", flat=True)
     return [bytes(paper) for paper in papers]
+
+
+def box_list(ballot: Ballot) -> list[str]:
+    """The hashes of the sealed papers that count, sorted."""
+    return sorted(box.digest(paper) for paper in _counted_papers(ballot))
+
+
+def box_summary(ballot: Ballot) -> dict:
+    """What the closed event records of the box: how many papers count, and the hash of their list."""
+    hashes = box_list(ballot)
+    return {"papers": len(hashes), "list": ledger.link_hash(ledger.GENESIS, "\n".join(hashes))}
 
 
 # --- Opening the box -------------------------------------------------------------------------------
