@@ -209,6 +209,20 @@ def _card_error(code: str) -> ValidationError:
     return ValidationError(messages.get(code, messages["does_not_open"]), code=f"card_{code}")
 
 
+def box_presentation_refusal(ballot: Ballot, scrutineer: Scrutineer) -> ValidationError | None:
+    """Why ``scrutineer`` cannot present their card now (None: they can). The box opens after close;
+    once opened, it can be opened again to recount while the ballot is closed or published; never
+    after it expired."""
+    opened = ballot.box_opened_at is not None
+    if ballot.status not in ((Ballot.Status.CLOSED, Ballot.Status.PUBLISHED) if opened else (Ballot.Status.CLOSED,)):
+        return ValidationError(_("The box is opened after voting closes; this ballot is %(s)s.")
+                               % {"s": ballot.get_status_display()}, code="box_not_closed")
+    if scrutineer.share is None or (ballot.box_expires_at and timezone.now() >= ballot.box_expires_at):
+        return ValidationError(_("The time for opening this box is over: it can never be opened again."),
+                               code="box_expired")
+    return None
+
+
 @transaction.atomic
 def box_present(*, ballot: Ballot, by: User, code: str) -> bool:
     """``by`` presents their card to open the closed ballot's box; True once the box is opened.
@@ -226,13 +240,10 @@ def box_present(*, ballot: Ballot, by: User, code: str) -> bool:
     me = next((s for s in scrutineers if s.user_id == by.pk), None)
     if me is None:
         raise PermissionDenied(_("Only the scrutineers of this ballot can open its box."))
+    refusal = box_presentation_refusal(ballot, me)
+    if refusal is not None:
+        raise refusal
     recount = ballot.box_opened_at is not None
-    if ballot.status not in ((Ballot.Status.CLOSED, Ballot.Status.PUBLISHED) if recount else (Ballot.Status.CLOSED,)):
-        raise ValidationError(_("The box is opened after voting closes; this ballot is %(s)s.")
-                              % {"s": ballot.get_status_display()}, code="box_not_closed")
-    if me.share is None or (ballot.box_expires_at and timezone.now() >= ballot.box_expires_at):
-        raise ValidationError(_("The time for opening this box is over: it can never be opened again."),
-                              code="box_expired")
     try:
         card = box.card_key(code, ballot.pk)
         shares = {me.position: box.unseal(card, me.share)}

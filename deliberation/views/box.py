@@ -20,7 +20,7 @@ from deliberation import ledger, services
 from deliberation.forms import CardCodeForm, ScrutineersForm
 from deliberation.models import Ballot, LedgerEntry, Scrutineer
 from deliberation.permissions import ballot_for_organizer_or_404, ballot_for_viewer_or_404
-from deliberation.services.box import box_list, box_recount_matches
+from deliberation.services.box import box_list, box_presentation_refusal, box_recount_matches
 from deliberation.views._common import DOMAIN_ERRORS, error_text
 from members.models import Role, User
 from members.permissions import can_manage_committee
@@ -157,8 +157,7 @@ def ballot_box(request, pk: int):
     presented = [s for s in everyone if s.presented_at]
     expired = ballot.box_expires_at is not None and timezone.now() >= ballot.box_expires_at
     opened = ballot.box_opened_at is not None
-    may_present = scrutineer is not None and not expired and (
-        ballot.status == Ballot.Status.CLOSED or opened and ballot.status == Ballot.Status.PUBLISHED)
+    may_present = scrutineer is not None and box_presentation_refusal(ballot, scrutineer) is None
     return render(request, "deliberation/box.html", {
         "ballot": ballot, "form": form, "me": scrutineer, "scrutineers": everyone, "may_present": may_present,
         **_back(request.user, ballot), "organizer": can_manage_committee(request.user, ballot.committee),
