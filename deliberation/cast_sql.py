@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models.base import DEFERRED
 
 from config.db import prepared_cursor
+from deliberation import frozen
 from deliberation.models import Ballot, LedgerEntry, Option, Participation, Question, Voice
 from members.models import Membership, Role
 
@@ -62,7 +63,8 @@ SELECT v.id, v.key, v.household_id, v.floor_area,
                  WHERE m.user_id = vh.user_id AND m.status = {_literal(Membership.Status.VERIFIED)}
                    AND c.committee_id = b.committee_id)
 {_ROLE_BRANCHES}
-         ELSE TRUE END
+         ELSE TRUE END,
+       b.opened_at
   FROM deliberation_voice v
   JOIN deliberation_voiceholder vh ON vh.voice_id = v.id
   JOIN deliberation_ballot b ON b.id = v.ballot_id
@@ -85,18 +87,28 @@ BALLOT_FIELDS = ("status", "secrecy", "allow_change", "household_voice", "rule",
 def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tuple[Voice | None, list]:
     """The voice (first by key) ``user_id`` holds on the ballot, with ``ballot``, ``latest_version`` and
     ``still_entitled`` set (None if they hold none, or not ``voice_id``), and the ballot's options
-    (``options_of``): one statement, each option row carrying the voice's columns.
+    (``options_of``).
+
+    One statement. The options are frozen at opening: the first cast a process takes on a ballot
+    reads them with the voice (each option row carrying the voice's columns) and keeps them
+    (``frozen``); every later one reads the voice's row alone.
     """
     voice_sql, params = _VOICE, [ballot_id, user_id]
     if voice_id is not None:
         voice_sql, params = f"{voice_sql} AND v.id = %s", [*params, voice_id]
+    known = _options.get(ballot_id)
     with _cursor() as cursor:
-        cursor.execute(f"{_OPTIONS_SELECT}, voice.* {_OPTIONS_FROM} "  # noqa: S608 - no value in the text
-                       f"LEFT JOIN ({voice_sql} ORDER BY v.key LIMIT 1) voice ON TRUE "
-                       f"WHERE q.ballot_id = %s {_OPTIONS_ORDER}", [*params, ballot_id])
-        rows = cursor.fetchall()
-    pairs = _pairs(ballot_id, [row[:9] for row in rows])
-    row = rows[0][9:] if rows else None
+        if known is None:
+            cursor.execute(f"{_OPTIONS_SELECT}, voice.* {_OPTIONS_FROM} "  # noqa: S608 - no value in the text
+                           f"LEFT JOIN ({voice_sql} ORDER BY v.key LIMIT 1) voice ON TRUE "
+                           f"WHERE q.ballot_id = %s {_OPTIONS_ORDER}", [*params, ballot_id])
+            rows = cursor.fetchall()
+            pairs = _pairs(ballot_id, [row[:9] for row in rows])
+            row = rows[0][9:] if rows else None
+        else:
+            cursor.execute(f"{voice_sql} ORDER BY v.key LIMIT 1", params)
+            row = cursor.fetchone()
+            pairs = known[1]
     if row is None or row[0] is None:
         return None, pairs
     ballot = _loaded(Ballot, id=ballot_id, **dict(zip(BALLOT_FIELDS, row[4:13], strict=True)))
@@ -105,7 +117,16 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tupl
     voice = _loaded(Voice, id=row[0], ballot_id=ballot_id, key=row[1], household_id=row[2], floor_area=area)
     Voice.ballot.field.set_cached_value(voice, ballot)
     voice.latest_version, voice.still_entitled = int(row[13]), bool(row[14])
+    opened = frozen.opening(ballot_id, row[15], ballot.box_key) if ballot.status == Ballot.Status.OPEN else None
+    if known is not None and known[0] != opened:  # opened again since, or another ballot under this id
+        pairs = options_of(ballot_id)
+    if opened is not None and (known is None or known[0] != opened):
+        _options.put(ballot_id, (opened, pairs))
     return voice, pairs
+
+
+# The options of the ballots this process has taken casts on, by ballot id: (opening, pairs).
+_options = frozen.Frozen()
 
 
 def _decimal(field, value) -> Decimal | None:

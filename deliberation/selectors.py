@@ -263,7 +263,8 @@ def voice_history(ballot: Ballot, user: User) -> tuple[Voice | None, list[Partic
              .order_by("key").first())
     if voice is None:
         return None, []
-    versions = list(Participation.objects.filter(voice=voice).select_related("entered_by")
+    # Without the sealed paper: the pages show the receipt, which is taken from the paper's hash.
+    versions = list(Participation.objects.filter(voice=voice).select_related("entered_by").defer("paper")
                     .order_by("-version"))
     return voice, versions
 

@@ -1,5 +1,6 @@
 """Forms of the evaluation pages. They validate input; the services re-check everything and write."""
 
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Campaign, EvaluateeKind
+from evaluations.models import Campaign, Evaluatee, EvaluateeKind
 from evaluations.selectors import SheetBlock
 from evaluations.services import DEFAULT_DIMENSIONS, CampaignSettings, LevelSpec
 from evaluations.services.sheets import COMMENT_MAX
@@ -132,33 +133,41 @@ class ScrutineersForm(forms.Form):
         return [self.people[pk] for pk in self.cleaned_data["scrutineers"]]
 
 
+@dataclass
+class SheetSection:
+    """One evaluatee's part of the sheet as the page shows it: its rating fields and its comment."""
+    evaluatee: Evaluatee
+    fields: list = field(default_factory=list)
+    comment: object = None
+
+
 class SheetForm(forms.Form):
-    """One radio field per question (``q<question id>``), one comment per evaluatee (``c<evaluatee id>``)."""
+    """One radio field per question (``q<question id>``), one comment per evaluatee (``c<evaluatee id>``).
+
+    ``sections``: the bound fields, evaluatee by evaluatee, in the sheet's order (``blocks`` are
+    shared between requests and stay as they are).
+    """
 
     def __init__(self, *args, blocks: list[SheetBlock], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.blocks = blocks
         errors = {"required": _("Choose a level (or “don't know”)."),
                   "invalid_choice": _("Choose among the levels given.")}
+        names = []
         for block in blocks:
-            block.fields = []
+            questions = []
             for item in block.items:
                 name = f"q{item.question_id}"
                 self.fields[name] = forms.ChoiceField(
                     label=item.dimension.name, widget=forms.RadioSelect, error_messages=errors,
                     choices=[(str(o.pk), o.label) for o in item.question.options.all()])
-                block.fields.append(self[name])
-            name = f"c{block.evaluatee.pk}"
-            self.fields[name] = forms.CharField(
+                questions.append(name)
+            comment = f"c{block.evaluatee.pk}"
+            self.fields[comment] = forms.CharField(
                 label=_("Comment on %(n)s (optional, anonymous)") % {"n": block.evaluatee.name}, required=False,
                 max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
-            block.comment = self[name]
-
-    def ratings(self) -> dict[int, int]:
-        return {int(k[1:]): int(v) for k, v in self.cleaned_data.items() if k.startswith("q")}
-
-    def comments(self) -> dict[int, str]:
-        return {int(k[1:]): v for k, v in self.cleaned_data.items() if k.startswith("c") and v}
+            names.append((block.evaluatee, questions, comment))
+        self.sections = [SheetSection(evaluatee, [self[n] for n in questions], self[comment])
+                         for evaluatee, questions, comment in names]
 
 
 class CancelForm(forms.Form):

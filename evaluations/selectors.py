@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from deliberation import frozen
 from deliberation import selectors as core_selectors
 from deliberation.models import Participation, Scrutineer, Voice
 from evaluations.models import (
@@ -98,7 +99,7 @@ def box_state(campaign: Campaign, user: User) -> BoxState | None:
 
 # --- The sheet -----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class SheetBlock:
     evaluatee: Evaluatee
     items: list[SheetItem] = field(default_factory=list)
@@ -106,7 +107,32 @@ class SheetBlock:
 
 def sheet_blocks(campaign: Campaign) -> list[SheetBlock]:
     """The sheet: per evaluatee, its questions (with options) in order."""
-    items = (SheetItem.objects.filter(campaign=campaign)
+    ballot = campaign.ballot if campaign.ballot_id else None
+    opening = (frozen.opening(ballot.pk, ballot.opened_at, ballot.box_key)
+               if ballot is not None and campaign.status == Campaign.Status.OPEN else None)
+    return sheet_of(campaign.pk, opening)
+
+
+def sheet_of(campaign_id: int, opening: frozen.Opening | None) -> list[SheetBlock]:
+    """The sheet of the campaign; ``opening``: its ballot's (``frozen.opening``) while the campaign is open.
+
+    An open evaluation's sheet is frozen with its ballot: each process builds it once per opening,
+    since every evaluator's sheet page and hand-in read it. The blocks returned are then shared:
+    read them, never change them.
+    """
+    blocks = _sheets.get((campaign_id, opening)) if opening else None
+    if blocks is None:
+        blocks = _sheet_blocks(campaign_id)
+        if opening:
+            _sheets.put((campaign_id, opening), blocks)
+    return blocks
+
+
+_sheets = frozen.Frozen(size=64)
+
+
+def _sheet_blocks(campaign_id: int) -> list[SheetBlock]:
+    items = (SheetItem.objects.filter(campaign_id=campaign_id)
              .select_related("evaluatee", "dimension", "question")
              .prefetch_related("question__options").order_by("evaluatee__position", "dimension__position"))
     blocks: dict[int, SheetBlock] = {}

@@ -80,3 +80,14 @@ def _card_codes(monkeypatch):
 
 
 CARD_CODES: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _frozen_forgotten():
+    """Each test starts with no ballot's frozen questions in memory (``deliberation.frozen``): rolled-back
+    databases hand out the same ids again, and a travelling clock the same opening times."""
+    from deliberation import frozen
+
+    frozen.clear_all()
+    yield
+    frozen.clear_all()

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation import frozen
 from deliberation import services as core
-from deliberation.models import Participation
+from deliberation.models import Ballot, Participation
 from evaluations.models import Campaign, Comment, Evaluatee
+from evaluations.selectors import sheet_of
 from members.models import User
 
 COMMENT_MAX = 1000
@@ -46,20 +48,29 @@ def comments_paper_bytes(campaign_id: int) -> int:
     return len(json.dumps(widest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-@transaction.atomic
-def sheet_submit(*, campaign: Campaign, voter: User, ratings: dict[int, int], comments: dict[int, str],
+def sheet_submit(*, campaign: Campaign, voter: User, ratings: dict[int, int | str], comments: dict[int, str],
                  expected_version: int | None = None) -> Participation:
-    """Cast (or change) ``voter``'s secret sheet: one level per question, an optional comment per evaluatee."""
-    campaign = Campaign.objects.select_related("ballot", "committee").get(pk=campaign.pk)
-    if campaign.status != Campaign.Status.OPEN:
+    """Cast (or change) ``voter``'s secret sheet: one level per question, an optional comment per evaluatee.
+
+    The one check of a sheet handed in: the campaign open and within its online window (read as
+    stored now: only ``campaign.pk`` is used), the comments, then the core's own (a voice held on
+    the campaign's ballot, every question rated among its levels, a change allowed, a double
+    submit recorded once). Nothing is written unless every check passes.
+    """
+    fresh = (Campaign.objects.filter(pk=campaign.pk)
+             .values("status", "opens_at", "closes_at", "ballot_id", "ballot__opened_at", "ballot__box_key").first())
+    if fresh is None:
+        raise ValidationError(_("This evaluation does not exist."), code="not_found")
+    if fresh["status"] != Campaign.Status.OPEN:
         raise ValidationError(_("This evaluation is %(s)s: sheets are not taken now.")
-                              % {"s": campaign.get_status_display()}, code="not_open")
+                              % {"s": Campaign.Status(fresh["status"]).label}, code="not_open")
     now = timezone.now()
-    if campaign.opens_at and now < campaign.opens_at:
+    if fresh["opens_at"] and now < fresh["opens_at"]:
         raise ValidationError(_("The online window has not opened yet."), code="window_not_open")
-    if campaign.closes_at and now >= campaign.closes_at:
+    if fresh["closes_at"] and now >= fresh["closes_at"]:
         raise ValidationError(_("The online window has closed."), code="window_closed")
-    evaluatee_ids = set(campaign.evaluatees.values_list("pk", flat=True))
+    opening = frozen.opening(fresh["ballot_id"], fresh["ballot__opened_at"], fresh["ballot__box_key"])
+    evaluatee_ids = {block.evaluatee.pk for block in sheet_of(campaign.pk, opening)}
     texts = {int(pk): comment_clean(text) for pk, text in comments.items()}
     if not set(texts) <= evaluatee_ids:
         raise ValidationError(_("A comment was given for someone who is not evaluated here."), code="foreign_evaluatee")
@@ -69,7 +80,7 @@ def sheet_submit(*, campaign: Campaign, voter: User, ratings: dict[int, int], co
     # Sealed with the ratings: a changed sheet's paper carries its own comments, and only the
     # papers that count are opened, so earlier comments are never written out.
     extra = {str(pk): text for pk, text in sorted(texts.items()) if text} or None
-    return core.vote_cast(ballot=campaign.ballot, voter=voter,
+    return core.vote_cast(ballot=Ballot.by_id(fresh["ballot_id"]), voter=voter,
                           choices={qid: [oid] for qid, oid in ratings.items()},
                           expected_version=expected_version, extra=extra)
 

@@ -200,37 +200,71 @@ def campaign_transition(request, pk: int, move: str):
 @require_http_methods(["GET", "POST"])
 def sheet_fill(request, pk: int):
     """The evaluator's secret sheet. A draft is kept on the device only (static/js/sheet-draft.js)."""
+    if request.method == "POST":
+        return _hand_in(request, pk)
     campaign = campaign_for_viewer_or_404(request.user, pk)
     state = _state(request, campaign)
-    if not state["may_fill"]:
-        if state["voice"] is None:
-            messages.error(request, _("You are not among the evaluators of this evaluation."))
-        elif campaign.status != Campaign.Status.OPEN:
-            messages.error(request, _("This evaluation is not taking sheets now."))
-        else:
-            messages.error(request, _("Your sheet has been counted and cannot be changed."))
-        return redirect(campaign)
-    blocks = selectors.sheet_blocks(campaign)
-    form = SheetForm(request.POST or None, blocks=blocks)
-    if request.method == "POST":
-        if not form.is_valid():
-            messages.error(request, _("Your sheet was not recorded: rate every line (choose “don't know” where you "
-                                      "cannot say). Nothing was lost on this device."))
-        else:
-            try:
-                participation = services.sheet_submit(
-                    campaign=campaign, voter=request.user, ratings=form.ratings(), comments=form.comments(),
-                    expected_version=_version(request.POST.get("after")))
-            except DOMAIN_ERRORS as error:
-                messages.error(request, error_text(error))
-                if getattr(error, "code", None) == "already_submitted":
-                    return redirect(campaign)  # a double submit: the first sheet counts, nothing to redo
-            else:
-                messages.success(request, _("Your sheet has been recorded. Receipt: %(r)s") % {
-                    "r": participation.receipt})
-                return redirect(f"{campaign.get_absolute_url()}?sent=1")
+    closed = _sheet_closed(request, campaign, state)
+    if closed:
+        return closed
+    return _sheet_page(request, campaign, state, SheetForm(blocks=selectors.sheet_blocks(campaign)))
+
+
+def _hand_in(request, pk: int):
+    """Hand in a sheet: the service is the one check (campaign open, voice held, every line rated, a change
+    allowed, a double submit), as for a vote (``deliberation.views.voting``).
+
+    Only an evaluator holding a voice on the campaign's ballot can be recorded, so the scope is
+    checked only when the service refuses, and then fully, before anything is said: 404 outside
+    the scope, else the sheet page's own explanation.
+    """
+    post = request.POST
+    try:
+        participation = services.sheet_submit(
+            campaign=Campaign(pk=pk), voter=request.user, expected_version=_version(post.get("after")),
+            ratings={int(name[1:]): post[name] for name in post if name[:1] == "q" and name[1:].isdigit()},
+            comments={int(name[1:]): post[name] for name in post if name[:1] == "c" and name[1:].isdigit()})
+    except DOMAIN_ERRORS as error:
+        return _refused(request, pk, error)
+    messages.success(request, _("Your sheet has been recorded. Receipt: %(r)s") % {"r": participation.receipt})
+    return redirect(reverse("evaluations:campaign_detail", args=[pk]) + "?sent=1")
+
+
+def _refused(request, pk: int, error: Exception):
+    """A sheet the service refused, answered as the sheet page always did: scope, the evaluator's state,
+    the form's own messages, then the service's."""
+    campaign = campaign_for_viewer_or_404(request.user, pk)
+    state = _state(request, campaign)
+    closed = _sheet_closed(request, campaign, state)
+    if closed:
+        return closed
+    form = SheetForm(request.POST, blocks=selectors.sheet_blocks(campaign))
+    if not form.is_valid():
+        messages.error(request, _("Your sheet was not recorded: rate every line (choose “don't know” where you "
+                                  "cannot say). Nothing was lost on this device."))
+        return _sheet_page(request, campaign, state, form)
+    messages.error(request, error_text(error))
+    if getattr(error, "code", None) == "already_submitted":
+        return redirect(campaign)  # a double submit: the first sheet counts, nothing to redo
+    return _sheet_page(request, campaign, state, form)
+
+
+def _sheet_closed(request, campaign: Campaign, state: dict):
+    """Where the evaluator is sent, with why, if they may not fill in a sheet now; None if they may."""
+    if state["may_fill"]:
+        return None
+    if state["voice"] is None:
+        messages.error(request, _("You are not among the evaluators of this evaluation."))
+    elif campaign.status != Campaign.Status.OPEN:
+        messages.error(request, _("This evaluation is not taking sheets now."))
+    else:
+        messages.error(request, _("Your sheet has been counted and cannot be changed."))
+    return redirect(campaign)
+
+
+def _sheet_page(request, campaign: Campaign, state: dict, form: SheetForm):
     return render(request, "evaluations/sheet_fill.html", {
-        "campaign": campaign, "form": form, "blocks": blocks, "state": state,
+        "campaign": campaign, "form": form, "state": state,
         "after": state["versions"][0].version if state["versions"] else 0,
         "draft_key": f"sanhui-sheet-{campaign.pk}-{request.user.pk}"})
 

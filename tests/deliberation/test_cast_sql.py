@@ -5,8 +5,9 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from deliberation import cast_sql, services
+from deliberation import cast_sql, frozen, services
 from deliberation.models import Ballot, Participation
 from members import services as member_services
 from members.models import Membership, Role
@@ -69,6 +70,27 @@ def test_the_voice_row_carries_the_ballot_as_stored(place):  # noqa: F811
     assert cast_sql.voice_for(ballot.pk, place.r1.pk)[0].latest_version == 1
     voice, options = cast_sql.voice_for(ballot.pk, place.r4.pk)  # another building: no voice
     assert voice is None and len(options) == 3
+
+
+def test_the_options_are_read_once_per_opening_and_again_for_another(place):  # noqa: F811
+    """The options are frozen at opening: kept in memory after the first cast's read, keyed by the opening."""
+    ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
+    first = cast_sql.voice_for(ballot.pk, place.r1.pk)[1]
+    with CaptureQueriesContext(connection) as ctx:
+        voice, kept = cast_sql.voice_for(ballot.pk, place.r2.pk)
+    assert voice is not None and [o.pk for _q, o in kept] == [o.pk for _q, o in first]
+    assert len(ctx.captured_queries) == 1 and "deliberation_option" not in ctx.captured_queries[0]["sql"]
+    # What another opening under this id left (a ballot opened again, an id SQLite handed out again):
+    # not trusted, the options are read afresh and kept for this opening.
+    cast_sql._options.put(ballot.pk, ((ballot.pk, "another opening", ""), []))
+    voice, options = cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert [(q.pk, o.pk) for q, o in options] == [(q.pk, o.pk) for q, o in cast_sql.options_of(ballot.pk)]
+    assert cast_sql._options.get(ballot.pk)[1] == options
+    # A ballot no longer open keeps nothing new.
+    frozen.clear_all()
+    services.ballot_close(ballot=ballot, by=place.organizer)
+    cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert cast_sql._options.get(ballot.pk) is None
 
 
 def test_receipt_codes_use_every_character_of_their_alphabet_and_do_not_repeat():

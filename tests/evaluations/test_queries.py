@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations import services
-from evaluations.models import Result
+from evaluations.models import Result, SheetItem
 from members import services as member_services
 from members.models import Role
-from tests.evaluations.factories import fill, make_world, publish, settings
+from tests.evaluations.factories import fill, make_world, publish, settings, sheet
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,30 @@ def test_list_pages_run_a_fixed_number_of_queries(client, django_assert_max_num_
     task = campaign.rectifications.first()
     with django_assert_max_num_queries(14):
         client.get(reverse("evaluations:rectification_detail", args=[task.pk]))
+
+
+def test_a_sheet_handed_in_reads_the_frozen_sheet_once_per_process_and_a_few_rows(client):
+    """The burst of sheets: after the first, a sheet handed in reads the campaign and the voice, and writes.
+
+    8 evaluatees × 4 dimensions of 5 levels: neither the sheet's 32 questions nor their 160 levels are
+    read again, and nothing is checked twice (the scope only when the service refuses).
+    """
+    world = make_world(reps=4, stationed=5)
+    campaign = services.campaign_create(committee=world.committees[0], by=world.organizers[world.committees[0].pk],
+                                        settings=settings(include_committee=True))
+    services.campaign_open(campaign=campaign, by=world.organizers[campaign.committee_id])
+    assert SheetItem.objects.filter(campaign=campaign).count() >= 28
+    url = reverse("evaluations:sheet_fill", args=[campaign.pk])
+    ratings = {f"q{q}": str(o) for q, o in sheet(campaign, lambda item: 1).items()}
+    first, second = world.reps[campaign.committee_id][:2]
+    client.force_login(first)
+    assert client.post(url, {**ratings, "after": "0"}).status_code == 302
+    client.force_login(second)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, {**ratings, "after": "0", f"c{campaign.evaluatees.first().pk}": "很好"})
+    assert response.status_code == 302 and response["Location"].endswith("?sent=1")
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert not [s for s in statements if "evaluations_sheetitem" in s or "deliberation_option" in s], statements
+    # The page's scope checks (the roles, a home in the committee) are made only for a refused sheet.
+    assert not [s for s in statements if 'FROM "members_role"' in s or 'FROM "members_membership"' in s]
+    assert len(statements) <= 10, statements
