@@ -1,12 +1,10 @@
 """Writing a checked roster through the member services, all or nothing."""
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config.spreadsheets import CsvFile
 from members import permissions, services
 from members.models import Committee, Household, Membership, User
 from members.roster.checking import validate_roster
@@ -91,10 +89,9 @@ def _import_residents(row: RosterHousehold, household: Household, known_phones: 
             result.representatives_set += 1
 
 
-def roster_template_csv() -> str:
-    """A roster template: the header row and one example household (starts with a BOM for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ROSTER_TEMPLATE_HEADERS)
-    writer.writerow(_TEMPLATE_EXAMPLE)
-    return "\ufeff" + out.getvalue()
+def roster_template_csv() -> CsvFile:
+    """A roster template: the header row and one example household."""
+    template = CsvFile()
+    template.row(*ROSTER_TEMPLATE_HEADERS)
+    template.row(*_TEMPLATE_EXAMPLE)
+    return template
