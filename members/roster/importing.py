@@ -19,15 +19,22 @@ from members.roster.reading import (
 
 # --- Writing ------------------------------------------------------------------------
 
-@transaction.atomic
 def roster_import(*, committee: Committee, uploaded_file, by: User) -> RosterResult:
-    """Import a household roster into ``committee``; import nothing if any row is wrong."""
+    """Import a household roster into ``committee``; import nothing if any row is wrong.
+
+    The file is read and checked before the transaction starts: on SQLite a transaction holds the
+    database's write lock from its first statement, and votes must not wait for a spreadsheet.
+    """
     if not permissions.can_manage_committee(by, committee):
         raise PermissionDenied(_("Only organizers of %(c)s may import its roster.") % {"c": committee})
     households, errors = validate_roster(committee=committee, rows=parse_roster(uploaded_file))
     if errors:
         raise RosterError(errors)
+    return _write(committee, households, by)
 
+
+@transaction.atomic
+def _write(committee: Committee, households: list[RosterHousehold], by: User) -> RosterResult:
     existing = {(h.building_id, h.door_number): h for h in Household.objects.filter(
         building__compound__committee=committee).only("building", "door_number", "floor_area",
                                                       "owner_occupied")}
