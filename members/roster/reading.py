@@ -28,8 +28,15 @@ ROSTER_MAX_SHEET_ROWS = ROSTER_MAX_ROWS + 1_000  # title rows, blank lines betwe
 ROSTER_MAX_CELLS = 250_000
 ROSTER_MAX_UNPACKED_BYTES = 24 * 1024 * 1024  # all parts of the XLSX together, as declared in the zip
 ROSTER_MAX_ZIP_ENTRIES = 100  # Excel and WPS write about ten parts
+# Distinct texts of the workbook (Excel's shared strings): openpyxl reads them all when it opens
+# the file, so they are counted first. A roster has a few per household (door, names, phones).
+ROSTER_MAX_SHARED_STRINGS = 5 * ROSTER_MAX_ROWS
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?[\"']")
 _WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_SHARED_STRINGS_PART = re.compile(r"^xl/[^/]*sharedstrings[^/]*\.xml$", re.IGNORECASE)
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s>/]")
 # Chinese header, English header, further accepted spellings; in the template's order.
 COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "compound": ("小区", "compound", ("小区名称",)),
@@ -221,23 +228,58 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
               "as .xlsx, or split it.") % {"size": filesizeformat(ROSTER_MAX_UNPACKED_BYTES)},
             code="file_too_large")
     for part in parts:
-        if not _WORKSHEET_PART.match(part.filename):
-            continue
-        try:
-            with archive.open(part) as stream:
-                head = stream.read(4096)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
-            return  # openpyxl says it is not a workbook
-        found = _DIMENSION.search(head)
-        if not found or not found.group(4):
-            continue
-        first_col, first_row, last_col, last_row = (g.decode() if g else None for g in found.groups())
-        rows = int(last_row) - int(first_row or 1) + 1
-        columns = _column_number(last_col) - _column_number(first_col or "A") + 1
-        if rows > ROSTER_MAX_SHEET_ROWS:
-            raise _too_many_rows()
-        if rows * columns > ROSTER_MAX_CELLS:
+        if _WORKSHEET_PART.match(part.filename):
+            head = _read(archive, part, 4096)
+            found = _DIMENSION.search(head)
+            if found and found.group(4):
+                first_col, first_row, last_col, last_row = (g.decode() if g else None for g in found.groups())
+                rows = int(last_row) - int(first_row or 1) + 1
+                columns = _column_number(last_col) - _column_number(first_col or "A") + 1
+                if rows > ROSTER_MAX_SHEET_ROWS:
+                    raise _too_many_rows()
+                if rows * columns > ROSTER_MAX_CELLS:
+                    raise _too_many_cells()
+            # The declared size may be missing or false: count the row and cell elements themselves.
+            rows, cells = _count_tags(archive, part, _ROW_TAG, _CELL_TAG)
+            if rows > ROSTER_MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            if cells > ROSTER_MAX_CELLS:
+                raise _too_many_cells()
+        elif (_SHARED_STRINGS_PART.match(part.filename)
+              and _count_tags(archive, part, _STRING_TAG)[0] > ROSTER_MAX_SHARED_STRINGS):
             raise _too_many_cells()
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error)
+
+
+def _read(archive: zipfile.ZipFile, part: zipfile.ZipInfo, size: int) -> bytes:
+    try:
+        with archive.open(part) as stream:
+            return stream.read(size)
+    except _ZIP_ERRORS:
+        raise zipfile.BadZipFile from None
+
+
+def _count_tags(archive: zipfile.ZipFile, part: zipfile.ZipInfo, *patterns: re.Pattern) -> list[int]:
+    """How many times each XML start tag occurs in ``part``, unpacked in pieces, never whole.
+
+    A tag cut between two pieces is counted once: the end of each piece is kept and searched again
+    with the next one, less the tags found in that end alone.
+    """
+    counts = [0] * len(patterns)
+    tail = b""
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                window = tail + chunk
+                for i, pattern in enumerate(patterns):
+                    # Tags wholly in ``tail`` were counted with the previous piece.
+                    counts[i] += len(pattern.findall(window)) - len(pattern.findall(tail))
+                tail = window[-32:]
+    except _ZIP_ERRORS:
+        raise zipfile.BadZipFile from None
+    return counts
 
 
 def _column_number(letters: str) -> int:
