@@ -43,6 +43,15 @@ def test_a_count_is_per_subject_and_per_window():
 
 
 @pytest.mark.django_db
+def test_on_postgresql_the_counts_are_unlogged_so_a_count_adds_no_flush_to_a_vote():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no unlogged tables")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [ThrottleCount._meta.db_table])
+        assert cursor.fetchone()[0] == "u"
+
+
+@pytest.mark.django_db
 def test_pruning_deletes_ended_windows_only():
     t = 2_000_010.0
     throttle_hit("vote:1", period=60, now=t - 120)
