@@ -18,10 +18,12 @@ Where it counts (settings.VOTE_THROTTLE_STORE):
 This module is the one place that writes SQL by hand for the throttle; a cast pays one statement.
 """
 
+import sqlite3
 import time
 from functools import wraps
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import caches
 from django.db import connections, router
 from django.shortcuts import render
@@ -80,6 +82,19 @@ def throttle_prune(*, period: int | None = None, now: float | None = None) -> in
     current = int((time.time() if now is None else now) // period) * period
     deleted, _ = ThrottleCount.objects.filter(window_start__lt=current).delete()
     return deleted
+
+
+def check_upsert_support(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A system check: the database count needs SQLite 3.35 or later (``ON CONFLICT … RETURNING``)."""
+    if settings.VOTE_THROTTLE_STORE != "database":
+        return []
+    connection = connections[router.db_for_write(ThrottleCount)]
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        return [checks.Error(
+            f"SQLite {sqlite3.sqlite_version} cannot count the vote throttle (INSERT … ON CONFLICT … "
+            "RETURNING needs 3.35 or later).", hint="Use a newer SQLite or Python, PostgreSQL, or set REDIS_URL.",
+            id="deliberation.E001")]
+    return []
 
 
 def throttle_votes(view):

@@ -94,6 +94,28 @@ def test_an_evaluation_sheet_handed_in_past_the_limit_gets_429_and_records_nothi
     assert client.get(url).status_code == 200  # reading the sheet is not counted
 
 
+def test_the_throttle_counts_in_redis_when_there_is_one_and_in_the_database_otherwise():
+    from tests.test_deploy import MARK as PROBE_MARK
+    from tests.test_deploy import production_env, shell_json
+
+    probe = ("import json\nfrom django.conf import settings\n"
+             f"print({PROBE_MARK!r} + json.dumps([settings.VOTE_THROTTLE_STORE, "
+             "settings.CACHES['throttle']['BACKEND']]))")
+    with_redis = shell_json(probe, production_env(REDIS_URL="redis://10.0.0.30:6379/1"))
+    assert with_redis == ["cache", "django.core.cache.backends.redis.RedisCache"]
+    env = production_env()
+    env.pop("REDIS_URL", None)
+    assert shell_json(probe, env)[0] == "database"
+
+
+def test_the_system_check_refuses_an_sqlite_without_upsert(monkeypatch):
+    from deliberation import throttle
+
+    monkeypatch.setattr(throttle.sqlite3, "sqlite_version_info", (3, 31, 1))
+    found = throttle.check_upsert_support()
+    assert [e.id for e in found] == (["deliberation.E001"] if connection.vendor == "sqlite" else [])
+
+
 # --- Two gunicorn workers ----------------------------------------------------------------------
 
 SEED = r"""
