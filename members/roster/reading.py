@@ -34,9 +34,10 @@ ROSTER_MAX_SHARED_STRINGS = 5 * ROSTER_MAX_ROWS
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?[\"']")
 _WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _SHARED_STRINGS_PART = re.compile(r"^xl/[^/]*sharedstrings[^/]*\.xml$", re.IGNORECASE)
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_STRING_TAG = re.compile(rb"<(?:\w+:)?si[\s>/]")
+# Start tags with any namespace prefix (an XML prefix may hold letters, digits, "-", "." and "_").
+_ROW_TAG = re.compile(rb"<(?:[^\s<>/:=\"']+:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[^\s<>/:=\"']+:)?c[\s>/]")
+_STRING_TAG = re.compile(rb"<(?:[^\s<>/:=\"']+:)?si[\s>/]")
 # Chinese header, English header, further accepted spellings; in the template's order.
 COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "compound": ("小区", "compound", ("小区名称",)),
@@ -217,9 +218,10 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
 
     The sizes are those the zip declares; Python's zipfile never unpacks more than a part's declared
     size (a part that holds more fails its check and the file is refused as damaged), so they bound
-    the work. A worksheet's declared dimension (``<dimension ref="A1:H2001"/>``, at its start) is
-    read from its first bytes only; a file that leaves it out or understates it is stopped while it
-    is read (``_nonempty``).
+    the work. Then each worksheet's declared dimension (``<dimension ref="A1:H2001"/>``, in its
+    first bytes), and, since that may be missing or false, its row and cell tags and the shared
+    strings' tags, counted while the parts are unpacked in pieces: far cheaper than parsing them.
+    ``_nonempty`` holds the same limits again while the sheet is read.
     """
     parts = archive.infolist()
     if len(parts) > ROSTER_MAX_ZIP_ENTRIES or sum(part.file_size for part in parts) > ROSTER_MAX_UNPACKED_BYTES:
