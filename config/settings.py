@@ -273,7 +273,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # ("N/S"); past it the person gets 429 and a page asking to wait. Counted per account, so
 # neighbours behind the same IP address (one home router, one community centre) are not
 # slowed down by each other. A vote takes two POSTs (choices, then confirm); an evaluation sheet
-# handed in is one more POST on the same count.
+# handed in, a party-topic vote and a floor-consultation answer are POSTs on the same count.
 VOTE_THROTTLE = os.environ.get("VOTE_THROTTLE", "20/60")
 # Where the throttle counts, shared by every worker and host: Redis when there is one ("cache"),
 # otherwise the database, one upsert per POST (deliberation/throttle.py).

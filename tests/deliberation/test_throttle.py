@@ -6,6 +6,7 @@ PostgreSQL, a PostgreSQL database of its own), where the 21st vote POST of a min
 """
 
 import http.client
+import io
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from deliberation.models import Participation, ThrottleCount
 from deliberation.throttle import throttle_hit, throttle_prune
 from evaluations import services as evaluation_services
 from tests.deliberation.factories import choices, make_open_ballot
+from tests.deliberation.party_factories import make_consultation, yes_option
 from tests.evaluations.factories import make_world, settings, sheet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +96,29 @@ def test_an_evaluation_sheet_handed_in_past_the_limit_gets_429_and_records_nothi
     assert client.get(url).status_code == 200  # reading the sheet is not counted
 
 
+@pytest.mark.django_db
+@override_settings(VOTE_THROTTLE="2/60")
+def test_a_floor_consultation_answer_past_the_limit_gets_429_and_records_nothing():
+    consultation, _leader, residents = make_consultation()
+    client = Client()
+    client.force_login(residents[0])
+    url = reverse("deliberation:floor_answer", args=[consultation.pk])
+    assert client.post(url, {}).status_code == 200  # no option chosen: the form again, counted
+    assert client.post(url, {}).status_code == 200
+    refused = client.post(url, {"option": yes_option(consultation.ballot), "comment": "同意"})
+    assert refused.status_code == 429
+    assert not Participation.objects.filter(ballot=consultation.ballot).exists()
+
+
+@pytest.mark.django_db
+def test_the_scheduled_job_forgets_ended_windows():
+    from django.core.management import call_command
+
+    throttle_hit("vote:1", period=60, now=time.time() - 600)
+    call_command("run_ballot_schedule", stdout=io.StringIO(), stderr=io.StringIO())
+    assert not ThrottleCount.objects.exists()
+
+
 def test_the_throttle_counts_in_redis_when_there_is_one_and_in_the_database_otherwise():
     from tests.test_deploy import MARK as PROBE_MARK
     from tests.test_deploy import production_env, shell_json
@@ -124,6 +149,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from tests.deliberation.factories import choices, make_open_ballot
+from tests.deliberation.party_factories import make_consultation, yes_option
 ballot, organizer, voters = make_open_ballot(n=2)
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(voters[0].pk)
