@@ -100,7 +100,8 @@ def check_upsert_support(app_configs=None, **kwargs) -> list[checks.CheckMessage
 def throttle_votes(view):
     """Limit POSTs to ``view`` per signed-in person (apply inside @login_required).
 
-    Votes and evaluation sheets share one count per person: both are a ballot's cast.
+    Votes, evaluation sheets, party-topic votes and floor-consultation answers share one count per
+    person: each is a cast on a ballot.
     """
 
     @wraps(view)
