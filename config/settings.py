@@ -184,8 +184,8 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "sanhui_cache",
         },
-        # The vote throttle is on the hot path of every cast: counted in process memory (a limit
-        # per server process) rather than with the database cache's five statements per vote.
+        # Per server process: nothing that must hold across workers or hosts counts here. Without
+        # Redis the vote throttle counts in the database instead (VOTE_THROTTLE_STORE below).
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui-throttle"},
     }
     # Database sessions, read with one plain statement (config/sessions.py).
@@ -270,10 +270,14 @@ MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", ATTACHMENT_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Vote submissions per person: at most N POSTs to a ballot's vote page in a window of S seconds
-# ("N/S"); past it the person gets 429 and a page asking to wait. Counted per account in the shared
-# cache, so neighbours behind the same IP address (one home router, one community centre) are not
-# slowed down by each other. A vote takes two POSTs (choices, then confirm).
+# ("N/S"); past it the person gets 429 and a page asking to wait. Counted per account, so
+# neighbours behind the same IP address (one home router, one community centre) are not
+# slowed down by each other. A vote takes two POSTs (choices, then confirm); an evaluation sheet
+# handed in, a party-topic vote and a floor-consultation answer are POSTs on the same count.
 VOTE_THROTTLE = os.environ.get("VOTE_THROTTLE", "20/60")
+# Where the throttle counts, shared by every worker and host: Redis when there is one ("cache"),
+# otherwise the database, one upsert per POST (deliberation/throttle.py).
+VOTE_THROTTLE_STORE = "cache" if os.environ.get("REDIS_URL") else "database"
 # A secret ballot's sealed box can be opened by its scrutineers for this many days after it closes,
 # and recounted for as many days after its result is published (the period for objections, 公示期);
 # then every share is forgotten and the box can never be opened again.

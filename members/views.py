@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.spreadsheets import csv_response
 from members import notifications, roster, selectors, services
 from members.forms import (
     JoinHouseholdForm,
@@ -258,9 +259,7 @@ def roster_import(request, pk: int):
 @login_required
 def roster_template(request, pk: int):
     committee_for_organizer_or_404(request.user, pk)
-    response = HttpResponse(roster.roster_template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="roster-template.csv"'
-    return response
+    return csv_response(roster.roster_template_csv(), "roster-template.csv")
 
 
 # --- Street office --------------------------------------------------------------------

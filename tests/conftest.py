@@ -51,7 +51,8 @@ def _append_only_triggers(request, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_vote_throttle():
-    """The vote throttle counts in process memory: each test starts with no votes counted."""
+    """Each test starts with no votes counted: the ``throttle`` cache is cleared (the vote throttle's
+    database counts, used without Redis, are rolled back with each test's transaction)."""
     from django.core.cache import caches
 
     caches["throttle"].clear()

@@ -5,6 +5,7 @@ from deliberation.models.floor import Consultation, ConventionVersion, Household
 from deliberation.models.followup import FollowUp, FollowUpNote
 from deliberation.models.ledger import LedgerEntry
 from deliberation.models.party import MeetingAttendance, PartyMeeting, PartySettings, Topic, TopicComment, TopicSecond
+from deliberation.models.throttle import ThrottleCount
 from deliberation.models.votes import (
     Channel,
     NamedChoice,
@@ -18,7 +19,8 @@ from deliberation.models.votes import (
 
 __all__ = [
     "Anchor", "Ballot", "Channel", "LedgerEntry", "NamedChoice", "Option", "PaperBatch", "PaperSheet",
-    "Participation", "Question", "Scrutineer", "SealedSheet", "SecretChoice", "SecretContent", "Voice", "VoiceHolder",
+    "Participation", "Question", "Scrutineer", "SealedSheet", "SecretChoice", "SecretContent", "ThrottleCount", "Voice",
+    "VoiceHolder",
     # Party-member deliberation and floor consultations
     "Consultation", "ConventionVersion", "FollowUp", "FollowUpNote", "HouseholdComment", "MeetingAttendance",
     "PartyMeeting", "PartySettings", "Topic", "TopicComment", "TopicSecond",

@@ -30,6 +30,7 @@ from deliberation.party_permissions import (
 )
 from deliberation.services import floor as services
 from deliberation.services import followups
+from deliberation.throttle import throttle_votes
 from deliberation.views.box import card_page
 from deliberation.views.party import PAGE_SIZE, form_page, published_vote
 
@@ -108,6 +109,7 @@ def floor_consultation(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_votes
 def consultation_answer(request, pk: int):
     consultation = consultation_for_viewer_or_404(request.user, pk)
     vote = selectors.vote_state(consultation.ballot, request.user)

@@ -46,6 +46,7 @@ from deliberation.party_permissions import (
 )
 from deliberation.services import followups
 from deliberation.services import party as services
+from deliberation.throttle import throttle_votes
 from deliberation.views._common import DOMAIN_ERRORS, error_text
 
 PAGE_SIZE = 50
@@ -224,6 +225,7 @@ def comment_edit(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_votes
 def topic_vote(request, pk: int):
     topic = topic_for_member_or_404(request.user, pk)
     vote = selectors.vote_state(topic.ballot, request.user)

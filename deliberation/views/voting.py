@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.spreadsheets import csv_response
 from deliberation import exports, selectors, services
 from deliberation.forms import ReceiptCheckForm, VoteForm
 from deliberation.models import Ballot, Channel, Option, Participation, Question, Voice
@@ -240,6 +241,4 @@ def ballot_export(request, pk: int):
     ballot = ballot_for_viewer_or_404(request.user, pk)
     if ballot.status != Ballot.Status.PUBLISHED or not selectors.can_see_result(request.user, ballot):
         raise Http404
-    response = HttpResponse(exports.result_csv(ballot), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ballot-{ballot.pk}-result.csv"'
-    return response
+    return csv_response(exports.result_csv(ballot), f"ballot-{ballot.pk}-result.csv")

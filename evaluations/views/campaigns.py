@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from deliberation.throttle import throttle_votes
 from evaluations import selectors, services
 from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
 from evaluations.models import MIN_ANSWERS, Campaign
@@ -198,6 +199,7 @@ def campaign_transition(request, pk: int, move: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_votes
 def sheet_fill(request, pk: int):
     """The evaluator's secret sheet. A draft is kept on the device only (static/js/sheet-draft.js)."""
     if request.method == "POST":

@@ -3,19 +3,18 @@
 from chartjs.views.lines import BaseLineChartView
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config.spreadsheets import xlsx_response
 from evaluations import exports, selectors
 from evaluations.forms import DashboardFilterForm
 from evaluations.models import Campaign
 from evaluations.permissions import campaign_for_runner_or_404
 from members.models import Committee
 from members.permissions import street_for_officer_or_404
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request, street) -> tuple[DashboardFilterForm, selectors.Filters, list[int], list[Committee]]:
@@ -87,12 +86,6 @@ class TrendChartJSON(_StreetChart):
         return {**super().get_dataset_options(index, color), "fill": False, "tension": 0.2}
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @login_required
 @require_GET
 def street_export(request, pk: int):
@@ -107,7 +100,7 @@ def street_export(request, pk: int):
         raise Http404
     rows = selectors.export_rows(campaigns, agency_id)
     stamp = timezone.localdate().isoformat()
-    return _xlsx(exports.results_xlsx(campaigns, rows), f"evaluation-{filters.year or 'all'}-{stamp}.xlsx")
+    return xlsx_response(exports.results_xlsx(campaigns, rows), f"evaluation-{filters.year or 'all'}-{stamp}.xlsx")
 
 
 @login_required
@@ -117,6 +110,6 @@ def campaign_export(request, pk: int):
     if campaign.status != Campaign.Status.PUBLISHED:
         raise Http404
     rows = selectors.export_rows([campaign])
-    return _xlsx(exports.results_xlsx([campaign], rows), f"evaluation-{campaign.year}-{campaign.pk}.xlsx")
+    return xlsx_response(exports.results_xlsx([campaign], rows), f"evaluation-{campaign.year}-{campaign.pk}.xlsx")
 
 

@@ -1,12 +1,10 @@
 """Writing a checked roster through the member services, all or nothing."""
 
-import csv
-import io
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config.spreadsheets import CsvFile
 from members import permissions, services
 from members.models import Committee, Household, Membership, User
 from members.roster.checking import validate_roster
@@ -21,15 +19,22 @@ from members.roster.reading import (
 
 # --- Writing ------------------------------------------------------------------------
 
-@transaction.atomic
 def roster_import(*, committee: Committee, uploaded_file, by: User) -> RosterResult:
-    """Import a household roster into ``committee``; import nothing if any row is wrong."""
+    """Import a household roster into ``committee``; import nothing if any row is wrong.
+
+    The file is read and checked before the transaction starts: on SQLite a transaction holds the
+    database's write lock from its first statement, and votes must not wait for a spreadsheet.
+    """
     if not permissions.can_manage_committee(by, committee):
         raise PermissionDenied(_("Only organizers of %(c)s may import its roster.") % {"c": committee})
     households, errors = validate_roster(committee=committee, rows=parse_roster(uploaded_file))
     if errors:
         raise RosterError(errors)
+    return _write(committee, households, by)
 
+
+@transaction.atomic
+def _write(committee: Committee, households: list[RosterHousehold], by: User) -> RosterResult:
     existing = {(h.building_id, h.door_number): h for h in Household.objects.filter(
         building__compound__committee=committee).only("building", "door_number", "floor_area",
                                                       "owner_occupied")}
@@ -91,10 +96,9 @@ def _import_residents(row: RosterHousehold, household: Household, known_phones: 
             result.representatives_set += 1
 
 
-def roster_template_csv() -> str:
-    """A roster template: the header row and one example household (starts with a BOM for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ROSTER_TEMPLATE_HEADERS)
-    writer.writerow(_TEMPLATE_EXAMPLE)
-    return "\ufeff" + out.getvalue()
+def roster_template_csv() -> CsvFile:
+    """A roster template: the header row and one example household."""
+    template = CsvFile()
+    template.row(*ROSTER_TEMPLATE_HEADERS)
+    template.row(*_TEMPLATE_EXAMPLE)
+    return template

@@ -2,9 +2,11 @@
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +20,24 @@ from openpyxl import load_workbook
 from members.models import Building
 
 ROSTER_MAX_ROWS = 20_000
+# What a roster can be, checked before a file is parsed and again while it is read: a roster of
+# 20,000 households with a dozen columns is about 240,000 cells, and as XLSX at most about 11 MB of
+# XML unpacked (Excel's shared strings make it smaller). A file past these is not a roster, and a
+# small zip that unpacks to much more would hold a server worker for as long as it takes to parse.
+ROSTER_MAX_SHEET_ROWS = ROSTER_MAX_ROWS + 1_000  # title rows, blank lines between blocks
+ROSTER_MAX_CELLS = 250_000
+ROSTER_MAX_UNPACKED_BYTES = 24 * 1024 * 1024  # all parts of the XLSX together, as declared in the zip
+ROSTER_MAX_ZIP_ENTRIES = 100  # Excel and WPS write about ten parts
+# Distinct texts of the workbook (Excel's shared strings): openpyxl reads them all when it opens
+# the file, so they are counted first. A roster has a few per household (door, names, phones).
+ROSTER_MAX_SHARED_STRINGS = 5 * ROSTER_MAX_ROWS
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?[\"']")
+_WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_SHARED_STRINGS_PART = re.compile(r"^xl/[^/]*sharedstrings[^/]*\.xml$", re.IGNORECASE)
+# Start tags with any namespace prefix (an XML prefix may hold letters, digits, "-", "." and "_").
+_ROW_TAG = re.compile(rb"<(?:[^\s<>/:=\"']+:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[^\s<>/:=\"']+:)?c[\s>/]")
+_STRING_TAG = re.compile(rb"<(?:[^\s<>/:=\"']+:)?si[\s>/]")
 # Chinese header, English header, further accepted spellings; in the template's order.
 COLUMNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "compound": ("小区", "compound", ("小区名称",)),
@@ -151,7 +171,8 @@ def _csv_rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
     if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
         raise _wrong_type(not_csv % {"name": name})
     # Judge the delimiter on the first line that has one: the header or a title row's empty cells.
-    first_line = next((line for line in text.splitlines() if any(d in line for d in ",\t;")), "")
+    first_line = next((line for line in itertools.islice(text.splitlines(), 50)
+                       if any(d in line for d in ",\t;")), "")
     delimiter = max(",\t;", key=first_line.count)
     try:
         return _nonempty(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -159,17 +180,115 @@ def _csv_rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
         raise _wrong_type(not_csv % {"name": name}) from None
 
 
+def _too_many_rows() -> ValidationError:
+    return ValidationError(_("The file has more than %(n)s rows; split it and upload the parts one by one.")
+                           % {"n": ROSTER_MAX_ROWS}, code="file_too_large")
+
+
+def _too_many_cells() -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(n)s cells, far more than a roster; delete the columns and rows that are "
+          "not part of the roster, or split it.") % {"n": f"{ROSTER_MAX_CELLS:,}"}, code="file_too_large")
+
+
 def _nonempty(rows) -> list[tuple[int, list[str]]]:
-    """The rows that hold something, as (spreadsheet row number, cleaned cells)."""
+    """The rows that hold something, as (spreadsheet row number, cleaned cells).
+
+    Stops, refusing the file, at the first row past ``ROSTER_MAX_SHEET_ROWS`` or the first cell past
+    ``ROSTER_MAX_CELLS`` (empty rows and cells count: they cost as much to read).
+    """
     table = []
+    cells_read = 0
     for number, row in enumerate(rows, start=1):
+        cells_read += len(row)
+        if number > ROSTER_MAX_SHEET_ROWS:
+            raise _too_many_rows()
+        if cells_read > ROSTER_MAX_CELLS:
+            raise _too_many_cells()
         cells = [_clean(value) for value in row]
         if any(cells):
             table.append((number, cells))
             if len(table) > ROSTER_MAX_ROWS + 1:
-                raise ValidationError(_("The file has more than %(n)s rows.") % {"n": ROSTER_MAX_ROWS},
-                                      code="file_too_large")
+                raise _too_many_rows()
     return table
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse, before anything is unpacked, a workbook larger than any roster.
+
+    The sizes are those the zip declares; Python's zipfile never unpacks more than a part's declared
+    size (a part that holds more fails its check and the file is refused as damaged), so they bound
+    the work. Then each worksheet's declared dimension (``<dimension ref="A1:H2001"/>``, in its
+    first bytes), and, since that may be missing or false, its row and cell tags and the shared
+    strings' tags, counted while the parts are unpacked in pieces: far cheaper than parsing them.
+    ``_nonempty`` holds the same limits again while the sheet is read.
+    """
+    parts = archive.infolist()
+    if len(parts) > ROSTER_MAX_ZIP_ENTRIES or sum(part.file_size for part in parts) > ROSTER_MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            _("The file unpacks to more than %(size)s, far more than a roster; save only the roster's sheet "
+              "as .xlsx, or split it.") % {"size": filesizeformat(ROSTER_MAX_UNPACKED_BYTES)},
+            code="file_too_large")
+    for part in parts:
+        if _WORKSHEET_PART.match(part.filename):
+            head = _read(archive, part, 4096)
+            found = _DIMENSION.search(head)
+            if found and found.group(4):
+                first_col, first_row, last_col, last_row = (g.decode() if g else None for g in found.groups())
+                rows = int(last_row) - int(first_row or 1) + 1
+                columns = _column_number(last_col) - _column_number(first_col or "A") + 1
+                if rows > ROSTER_MAX_SHEET_ROWS:
+                    raise _too_many_rows()
+                if rows * columns > ROSTER_MAX_CELLS:
+                    raise _too_many_cells()
+            # The declared size may be missing or false: count the row and cell elements themselves.
+            rows, cells = _count_tags(archive, part, _ROW_TAG, _CELL_TAG)
+            if rows > ROSTER_MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            if cells > ROSTER_MAX_CELLS:
+                raise _too_many_cells()
+        elif (_SHARED_STRINGS_PART.match(part.filename)
+              and _count_tags(archive, part, _STRING_TAG)[0] > ROSTER_MAX_SHARED_STRINGS):
+            raise _too_many_cells()
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error)
+
+
+def _read(archive: zipfile.ZipFile, part: zipfile.ZipInfo, size: int) -> bytes:
+    try:
+        with archive.open(part) as stream:
+            return stream.read(size)
+    except _ZIP_ERRORS:
+        raise zipfile.BadZipFile from None
+
+
+def _count_tags(archive: zipfile.ZipFile, part: zipfile.ZipInfo, *patterns: re.Pattern) -> list[int]:
+    """How many times each XML start tag occurs in ``part``, unpacked in pieces, never whole.
+
+    A tag cut between two pieces is counted once: the end of each piece is kept and searched again
+    with the next one, less the tags found in that end alone.
+    """
+    counts = [0] * len(patterns)
+    tail = b""
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                window = tail + chunk
+                for i, pattern in enumerate(patterns):
+                    # Tags wholly in ``tail`` were counted with the previous piece.
+                    counts[i] += len(pattern.findall(window)) - len(pattern.findall(tail))
+                tail = window[-32:]
+    except _ZIP_ERRORS:
+        raise zipfile.BadZipFile from None
+    return counts
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
@@ -178,10 +297,11 @@ def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
     buffer = io.BytesIO(data)
     if not zipfile.is_zipfile(buffer):
         raise not_xlsx
-    with zipfile.ZipFile(buffer) as archive:
-        # A small zip can unpack to gigabytes; a real roster is not that compressible.
-        if sum(info.file_size for info in archive.infolist()) > 50 * settings.ROSTER_MAX_BYTES:
-            raise _file_too_large()
+    try:
+        with zipfile.ZipFile(buffer) as archive:
+            _check_archive(archive)
+    except zipfile.BadZipFile:
+        raise not_xlsx from None
     try:
         workbook = load_workbook(buffer, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types on a damaged or foreign zip

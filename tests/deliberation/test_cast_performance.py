@@ -5,6 +5,7 @@ the session lookup to the redirect to the receipt (production opens and commits 
 around the writes, which are not counted here):
 
 - the session and its user, in one statement (``config.sessions``);
+- the vote throttle's count, one upsert shared by every worker (``deliberation.throttle``);
 - the voice held on the ballot, with the ballot, the voice's latest version and the ballot's
   options with their questions (one query, ``cast_sql.voice_for``);
 - on PostgreSQL, a secret ballot: one statement writes the rest (``sanhui_cast_sealed``);
@@ -32,6 +33,7 @@ from tests.deliberation.factories import make_open_ballot, option
 pytestmark = pytest.mark.django_db
 
 READS = 2  # the session with its user (one statement: config.sessions), the voice with its options
+THROTTLE = 1  # the shared vote throttle: one INSERT … ON CONFLICT … RETURNING (deliberation.throttle)
 # The participation (its sealed paper in the same row), the lock, the chain head, the chain entry; and
 # the key-share lock first on PostgreSQL. (On SQLite the status and the chain head are one read: one
 # fewer.) A named ballot adds two inserts: its choices and their history rows.
@@ -43,8 +45,8 @@ TEST_TRANSACTION = 2  # SAVEPOINT and RELEASE: the test case's transaction turns
 def cap(secrecy: str = Ballot.Secrecy.SECRET) -> int:
     choices = NAMED_CHOICES if secrecy == Ballot.Secrecy.NAMED else 0
     if connection.vendor != "postgresql":
-        return READS + WRITES - 1 + choices + TEST_TRANSACTION
-    return READS + (1 if secrecy == Ballot.Secrecy.SECRET else WRITES + 1 + choices) + TEST_TRANSACTION
+        return READS + THROTTLE + WRITES - 1 + choices + TEST_TRANSACTION
+    return READS + THROTTLE + (1 if secrecy == Ballot.Secrecy.SECRET else WRITES + 1 + choices) + TEST_TRANSACTION
 
 
 def _post_confirm(client, ballot, meaning: str, after: int, opt=None):
@@ -106,7 +108,7 @@ def test_the_ballot_lock_is_taken_last_and_only_the_chain_append_follows(client)
     yes = option(ballot, "yes")
     with CaptureQueriesContext(connection) as ctx:
         assert _post_confirm(client, ballot, "yes", 0, yes).status_code == 302
-    sql = _queries(ctx)
+    sql = [q for q in _queries(ctx) if "deliberation_throttlecount" not in q]  # counted before the cast
     if connection.vendor == "postgresql":
         writes = [q for q in sql if q.startswith("INSERT") or "sanhui_cast_sealed" in q]
         assert len(writes) == 1 and writes[0].startswith("SELECT sanhui_cast_sealed(")

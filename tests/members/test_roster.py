@@ -465,7 +465,7 @@ def test_an_organizer_of_another_committee_may_not_import(place):
 
 @pytest.mark.django_db
 def test_the_template_is_a_valid_roster(place, organizer):
-    template = roster_template_csv()
+    template = roster_template_csv().text()
     upload = SimpleUploadedFile("template.csv", template.encode())
 
     result = roster_import(committee=place, uploaded_file=upload, by=organizer)

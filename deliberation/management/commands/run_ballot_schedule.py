@@ -1,5 +1,6 @@
 """Open and close ballots whose scheduled time has come, send the 24-hour reminders, and ask the
-time-stamp authority again for the lifecycle events it could not stamp at the time.
+time-stamp authority again for the lifecycle events it could not stamp at the time; forget the vote
+throttle's counts of windows that have ended.
 
 Run it every minute from cron/systemd. Safe on several hosts at once: ``single_run`` lets one run
 act while overlapping ones step aside.
@@ -8,13 +9,13 @@ act while overlapping ones step aside.
 from django.core.management.base import BaseCommand
 
 from config.jobs import single_run
-from deliberation import anchoring, services
+from deliberation import anchoring, services, throttle
 
 
 class Command(BaseCommand):
     help = ("Open and close ballots whose scheduled opening or closing time has passed; remind those who "
             "have not voted on a ballot closing within 24 hours; ask the time-stamp authority for the "
-            "lifecycle events it has not stamped yet.")
+            "lifecycle events it has not stamped yet; delete the vote throttle's ended windows.")
 
     @single_run("run_ballot_schedule")
     def handle(self, *args, **options):
@@ -26,3 +27,4 @@ class Command(BaseCommand):
         stamped = anchoring.fetch_pending()  # after a TSA outage: retried every minute until it answers
         if stamped:
             self.stdout.write(f"time-stamped {stamped} event(s)")
+        throttle.throttle_prune()
