@@ -1,5 +1,6 @@
-"""Open and close ballots whose scheduled time has come, send the 24-hour reminders, and ask the
-time-stamp authority again for the lifecycle events it could not stamp at the time.
+"""Open and close ballots whose scheduled time has come, send the 24-hour reminders, ask the
+time-stamp authority again for the lifecycle events it could not stamp at the time, and send the
+SMS messages that are due (``messages_send_due``).
 
 Run it every minute from cron/systemd. Safe on several hosts at once: ``single_run`` lets one run
 act while overlapping ones step aside.
@@ -9,12 +10,13 @@ from django.core.management.base import BaseCommand
 
 from config.jobs import single_run
 from deliberation import anchoring, services
+from members.messaging.outbox import sms_send_due
 
 
 class Command(BaseCommand):
     help = ("Open and close ballots whose scheduled opening or closing time has passed; remind those who "
             "have not voted on a ballot closing within 24 hours; ask the time-stamp authority for the "
-            "lifecycle events it has not stamped yet.")
+            "lifecycle events it has not stamped yet; send the SMS messages that are due.")
 
     @single_run("run_ballot_schedule")
     def handle(self, *args, **options):
@@ -26,3 +28,7 @@ class Command(BaseCommand):
         stamped = anchoring.fetch_pending()  # after a TSA outage: retried every minute until it answers
         if stamped:
             self.stdout.write(f"time-stamped {stamped} event(s)")
+        # Last, so that this run's reminders that could not go at once are tried again next minute.
+        sms = sms_send_due()
+        if sms["tried"] or sms["interrupted"]:
+            self.stdout.write(f"SMS: {sms['sent']} sent of {sms['tried']} tried; {sms['interrupted']} interrupted")
