@@ -139,7 +139,7 @@ class AliyunBackend(Backend):
         from alibabacloud_dysmsapi20170525.client import Client
         from alibabacloud_tea_openapi import models as openapi_models
         from alibabacloud_tea_util import models as util_models
-        from Tea.exceptions import TeaException
+        from Tea.exceptions import TeaException, UnretryableException
 
         cfg = settings.SMS_ALIYUN
         timeout_ms = int(settings.SMS_TIMEOUT * 1000)
@@ -156,6 +156,8 @@ class AliyunBackend(Backend):
                                              connect_timeout=timeout_ms)
         try:
             body = client.send_sms_with_options(request, runtime).body
+        except UnretryableException as exc:  # the SDK's wrapper of timeouts and refused connections
+            return Outcome(Outcome.RETRY, code=type(exc.inner_exception).__name__[:80])
         except TeaException as exc:
             code = str(exc.code or "TeaException")
             return Outcome(Outcome.RETRY if code.startswith(ALIYUN_RETRY) else Outcome.FAILED, code=code[:80])

@@ -257,7 +257,7 @@ def _send_one(row: SmsMessage, *, now: datetime) -> None:
         except Exception as exc:  # a gateway's surprise must not leave the row claimed forever
             logger.exception("SMS gateway %s raised on message %s", backend.name, row.pk)
             outcome = Outcome(Outcome.RETRY, code=type(exc).__name__[:80])
-    _finish(row, outcome, provider=backend.name, now=timezone.now())
+    _finish(row, outcome, provider=backend.name, now=now)
 
 
 def sms_send(*, ids: list[int]) -> int:
@@ -280,7 +280,7 @@ def sms_send_due(*, now: datetime | None = None, limit: int = 200) -> dict[str, 
             params=_blank_secrets(row.template, row.params), next_attempt_at=None)
     rows = _claim(now=now, limit=limit)
     for row in rows:
-        _send_one(row, now=timezone.now())
+        _send_one(row, now=now)
     return {"interrupted": failed, "tried": len(rows),
             "sent": sum(row.status == SmsMessage.Status.SENT for row in rows)}
 
