@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from members.messaging.sms_templates import SmsTemplate
 
 logger = logging.getLogger(__name__)
+# Tencent Cloud's report times are China Standard Time without an offset.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,26 @@ def national(phone: str) -> str:
     return phone[3:] if phone.startswith("+86") else phone
 
 
+@dataclass(frozen=True)
+class Report:
+    """A provider's delivery report of one message it accepted."""
+
+    provider_id: str
+    delivered: bool
+    at: datetime | None
+    code: str = ""
+
+
 class Backend:
     name = ""
 
     def send(self, *, phone: str, template: SmsTemplate, template_id: str, params: list[str],
              reference: str) -> Outcome:
         raise NotImplementedError
+
+    def reports(self) -> list[Report]:
+        """Delivery reports waiting at the provider (each is handed out once); none by default."""
+        return []
 
 
 class LocmemBackend(Backend):
@@ -85,23 +103,51 @@ TENCENT_RETRY = ("LimitExceeded.", "InternalError.", "RequestLimitExceeded", "Cl
 
 
 class TencentBackend(Backend):
-    """Tencent Cloud SMS (``SendSms`` of API 2021-01-11) through tencentcloud-sdk-python-sms."""
+    """Tencent Cloud SMS (``SendSms`` and ``PullSmsSendStatus`` of API 2021-01-11) through its SDK."""
 
     name = "tencent"
 
-    def send(self, *, phone, template, template_id, params, reference):
+    def _client(self):
         from tencentcloud.common import credential
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.sms.v20210111 import models, sms_client
+        from tencentcloud.sms.v20210111 import sms_client
 
         cfg = settings.SMS_TENCENT
         http = HttpProfile(endpoint=cfg["ENDPOINT"], protocol=cfg["SCHEME"], reqTimeout=settings.SMS_TIMEOUT)
-        client = sms_client.SmsClient(credential.Credential(cfg["SECRET_ID"], cfg["SECRET_KEY"]), cfg["REGION"],
-                                      ClientProfile(httpProfile=http))
+        return sms_client.SmsClient(credential.Credential(cfg["SECRET_ID"], cfg["SECRET_KEY"]), cfg["REGION"],
+                                    ClientProfile(httpProfile=http))
+
+    def reports(self) -> list[Report]:
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.sms.v20210111 import models
+
+        request = models.PullSmsSendStatusRequest()
+        request.SmsSdkAppId = settings.SMS_TENCENT["APP_ID"]
+        request.Limit = 100
+        try:
+            response = self._client().PullSmsSendStatus(request)
+        except (TencentCloudSDKException, OSError) as exc:  # reports wait at the provider for the next run
+            logger.warning("Tencent Cloud delivery reports not fetched: %s",
+                           exc.get_code() if isinstance(exc, TencentCloudSDKException) else type(exc).__name__)
+            return []
+        found = []
+        for status in response.PullSmsSendStatusSet or []:
+            at = datetime.fromisoformat(status.UserReceiveTime) if status.UserReceiveTime else None
+            if at is not None and at.tzinfo is None:
+                at = at.replace(tzinfo=SHANGHAI)
+            ok = status.ReportStatus == "SUCCESS"
+            found.append(Report(provider_id=status.SerialNo or "", delivered=ok, at=at,
+                                code="" if ok else (status.Description or "")[:60]))
+        return found
+
+    def send(self, *, phone, template, template_id, params, reference):
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.sms.v20210111 import models
+
+        client = self._client()
         request = models.SendSmsRequest()
-        request.SmsSdkAppId = cfg["APP_ID"]
+        request.SmsSdkAppId = settings.SMS_TENCENT["APP_ID"]
         request.SignName = settings.SMS_SIGN_NAME
         request.TemplateId = template_id
         request.TemplateParamSet = list(params)

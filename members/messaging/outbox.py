@@ -282,7 +282,29 @@ def sms_send_due(*, now: datetime | None = None, limit: int = 200) -> dict[str, 
     for row in rows:
         _send_one(row, now=now)
     return {"interrupted": failed, "tried": len(rows),
-            "sent": sum(row.status == SmsMessage.Status.SENT for row in rows)}
+            "sent": sum(row.status == SmsMessage.Status.SENT for row in rows),
+            "delivered": sms_record_reports()}
+
+
+def sms_record_reports() -> int:
+    """Fetch the provider's delivery reports and mark the sent messages delivered; return how many.
+
+    Tencent Cloud hands reports out on request (``PullSmsSendStatus``); a report of a message not
+    delivered keeps it "sent" with the provider's reason. Alibaba Cloud sends its reports to a
+    message queue this site does not read, so its messages stay "sent".
+    """
+    backend = get_backend()
+    delivered = 0
+    for report in backend.reports():
+        if not report.provider_id:
+            continue
+        sent = SmsMessage.objects.filter(provider=backend.name, provider_id=report.provider_id,
+                                         status=SmsMessage.Status.SENT)
+        if report.delivered:
+            delivered += sent.update(status=SmsMessage.Status.DELIVERED, delivered_at=report.at or timezone.now())
+        else:
+            sent.update(reason=f"undelivered {report.code}"[:80])
+    return delivered
 
 
 @transaction.atomic

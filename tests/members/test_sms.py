@@ -40,7 +40,8 @@ class FakeProvider(BaseHTTPRequestHandler):
             fields = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
             fields.update({k: v[0] for k, v in parse_qs(body.decode()).items()})
             server.requests.append({"provider": "aliyun", **fields})
-        mode = server.modes.pop(0) if server.modes else "ok"
+        pulling = self.headers.get("X-TC-Action") == "PullSmsSendStatus"
+        mode = server.modes.pop(0) if server.modes and not pulling else "ok"
         if mode == "timeout":
             time.sleep(1.5)
         answer = (self._tencent if self.headers.get("X-TC-Action") else self._aliyun)(mode)
@@ -55,6 +56,9 @@ class FakeProvider(BaseHTTPRequestHandler):
             pass
 
     def _tencent(self, mode):
+        if self.headers["X-TC-Action"] == "PullSmsSendStatus":
+            reports, self.server.reports = self.server.reports, []
+            return {"Response": {"PullSmsSendStatusSet": reports, "RequestId": "r-3"}}
         if mode == "template":
             return {"Response": {"Error": {"Code": "FailedOperation.TemplateIncorrectOrUnapproved",
                                            "Message": "template is not approved"}, "RequestId": "r-1"}}
@@ -76,7 +80,7 @@ class FakeProvider(BaseHTTPRequestHandler):
 @pytest.fixture
 def provider():
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeProvider)
-    server.requests, server.modes = [], []
+    server.requests, server.modes, server.reports = [], [], []
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -157,14 +161,33 @@ def test_the_scheduled_job_retries_with_back_off_until_the_provider_accepts(
     message.refresh_from_db()
     first = message.next_attempt_at
     assert outbox.sms_send_due(now=first - timedelta(seconds=1))["tried"] == 0  # not yet
-    assert outbox.sms_send_due(now=first) == {"interrupted": 0, "tried": 1, "sent": 0}
+    assert outbox.sms_send_due(now=first) == {"interrupted": 0, "tried": 1, "sent": 0, "delivered": 0}
     message.refresh_from_db()
     assert message.attempts == 2 and message.status == SmsMessage.Status.QUEUED
     assert message.next_attempt_at - first >= timedelta(seconds=115)  # twice the first wait
     assert outbox.sms_send_due(now=message.next_attempt_at)["sent"] == 1
     message.refresh_from_db()
     assert message.status == SmsMessage.Status.SENT and message.attempts == 3 and message.phone == ""
-    assert len(provider.requests) == 3
+    assert len([r for r in provider.requests if r.get("action") != "PullSmsSendStatus"]) == 3
+
+
+def test_tencent_delivery_reports_mark_sent_messages_delivered(settings, provider, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "tencent"
+    settings.SMS_TEMPLATES = {**settings.SMS_TEMPLATES, "notice": "1110002"}
+    settings.SMS_TENCENT = {"SECRET_ID": "AKIDtest", "SECRET_KEY": "secret", "APP_ID": "1400000001",
+                            "REGION": "ap-guangzhou", "ENDPOINT": f"127.0.0.1:{provider.server_address[1]}",
+                            "SCHEME": "http"}
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.sms_enqueue(phone=PHONE, template="notice", params=["结果公布"])
+    message.refresh_from_db()
+    assert message.status == SmsMessage.Status.SENT
+    provider.reports = [{"UserReceiveTime": "2026-12-07 18:00:03", "CountryCode": "86",
+                         "SubscriberNumber": "13800000001", "PhoneNumber": PHONE, "SerialNo": message.provider_id,
+                         "ReportStatus": "SUCCESS", "Description": "用户短信送达成功", "SessionContext": ""}]
+    assert outbox.sms_send_due()["delivered"] == 1
+    message.refresh_from_db()
+    assert message.status == SmsMessage.Status.DELIVERED
+    assert message.delivered_at.isoformat() == "2026-12-07T10:00:03+00:00"
 
 
 def test_a_message_that_never_gets_through_fails_after_the_last_attempt(settings, sms_outbox, monkeypatch):
@@ -282,3 +305,14 @@ def test_two_senders_racing_for_the_same_due_rows_send_each_once(settings, monke
     assert not errors
     assert sorted(sent) == sorted(f"race:{i}" for i in range(40))  # every one, none twice
     assert SmsMessage.objects.filter(status=SmsMessage.Status.SENT).count() == 40
+
+
+def test_the_operations_guide_gives_every_template_as_each_provider_registers_it():
+    from pathlib import Path
+
+    from members.messaging.sms_templates import TEMPLATES
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "OPERATIONS.md").read_text()
+    for template in TEMPLATES.values():
+        assert (f"| `{template.name}` | `{template.setting}` | {template.tencent_text()} | "
+                f"{template.aliyun_text()} |") in guide

@@ -30,5 +30,6 @@ class Command(BaseCommand):
             self.stdout.write(f"time-stamped {stamped} event(s)")
         # Last, so that this run's reminders that could not go at once are tried again next minute.
         sms = sms_send_due()
-        if sms["tried"] or sms["interrupted"]:
-            self.stdout.write(f"SMS: {sms['sent']} sent of {sms['tried']} tried; {sms['interrupted']} interrupted")
+        if any(sms.values()):
+            self.stdout.write(f"SMS: {sms['sent']} sent of {sms['tried']} tried; {sms['interrupted']} interrupted; "
+                              f"{sms['delivered']} delivered")

@@ -14,6 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         done = sms_send_due()
-        if done["tried"] or done["interrupted"]:
+        if any(done.values()):
             self.stdout.write(f"SMS: {done['sent']} sent of {done['tried']} tried; "
-                              f"{done['interrupted']} interrupted")
+                              f"{done['interrupted']} interrupted; {done['delivered']} delivered")
