@@ -382,5 +382,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The SMS SDKs (and urllib3 under Alibaba Cloud's, whose requests carry the number and the
+        # parameters in the query) log whole requests at DEBUG: never below WARNING, whatever LOG_LEVEL.
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        "alibabacloud-tea": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }

@@ -109,7 +109,7 @@ def _queue_code(code="431741", **kwargs):
 
 def test_a_sent_code_reaches_the_provider_as_template_and_parameters_and_is_blanked(
         gateway, provider, django_capture_on_commit_callbacks, caplog):
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG)  # even at DEBUG (the SDKs' request logs) no number and no code
     with django_capture_on_commit_callbacks(execute=True):
         message = _queue_code()
     message.refresh_from_db()
@@ -316,3 +316,63 @@ def test_the_operations_guide_gives_every_template_as_each_provider_registers_it
     for template in TEMPLATES.values():
         assert (f"| `{template.name}` | `{template.setting}` | {template.tencent_text()} | "
                 f"{template.aliyun_text()} |") in guide
+
+
+# --- The scheduled job and the admin ------------------------------------------------------------
+
+def test_the_ballot_schedule_sends_what_is_due_in_the_outbox(sms_outbox):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    message = outbox.sms_enqueue(phone=PHONE, template="notice", params=["x"])  # its on-commit send never ran
+    out = StringIO()
+    call_command("run_ballot_schedule", stdout=out)
+    message.refresh_from_db()
+    assert message.status == SmsMessage.Status.SENT and len(sms_outbox) == 1
+    assert "SMS: 1 sent of 1 tried" in out.getvalue()
+    call_command("messages_send_due", stdout=StringIO())
+    assert len(sms_outbox) == 1  # nothing is sent twice
+
+
+def test_an_administrator_retries_a_failed_message_to_the_persons_number(sms_outbox, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from members.messaging.backends import LocmemBackend, Outcome
+
+    person = make_user(phone=PHONE)
+    monkeypatch.setattr(LocmemBackend, "send",
+                        lambda self, **kw: Outcome(Outcome.FAILED, code="isv.SMS_TEMPLATE_ILLEGAL"))
+    message = outbox.sms_enqueue(phone=PHONE, template="notice", params=["x"], user_id=person.pk)
+    code = _queue_code(user_id=person.pk)
+    outbox.sms_send_due()
+    message.refresh_from_db()
+    assert message.status == SmsMessage.Status.FAILED and message.phone == ""
+    monkeypatch.undo()
+    outbox.sms_retry(message=message)
+    outbox.sms_send_due()
+    message.refresh_from_db()
+    assert message.status == SmsMessage.Status.SENT and [m["phone"] for m in sms_outbox] == [PHONE]
+    with pytest.raises(ValidationError) as error:
+        outbox.sms_retry(message=code)  # a login code is never resent
+    assert error.value.code == "secret"
+    with pytest.raises(ValidationError) as error:
+        outbox.sms_retry(message=message)  # a sent message is not sent again
+    assert error.value.code == "invalid_transition"
+
+
+def test_the_admin_outbox_shows_masked_numbers_only_and_retries(admin_client, sms_outbox):
+    person = make_user(phone=PHONE)
+    queued = outbox.sms_enqueue(phone=PHONE, template="notice", params=["x"], user_id=person.pk)
+    page = admin_client.get(reverse("admin:members_smsmessage_changelist"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "138****0001" in body and "13800000001" not in body
+    detail = admin_client.get(reverse("admin:members_smsmessage_change", args=[queued.pk])).content.decode()
+    assert "13800000001" not in detail and queued.phone_key not in detail
+    SmsMessage.objects.filter(pk=queued.pk).update(status=SmsMessage.Status.FAILED, phone="")
+    response = admin_client.post(reverse("admin:members_smsmessage_changelist"),
+                                 {"action": "retry", "_selected_action": [queued.pk]})
+    assert response.status_code == 302
+    queued.refresh_from_db()
+    assert queued.status == SmsMessage.Status.QUEUED and queued.phone == PHONE
