@@ -129,12 +129,12 @@ def _deliver_email(notifications: list[Notification], *, committee_id: int | Non
 def _deliver_sms(notifications: list[Notification], *, committee_id: int | None = None) -> None:
     from members.messaging.outbox import Sms, sms_enqueue_many
 
-    sms_enqueue_many([
-        Sms(phone=n.user.phone, template="notice", params=[Truncator(n.title).chars(SMS_TITLE_CHARS)],
-            kind=n.kind, dedupe_key=f"notice:{n.pk}", user_id=n.user_id,
-            committee_id=committee_id)
-        for n in notifications
-    ])
+    messages = [Sms(phone=n.user.phone, template="notice", params=[Truncator(n.title).chars(SMS_TITLE_CHARS)],
+                    kind=n.kind, dedupe_key=f"notice:{n.pk}", user_id=n.user_id, committee_id=committee_id)
+                for n in notifications]
+    # Written once the notifying change has committed, in a short transaction of its own: the
+    # outbox's writers take turns (see outbox), and a caller's transaction may hold other locks.
+    transaction.on_commit(lambda: sms_enqueue_many(messages), robust=True)
 
 
 def _deliver_nothing(notifications: list[Notification], *, committee_id: int | None = None) -> None:

@@ -143,3 +143,13 @@ def test_the_page_is_linked_from_the_persons_own_page_and_needs_a_login(client):
     assert client.get(reverse("members:contact_channel")).status_code == 302
     client.force_login(person)
     assert reverse("members:contact_channel") in client.get(reverse("members:my_memberships")).content.decode()
+
+
+def test_a_rolled_back_change_puts_nothing_in_the_outbox(sms_outbox, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    person = make_user(phone="+8613800000091")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        _tell([person])
+        raise RuntimeError("rolled back")
+    assert not SmsMessage.objects.exists() and not sms_outbox
