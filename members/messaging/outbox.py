@@ -310,7 +310,7 @@ def sms_record_reports() -> int:
 @transaction.atomic
 def sms_retry(*, message: SmsMessage) -> SmsMessage:
     """Queue a failed or refused message again, to its person's number now (an administrator's retry)."""
-    message = SmsMessage.objects.select_for_update().select_related("user").get(pk=message.pk)
+    message = SmsMessage.objects.select_for_update(of=("self",)).select_related("user").get(pk=message.pk)
     if not message.can_move_to(SmsMessage.Status.QUEUED):
         raise ValidationError(_("A message that is %(s)s cannot be tried again.")
                               % {"s": message.get_status_display()}, code="invalid_transition")
