@@ -275,6 +275,10 @@ SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))  # seconds per request 
 SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "5"))
 SMS_RETRY_SECONDS = int(os.environ.get("SMS_RETRY_SECONDS", "60"))  # then 2×, 4× … after each failure
 SMS_SENDING_TIMEOUT = int(os.environ.get("SMS_SENDING_TIMEOUT", "600"))  # a claim older than this was interrupted
+# Up to this many messages written together are sent as soon as the change commits; a larger batch
+# (a whole electorate) waits for the scheduled job, which sends for at most SMS_JOB_SECONDS a run.
+SMS_SEND_AT_ONCE = int(os.environ.get("SMS_SEND_AT_ONCE", "20"))
+SMS_JOB_SECONDS = int(os.environ.get("SMS_JOB_SECONDS", "50"))
 # Caps: over any of them a message is not sent (the outbox row says which). Hour and day are the
 # last 60 minutes and the last 24 hours.
 SMS_CAPS = {

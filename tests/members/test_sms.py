@@ -230,6 +230,15 @@ def test_a_crash_while_sending_fails_the_message_rather_than_send_it_twice(sms_o
     assert message.reason == "interrupted" and message.phone == "" and not sms_outbox
 
 
+def test_a_large_batch_is_left_to_the_scheduled_job(settings, sms_outbox, django_capture_on_commit_callbacks):
+    settings.SMS_SEND_AT_ONCE = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.sms_enqueue_many([outbox.Sms(phone=f"+861370000{i:04d}", template="notice", params=["x"])
+                                 for i in range(3)])
+    assert not sms_outbox
+    assert outbox.sms_send_due()["sent"] == 3 and len(sms_outbox) == 3
+
+
 # --- Caps -----------------------------------------------------------------------------------
 
 def test_over_the_hourly_cap_of_a_number_nothing_is_sent_and_the_row_says_why(
@@ -281,9 +290,11 @@ def test_two_senders_racing_for_the_same_due_rows_send_each_once(settings, monke
         return Outcome(Outcome.SENT, provider_id=reference)
 
     monkeypatch.setattr(LocmemBackend, "send", slow_send)
+    settings.SMS_SEND_AT_ONCE = 0  # all left to the senders below
     rows = outbox.sms_enqueue_many([outbox.Sms(phone=f"+861390000{i:04d}", template="notice", params=["x"],
                                                dedupe_key=f"race:{i}") for i in range(40)])
-    assert len(rows) == 40
+    assert len(rows) == 40 and SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED).count() == 40
+    assert not sent
     start = threading.Barrier(2)
     errors = []
 
