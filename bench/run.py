@@ -76,7 +76,7 @@ def base_env(database_url: str) -> dict:
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SECURE_SSL_REDIRECT": "0",
                 "SANHUI_BENCH": "1", "CONN_MAX_AGE": "600", "DJANGO_TRUSTED_PROXY_COUNT": "1",
-                "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
+                "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "SMS_BACKEND": "none",
                 "PYTHONPATH": str(ROOT)})
     return env
 

@@ -210,7 +210,8 @@ ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"phone", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupExtraForm"
-ACCOUNT_FORMS = {"login": "members.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "members.forms.LoginForm",
+                 "request_login_code": "members.messaging.forms.RequestLoginCodeForm"}
 ACCOUNT_USER_DISPLAY = "members.adapter.user_display"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
@@ -232,9 +233,60 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
-# SMS: "console" prints (development), "locmem" keeps messages in members.sms.outbox (tests).
+# --- SMS (members/messaging; docs/OPERATIONS.md "SMS") ------------------------------------------
+# The gateway: "tencent" (Tencent Cloud SMS), "aliyun" (Alibaba Cloud SMS), "none" (this site sends
+# no SMS: login by code and SMS reminders do not work); for development only "console" (printed)
+# and for tests "locmem" (kept in members.phone.outbox). Production refuses the last two.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "locmem" if TESTING else "console")
+if SMS_BACKEND not in {"tencent", "aliyun", "none", "console", "locmem"}:
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND!r} is unknown: use tencent, aliyun or none "
+                               "(console only with DJANGO_DEBUG=1).")
+if SMS_BACKEND in {"console", "locmem"} and not DEBUG and not TESTING:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND={SMS_BACKEND} is for development only: it would print phone numbers and login codes "
+        "to the log and send nothing. Set SMS_BACKEND=tencent or aliyun with the provider's settings "
+        "(docs/OPERATIONS.md, SMS), or SMS_BACKEND=none for a site that sends no SMS.")
 SMS_DEFAULT_REGION = "CN"
+# The approved signature (短信签名) the provider puts before every message, e.g. 大宁路街道某某居委会.
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TENCENT = {
+    "SECRET_ID": os.environ.get("SMS_TENCENT_SECRET_ID", ""),
+    "SECRET_KEY": os.environ.get("SMS_TENCENT_SECRET_KEY", ""),
+    "APP_ID": os.environ.get("SMS_TENCENT_APP_ID", ""),  # SmsSdkAppId of the SMS application
+    "REGION": os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou"),
+    "ENDPOINT": os.environ.get("SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com"),
+    "SCHEME": os.environ.get("SMS_TENCENT_SCHEME", "https"),
+}
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", ""),
+    "ACCESS_KEY_SECRET": os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "ENDPOINT": os.environ.get("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com"),
+    "SCHEME": os.environ.get("SMS_ALIYUN_SCHEME", "https"),
+}
+_sms_required = {"tencent": ["SMS_SIGN_NAME", "SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_APP_ID"],
+                 "aliyun": ["SMS_SIGN_NAME", "SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET"]}
+_sms_missing = [name for name in _sms_required.get(SMS_BACKEND, []) if not os.environ.get(name)]
+if _sms_missing and not TESTING:
+    raise ImproperlyConfigured(f"SMS_BACKEND={SMS_BACKEND} needs {', '.join(_sms_missing)} (docs/OPERATIONS.md, SMS).")
+# The provider's id of each approved template (members/messaging/sms_templates.py has their wording).
+SMS_TEMPLATES = {name: os.environ.get(f"SMS_TEMPLATE_{name.upper()}", "")
+                 for name in ("verify", "unknown_account", "account_exists", "heads", "heads_titled", "notice")}
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))  # seconds per request to the provider
+SMS_MAX_ATTEMPTS = int(os.environ.get("SMS_MAX_ATTEMPTS", "5"))
+SMS_RETRY_SECONDS = int(os.environ.get("SMS_RETRY_SECONDS", "60"))  # then 2×, 4× … after each failure
+SMS_SENDING_TIMEOUT = int(os.environ.get("SMS_SENDING_TIMEOUT", "600"))  # a claim older than this was interrupted
+# Up to this many messages written together are sent as soon as the change commits; a larger batch
+# (a whole electorate) waits for the scheduled job, which sends for at most SMS_JOB_SECONDS a run.
+SMS_SEND_AT_ONCE = int(os.environ.get("SMS_SEND_AT_ONCE", "20"))
+SMS_JOB_SECONDS = int(os.environ.get("SMS_JOB_SECONDS", "50"))
+# Caps: over any of them a message is not sent (the outbox row says which). Hour and day are the
+# last 60 minutes and the last 24 hours.
+SMS_CAPS = {
+    "PHONE_HOUR": int(os.environ.get("SMS_CAP_PHONE_HOUR", "5")),
+    "PHONE_DAY": int(os.environ.get("SMS_CAP_PHONE_DAY", "20")),
+    "COMMITTEE_DAY": int(os.environ.get("SMS_CAP_COMMITTEE_DAY", "2000")),
+    "SITE_DAY": int(os.environ.get("SMS_CAP_SITE_DAY", "10000")),
+}
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -338,5 +390,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The SMS SDKs (and urllib3 under Alibaba Cloud's, whose requests carry the number and the
+        # parameters in the query) log whole requests at DEBUG: never below WARNING, whatever LOG_LEVEL.
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        "alibabacloud-tea": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }

@@ -77,13 +77,14 @@ def heads_recipients(ballot: Ballot) -> list[User]:
                 .exclude(Q(phone__isnull=True) | Q(phone=""), email="").order_by("pk"))
 
 
-def _sms_text(ballot: Ballot, event: str, heads: dict, *, titled: bool) -> str:
-    params = {"id": ballot.pk, "title": Truncator(ballot.title).chars(SMS_TITLE_CHARS), "event": EVENTS[event],
-              "heads": "; ".join(f"{chain}#{head['seq']} {head['hash'][:SMS_HASH_DIGITS]}"
-                                 for chain, head in sorted(heads.items()))}
+def _sms_params(ballot: Ballot, event: str, heads: dict, *, titled: bool) -> tuple[str, list[str]]:
+    """The approved template ("heads" or "heads_titled") and its parameters."""
+    heads_text = "; ".join(f"{chain}#{head['seq']} {head['hash'][:SMS_HASH_DIGITS]}"
+                           for chain, head in sorted(heads.items()))
     if titled:
-        return _("Ballot %(id)s “%(title)s”: %(event)s. Chain heads: %(heads)s") % params
-    return _("Ballot %(id)s: %(event)s. Chain heads: %(heads)s") % params
+        return "heads_titled", [str(ballot.pk), Truncator(ballot.title).chars(SMS_TITLE_CHARS), str(EVENTS[event]),
+                                heads_text]
+    return "heads", [str(ballot.pk), str(EVENTS[event]), heads_text]
 
 
 def _email(ballot: Ballot, event: str, heads: dict, *, titled: bool, to: str) -> EmailMessage:
@@ -115,9 +116,13 @@ def heads_deliver(*, ballot_id: int, event: str, heads: dict, user_ids: list[int
         for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
             titled = may_see_ballot(user, ballot)
             if user.phone:
+                template, params = _sms_params(ballot, event, heads, titled=titled)
                 try:
-                    send_sms(phone=user.phone, message=_sms_text(ballot, event, heads, titled=titled))
-                    sent += 1
+                    # Through the outbox: sent at once, retried by the scheduled job, once per key.
+                    message = send_sms(phone=user.phone, template=template, params=params, kind="heads",
+                                       dedupe_key=f"heads:{ballot_id}:{event}:{user.pk}", user_id=user.pk,
+                                       committee_id=ballot.committee_id)
+                    sent += message is not None and message.status != message.Status.REFUSED
                 except Exception as exc:  # one gateway error must not keep the heads from the others
                     logger.warning("heads of ballot %s (%s) not sent by SMS: %s", ballot_id, event,
                                    type(exc).__name__)

@@ -1,15 +1,21 @@
 """allauth adapter: phone numbers live on members.User."""
 
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import PhoneVerificationStage
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
+from members.messaging.outbox import cap_message
 from members.models import User
 from members.phone import normalize_phone, send_sms
+
+# The wording of the verification template says 15 minutes.
+CODE_VALID_MINUTES = 15
 
 
 def user_display(user: AbstractBaseUser) -> str:
@@ -46,18 +52,26 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_phone(self, phone: str) -> str:
         return normalize_phone(phone)
 
+    # Each SMS is an approved template (members/messaging/sms_templates.py), sent through the outbox.
     def send_verification_code_sms(self, user: AbstractBaseUser, phone: str, code: str,
                                    **kwargs: Any) -> None:
-        send_sms(phone=phone, message=_("Sanhui verification code: %(code)s. Valid for 15 minutes.")
-                 % {"code": code})
+        # A code sent late is useless and must not linger: the outbox gives up on it after this.
+        self._send(phone=phone, template="verify", params=[code], user=user,
+                   send_before=timezone.now() + timedelta(minutes=CODE_VALID_MINUTES))
 
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
-        send_sms(phone=phone, message=_("Someone asked to sign in to Sanhui with this number, "
-                                        "but it has no account. Ignore this if it was not you."))
+        self._send(phone=phone, template="unknown_account")
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        send_sms(phone=phone, message=_("This number already has a Sanhui account. "
-                                        "Sign in, or reset your password."))
+        self._send(phone=phone, template="account_exists")
+
+    def _send(self, *, phone: str, template: str, params: list[str] | None = None,
+              user: AbstractBaseUser | None = None, send_before=None) -> None:
+        message = send_sms(phone=phone, template=template, params=params or [], kind=template,
+                           user_id=getattr(user, "pk", None), send_before=send_before)
+        # Over a cap nothing is sent: say so, rather than leave the person waiting for a code.
+        if message is not None and message.reason and message.status == message.Status.REFUSED and self.request:
+            messages.error(self.request, cap_message(message.reason))
 
     def set_phone(self, user: AbstractBaseUser, phone: str, verified: bool) -> None:
         user.phone = phone

@@ -10,11 +10,13 @@ from members.models import (
     Building,
     Committee,
     Compound,
+    ContactChoice,
     Household,
     Membership,
     Notification,
     NotificationOptOut,
     Role,
+    SmsMessage,
     Street,
     User,
 )
@@ -115,3 +117,55 @@ class NotificationOptOutAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     search_fields = ("user__full_name", "user__phone")
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    """The SMS outbox, read-only: masked numbers only; a failed or refused message can be tried again."""
+
+    list_display = ("created_at", "kind", "recipient", "committee", "status", "reason", "attempts",
+                    "next_attempt_at", "sent_at")
+    list_filter = ("status", "kind", "provider")
+    search_fields = ("recipient", "dedupe_key", "provider_id")
+    date_hierarchy = "created_at"
+    # Never the full number (kept on a queued row only until it is sent) nor its keyed hash.
+    exclude = ("phone", "phone_key")
+    readonly_fields = ("kind", "template", "template_id", "params", "recipient", "user", "committee", "dedupe_key",
+                       "status", "reason", "attempts", "next_attempt_at", "send_before", "provider", "provider_id",
+                       "created_at", "claimed_at", "sent_at", "delivered_at", "failed_at")
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Try the selected failed or refused messages again"), permissions=["view"])
+    def retry(self, request, queryset):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
+        from members.messaging.outbox import sms_retry
+
+        queued = 0
+        for message in queryset:
+            try:
+                sms_retry(message=message)
+                queued += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{message.recipient} ({message.kind}): {' '.join(exc.messages)}",
+                                  messages.WARNING)
+        if queued:
+            self.message_user(request, _("%(n)d message(s) queued again.") % {"n": queued}, messages.SUCCESS)
+
+
+@admin.register(ContactChoice)
+class ContactChoiceAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "channel", "updated_at")
+    list_filter = ("channel",)
+    search_fields = ("user__username", "user__full_name")
+    raw_id_fields = ("user",)

@@ -12,3 +12,6 @@ class MembersConfig(AppConfig):
         from allauth.account.forms import BaseConfirmCodeForm
 
         BaseConfirmCodeForm.base_fields["code"].widget.attrs["inputmode"] = "numeric"
+
+        # The contact channels every site has (SMS, e-mail, the site only) register themselves.
+        from members.messaging import channels  # noqa: F401

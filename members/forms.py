@@ -125,3 +125,4 @@ class NotificationPreferencesForm(forms.Form):
 
     def kinds_off(self) -> set[str]:
         return set(Notification.Kind.values) - set(self.cleaned_data["receive"])
+

@@ -434,3 +434,7 @@ class Session(AbstractBaseSession):
         from config.sessions import SessionStore
 
         return SessionStore
+
+
+# The SMS outbox and the contact channels live in their own module (members/messaging/models.py).
+from members.messaging.models import ContactChoice, SmsMessage  # noqa: E402,F401

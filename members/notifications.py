@@ -2,8 +2,9 @@
 
     notify(users=voters, kind=Notification.Kind.OPENING, title=..., url=ballot.get_absolute_url())
 
-Rows are written in the caller's transaction, so a rolled-back change notifies no one; e-mail
-is sent by ``transaction.on_commit``, never before the change is durable. People who turned the
+Rows are written in the caller's transaction, so a rolled-back change notifies no one; the outward
+copy goes by the channel each person chose (``members.messaging.channels.send_outward``: SMS through
+the outbox, e-mail, or the site only), never before the change is durable. People who turned the
 kind off get nothing. ``dedupe_key`` makes a call idempotent per person (scheduled jobs that
 may run twice pass e.g. ``"reminder:ballot:12"``); two runs racing each other are settled by the
 unique constraint on (person, key): the loser skips the people the winner already told.
@@ -23,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from members.models import Notification, NotificationOptOut, User
+from members.models import Committee, Notification, NotificationOptOut, User
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ def _already_told(user_ids: set[int], dedupe_key: str) -> set[int]:
 
 
 def notify(*, users: Iterable[User | int], kind: str, title: str, body: str = "", url: str = "",
-           dedupe_key: str = "") -> list[Notification]:
-    """Record a notification for each person who has not turned ``kind`` off; e-mail after commit."""
+           dedupe_key: str = "", committee: Committee | int | None = None) -> list[Notification]:
+    """Record a notification for each person who has not turned ``kind`` off; send the copies by their channels.
+
+    ``committee``: the committee the notification is about, whose daily SMS cap the copies count against.
+    """
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     user_ids = {u if isinstance(u, int) else u.pk for u in users}
@@ -67,9 +71,11 @@ def notify(*, users: Iterable[User | int], kind: str, title: str, body: str = ""
         user_ids -= _already_told(user_ids, dedupe_key)
         created = _insert(user_ids, kind=kind, title=title, body=body, url=url,
                           dedupe_key=dedupe_key) if user_ids else []
-    ids = [n.pk for n in created]
-    if ids:
-        transaction.on_commit(lambda: send_notification_emails(ids))
+    if created:
+        from members.messaging.channels import send_outward
+
+        send_outward(created, committee_id=committee if isinstance(committee, int) or committee is None
+                     else committee.pk)
     return created
 
 

@@ -1,16 +1,14 @@
-"""Phone numbers and the one function that sends an SMS."""
+"""Phone numbers, how logs show them, and the one function that sends an SMS."""
 
-import logging
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-logger = logging.getLogger(__name__)
-
-# Messages "sent" with SMS_BACKEND="locmem" (tests), like django.core.mail.outbox.
-outbox: list[dict[str, str]] = []
+# Messages "sent" with SMS_BACKEND="locmem" (tests), like django.core.mail.outbox: the phone, the template,
+# its parameters and the message as the recipient reads it.
+outbox: list[dict] = []
 
 
 def normalize_phone(raw: str) -> str:
@@ -40,17 +38,25 @@ def display_phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-def send_sms(*, phone: str, message: str) -> None:
-    """Send one SMS. Development prints it; tests keep it in ``outbox``.
+def mask_phone(phone: str | None) -> str:
+    """The number as logs and the outbox show it: 138****0001 (never the whole number)."""
+    if not phone:
+        return ""
+    digits = phone[3:] if phone.startswith("+86") else phone.lstrip("+")
+    if len(digits) < 8:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
 
-    A real gateway is plugged in here (SMS_BACKEND) when a committee has a contract with one.
+
+def send_sms(*, phone: str, template: str, params: list[str] | tuple[str, ...] = (), kind: str = "",
+             dedupe_key: str = "", user_id: int | None = None, committee_id: int | None = None,
+             send_before=None):
+    """Put one SMS (an approved template and its parameters) in the outbox; it is sent after commit.
+
+    Returns the outbox row (refused when over a cap: see ``members.messaging.outbox``), or None when
+    ``dedupe_key`` was already used. ``SMS_BACKEND`` chooses the gateway.
     """
-    backend = settings.SMS_BACKEND
-    if backend == "locmem":
-        outbox.append({"phone": phone, "message": message})
-    elif backend == "console":
-        # Printed on purpose: in development this is how you read the code.
-        print(f"[SMS to {phone}] {message}", flush=True)  # noqa: T201
-    else:
-        raise RuntimeError(f"Unknown SMS_BACKEND {backend!r}")
-    logger.info("SMS sent to %s", phone[:-4] + "****")
+    from members.messaging.outbox import sms_enqueue
+
+    return sms_enqueue(phone=phone, template=template, params=list(params), kind=kind, dedupe_key=dedupe_key,
+                       user_id=user_id, committee_id=committee_id, send_before=send_before)

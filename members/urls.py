@@ -25,4 +25,5 @@ urlpatterns = [
     path("me/notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("me/notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("me/notifications/settings/", views.notification_preferences, name="notification_preferences"),
+    path("me/notifications/channel/", views.contact_channel, name="contact_channel"),
 ]

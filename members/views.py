@@ -332,3 +332,23 @@ def notification_preferences(request):
         messages.success(request, _("Your notification settings are saved."))
         return redirect("members:notification_preferences")
     return render(request, "members/notification_preferences.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_channel(request):
+    """Choose how to be told: SMS, e-mail, only on this site, or any channel an app adds."""
+    from members.messaging import channels
+    from members.messaging.forms import ContactChoiceForm
+
+    form = ContactChoiceForm(request.POST or None, user=request.user,
+                             initial={"channel": channels.chosen_channel(request.user)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            channels.contact_choice_set(user=request.user, channel=form.cleaned_data["channel"])
+        except ValidationError as exc:
+            form.add_error("channel", exc)
+        else:
+            messages.success(request, _("From now on you are told this way."))
+            return redirect("members:contact_channel")
+    return render(request, "members/contact_channel.html", {"form": form})

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from deliberation.triggers import APPEND_ONLY_TABLES
@@ -33,6 +34,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(48)  # 64 characters
     env["DJANGO_ALLOWED_HOSTS"] = "sanhui.example.org"
+    env["SMS_BACKEND"] = "none"  # production refuses the console backend (test below)
     env.update(overrides)
     return env
 
@@ -73,6 +75,24 @@ def test_missing_secret_key_is_refused_in_production():
     assert result.returncode != 0, result.stdout + result.stderr
     assert "ImproperlyConfigured" in result.stderr
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["console", None])
+def test_the_console_sms_backend_is_refused_in_production_naming_the_setting(backend):
+    env = production_env()
+    if backend:
+        env["SMS_BACKEND"] = backend
+    else:
+        del env["SMS_BACKEND"]  # the default is the console backend
+    result = manage("check", env=env)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "ImproperlyConfigured" in result.stderr and "SMS_BACKEND=console" in result.stderr
+
+
+def test_a_real_sms_gateway_without_its_credentials_is_refused_naming_them():
+    result = manage("check", env=production_env(SMS_BACKEND="tencent"))
+    assert result.returncode != 0
+    assert "SMS_TENCENT_SECRET_ID" in result.stderr and "SMS_SIGN_NAME" in result.stderr
 
 
 def test_sqlite_file_runs_wal_full_sync_busy_timeout_immediate(tmp_path):

@@ -31,7 +31,8 @@ def _url(name: str) -> str:
 def _drill(tmp_path, **extra) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
     env.update({"DATABASE_URL": _url(connection.settings_dict["NAME"]), "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-                "BACKUP_DIR": str(tmp_path), "PYTHON": str(ROOT / ".venv" / "bin" / "python"), **extra})
+                "BACKUP_DIR": str(tmp_path), "PYTHON": str(ROOT / ".venv" / "bin" / "python"),
+                "SMS_BACKEND": "none", **extra})
     return subprocess.run(["bash", "scripts/restore-drill.sh"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300, stdin=subprocess.DEVNULL)
 

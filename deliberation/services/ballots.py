@@ -423,7 +423,8 @@ def _tell(ballot: Ballot, user_ids, *, kind: str, title, body, url: str = "") ->
     params = {"title": ballot.title, "committee": ballot.committee.name, "closes": closes}
     with translation.override(settings.LANGUAGE_CODE):
         return notify(users=list(user_ids), kind=kind, title=str(title) % params, body=str(body) % params,
-                      url=url or ballot.get_absolute_url(), dedupe_key=f"{kind}:ballot:{ballot.pk}")
+                      url=url or ballot.get_absolute_url(), dedupe_key=f"{kind}:ballot:{ballot.pk}",
+                      committee=ballot.committee_id)
 
 
 def not_voted_user_ids(ballot: Ballot) -> set[int]:

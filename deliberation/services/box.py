@@ -99,7 +99,8 @@ def _tell_scrutineers(ballot: Ballot, user_ids: list[int], title, body, url: str
     params = {"title": ballot.title, "committee": ballot.committee.name}
     with translation.override(settings.LANGUAGE_CODE):
         notify(users=user_ids, kind=Notification.Kind.SCRUTINY, title=str(title) % params,
-               body=str(body) % params, url=url, dedupe_key=f"scrutiny:{step}:ballot:{ballot.pk}")
+               body=str(body) % params, url=url, dedupe_key=f"scrutiny:{step}:ballot:{ballot.pk}",
+               committee=ballot.committee_id)
 
 
 def box_tell_closed(ballot: Ballot) -> None:

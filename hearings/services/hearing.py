@@ -268,7 +268,8 @@ def hearing_announce(*, hearing: Hearing, by: User | None, late_reason: str = ""
            title=_("Hearing announced: %(t)s") % {"t": hearing.title},
            body=_("%(when)s at %(place)s. Register to speak or observe, and give your written opinion.")
            % {"when": timezone.localtime(hearing.starts_at).strftime("%Y-%m-%d %H:%M"), "place": hearing.place},
-           url=hearing.get_absolute_url(), dedupe_key=f"hearing-announced:{hearing.pk}")
+           url=hearing.get_absolute_url(), dedupe_key=f"hearing-announced:{hearing.pk}",
+           committee=hearing.committee_id)
     return hearing
 
 

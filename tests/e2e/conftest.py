@@ -182,14 +182,15 @@ def login_as(live_server, context: BrowserContext) -> Callable[[User], None]:
 
 @pytest.fixture
 def sms_code(sms_outbox: list[dict[str, str]]) -> Callable[[str], str]:
-    """The 6-digit code in the last SMS sent to a phone (E.164), from members.phone.outbox."""
+    """The 6-digit code of the last verification SMS sent to a phone (E.164), from members.phone.outbox."""
 
     def code_for(phone: str) -> str:
-        messages = [sms["message"] for sms in sms_outbox if sms["phone"] == phone]
-        assert messages, f"no SMS was sent to {phone}; outbox: {sms_outbox}"
-        match = re.search(r"\b(\d{6})\b", messages[-1])
-        assert match, f"no 6-digit code in {messages[-1]!r}"
-        return match.group(1)
+        codes = [sms for sms in sms_outbox if sms["phone"] == phone and sms["template"] == "verify"]
+        assert codes, f"no code was sent to {phone}; outbox: {sms_outbox}"
+        (code,) = codes[-1]["params"]  # the verification template's one parameter
+        assert re.fullmatch(r"\d{6}", code), f"not a 6-digit code: {code!r}"
+        assert code in codes[-1]["message"]
+        return code
 
     return code_for
 

@@ -70,6 +70,7 @@ def env() -> dict:
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        "SMS_BACKEND": "none",  # production settings refuse the console backend
     })
     return e
 

@@ -30,16 +30,20 @@ def login(client, user):
 
 # --- Accounts ---------------------------------------------------------------------
 
-def test_resident_signs_up_with_a_phone_and_verifies_it_by_sms_code(client, sms_outbox):
-    response = client.post(reverse("account_signup"), {
-        "full_name": "李桂英", "phone": "138 1234 5678", "password1": "Lane-and-lilac-77",
-        "password2": "Lane-and-lilac-77"})
+def test_resident_signs_up_with_a_phone_and_verifies_it_by_sms_code(client, sms_outbox,
+                                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(reverse("account_signup"), {
+            "full_name": "李桂英", "phone": "138 1234 5678", "password1": "Lane-and-lilac-77",
+            "password2": "Lane-and-lilac-77"})
     assert response.status_code == 302
     user = User.objects.get(phone="+8613812345678")
     assert user.full_name == "李桂英"
     assert user.phone_verified is False
     assert len(sms_outbox) == 1 and sms_outbox[0]["phone"] == "+8613812345678"
+    assert sms_outbox[0]["template"] == "verify"
     code = re.search(r"(\d{6})", sms_outbox[0]["message"]).group(1)
+    assert sms_outbox[0]["params"] == [code]
     response = client.post(reverse("account_verify_phone"), {"code": code})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -71,11 +75,13 @@ def test_staff_without_a_phone_logs_in_with_username(client):
     assert client.session["_auth_user_id"] == str(staff.pk)
 
 
-def test_resident_with_an_unverified_phone_is_asked_for_the_sms_code_at_login(client, sms_outbox):
+def test_resident_with_an_unverified_phone_is_asked_for_the_sms_code_at_login(client, sms_outbox,
+                                                                             django_capture_on_commit_callbacks):
     user = make_user(phone="+8613900000003", password=PASSWORD)
     user.phone_verified = False
     user.save(update_fields=["phone_verified"])
-    response = client.post(reverse("account_login"), {"login": "13900000003", "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_login"), {"login": "13900000003", "password": PASSWORD})
     assert response["Location"] == reverse("account_verify_phone")
     assert "_auth_user_id" not in client.session
     assert sms_outbox[-1]["phone"] == "+8613900000003"
@@ -438,10 +444,12 @@ def test_roster_import_page_refuses_a_wrong_file_type_with_a_message(client):
     assert not Membership.objects.exists()
 
 
-def test_resident_imported_without_a_password_signs_in_with_an_sms_code(client, sms_outbox):
+def test_resident_imported_without_a_password_signs_in_with_an_sms_code(client, sms_outbox,
+                                                                         django_capture_on_commit_callbacks):
     person = services.person_ensure(full_name="王阿姨", phone="+8613600000001")
     assert not person.has_usable_password()
-    response = client.post(reverse("account_request_login_code"), {"phone": "136 0000 0001"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_request_login_code"), {"phone": "136 0000 0001"})
     assert response.status_code == 302
     code = re.search(r"(\d{6})", sms_outbox[-1]["message"]).group(1)
     response = client.post(reverse("account_confirm_login_code"), {"code": code})
