@@ -8,6 +8,7 @@ user is stamped on every saved row; notifications are written in the same transa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -487,8 +488,10 @@ def hearing_statement_add(*, hearing: Hearing, by: User | None, text: str, kind:
 
 @transaction.atomic
 def hearing_vote_create(*, hearing: Hearing, by: User | None, question: str, households: bool,
-                        rule: str = Ballot.Rule.ART278, secrecy: str = Ballot.Secrecy.SECRET) -> Ballot:
-    """Draft a ballot of the panel or of the affected households through the decision core."""
+                        rule: str = Ballot.Rule.ART278, secrecy: str = Ballot.Secrecy.SECRET,
+                        quorum: Decimal | None = None, quorum_reason: str = "") -> Ballot:
+    """Draft a ballot of the panel or of the affected households through the decision core, with the
+    rule's default quorum unless a lower one comes with its reason (``ballots.ballot_create``)."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
     _require_status(hearing, Hearing.Status.ANNOUNCED, Hearing.Status.IN_SESSION, what=_("Starting a vote"))
@@ -508,7 +511,8 @@ def hearing_vote_create(*, hearing: Hearing, by: User | None, question: str, hou
             place = {"compound": compounds[0]}
         ballot = ballots.ballot_create(committee=hearing.committee, by=by, title=hearing.title, description=question,
                                        secrecy=secrecy, electorate=Ballot.Electorate.HOUSEHOLDS, rule=rule,
-                                       subject=hearing, question=question, **place)
+                                       quorum=quorum, quorum_reason=quorum_reason, subject=hearing,
+                                       question=question, **place)
     else:
         members = [m.user for m in hearing.panel.select_related("user") if m.user_id]
         if not members:
@@ -518,7 +522,8 @@ def hearing_vote_create(*, hearing: Hearing, by: User | None, question: str, hou
                                   code="art278_needs_households")
         ballot = ballots.ballot_create(committee=hearing.committee, by=by, title=hearing.title, description=question,
                                        secrecy=secrecy, electorate=Ballot.Electorate.NAMED_LIST, rule=rule,
-                                       subject=hearing, question=question)
+                                       quorum=quorum, quorum_reason=quorum_reason, subject=hearing,
+                                       question=question)
         ballots.ballot_set_named_voters(ballot=ballot, by=by, users=members)
     return ballot
 

@@ -507,7 +507,8 @@ def hearing_vote(request, pk: int):
         try:
             ballot = services.hearing_vote_create(hearing=hearing, by=request.user, question=data["question"],
                                                   households=data["electorate"] == "households", rule=data["rule"],
-                                                  secrecy=data["secrecy"])
+                                                  secrecy=data["secrecy"], quorum=form.quorum(),
+                                                  quorum_reason=data["quorum_reason"])
         except DOMAIN_ERRORS as error:
             form.add_error(None, _error_text(error))
         else:

@@ -7,6 +7,7 @@ confirms on paper.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -275,3 +276,22 @@ def test_the_hearing_desk_checks_in_a_guest_records_their_statement_and_paper_si
     response = client.post(reverse("hearings:hearing_minutes_paper", args=[hearing.pk, minutes.pk]),
                            {"attendee": "999999"}, follow=True)
     assert response.status_code == 200 and minutes.confirmations.count() == 1
+
+
+def test_a_hearing_vote_lowers_its_quorum_only_with_a_reason(announced, client):
+    area, hearing = announced
+    client.force_login(area["organizer"])
+    url = reverse("hearings:hearing_vote", args=[hearing.pk])
+    form = {"question": "是否同意加装电梯", "electorate": "households", "rule": "simple_majority",
+            "secrecy": "named", "quorum_percent": "30"}
+    assert client.post(url, form).status_code == 200
+    assert not hearing_ballots(hearing)
+    assert client.post(url, {**form, "quorum_reason": "涉及住户少，多数已书面表态"}).status_code == 302
+    [ballot] = hearing_ballots(hearing)
+    assert (ballot.quorum, ballot.quorum_reason) == (Decimal("0.3000"), "涉及住户少，多数已书面表态")
+
+
+def hearing_ballots(hearing):
+    from hearings.selectors import hearing as selectors
+
+    return list(selectors.hearing_ballots(hearing))
