@@ -334,6 +334,10 @@ VOTE_THROTTLE_STORE = "cache" if os.environ.get("REDIS_URL") else "database"
 # and recounted for as many days after its result is published (the period for objections, 公示期);
 # then every share is forgotten and the box can never be opened again.
 BALLOT_BOX_DAYS = int(os.environ.get("BALLOT_BOX_DAYS", "7"))
+# A hearing session or a coordination meeting may open this long before its announced time (people
+# arrive early, the room is ready); earlier than that, and a coordination meeting ending before the day
+# in its notice, need a reason, which its page shows.
+MEETING_START_GRACE = timedelta(minutes=int(os.environ.get("MEETING_START_GRACE_MINUTES", "15")))
 
 # --- Mail --------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

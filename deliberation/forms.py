@@ -128,11 +128,16 @@ class BallotCreateForm(forms.Form):
                                                   "committee's."))
     rule = forms.ChoiceField(label=_("Decision rule"), choices=Ballot.Rule.choices,
                              initial=Ballot.Rule.SIMPLE_MAJORITY)
-    quorum_percent = forms.DecimalField(label=_("Quorum (percentage of the voices that must take part)"),
-                                        min_value=Decimal(0), max_value=Decimal(100), max_digits=5,
-                                        decimal_places=2, initial=Decimal(0),
-                                        widget=forms.NumberInput(attrs={"inputmode": "decimal",
-                                                                        "step": "0.01"}))
+    quorum_percent = forms.DecimalField(
+        label=_("Quorum: more than this percentage of the voices must take part"), required=False,
+        min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        help_text=_("Leave empty for the default: more than 50% (none for the Civil Code art. 278 rules, which "
+                    "require two thirds of owners and area themselves). 100% means everyone."))
+    quorum_reason = forms.CharField(
+        label=_("Reason for a lower quorum"), required=False, max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only below the default; shown on the ballot's page, its result and its notice."))
     allow_change = forms.BooleanField(label=_("Voters may change their vote until the ballot closes"),
                                       required=False, initial=True)
     opens_at = forms.DateTimeField(label=_("Scheduled opening"), required=False,
@@ -170,7 +175,9 @@ class BallotCreateForm(forms.Form):
         return {"title": data["title"], "description": data["description"], "secrecy": data["secrecy"],
                 "electorate": data["electorate"], "household_voice": data["household_voice"],
                 "compound": data["compound"], "building": data["building"], "rule": data["rule"],
-                "quorum": (data["quorum_percent"] / 100).quantize(Decimal("0.0001")),
+                "quorum": (None if data["quorum_percent"] is None
+                           else (data["quorum_percent"] / 100).quantize(Decimal("0.0001"))),
+                "quorum_reason": data["quorum_reason"],
                 "allow_change": data["allow_change"], "opens_at": data["opens_at"],
                 "closes_at": data["closes_at"], "question": data["question"].strip() or None,
                 "question_kind": data["question_kind"]}
@@ -368,7 +375,7 @@ class TopicProposeForm(forms.Form):
 class PartySettingsForm(forms.Form):
     seconds_needed = forms.IntegerField(label=_("Seconds a member's proposal needs"), min_value=0, max_value=50)
     electorate = forms.ChoiceField(label=_("Who votes on topics"), choices=[])
-    quorum_percent = forms.IntegerField(label=_("Quorum (percentage of those entitled who must take part)"),
+    quorum_percent = forms.IntegerField(label=_("Quorum: more than this percentage of those entitled must take part"),
                                         min_value=0, max_value=100)
 
     def __init__(self, *args, **kwargs) -> None:

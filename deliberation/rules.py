@@ -195,9 +195,9 @@ def _ratio(message: str, part: int | Decimal, whole: int | Decimal, threshold: F
                 params=(("part", str(part)), ("whole", str(whole))))
 
 
-def _turnout(tally: Tally, quorum: Fraction) -> Line:
+def _turnout(tally: Tally, quorum: Fraction, *, more_than: bool) -> Line:
     if quorum:
-        return _ratio(QUORUM, tally.participating_voices, tally.electorate_voices, quorum, strict=False)
+        return _ratio(QUORUM, tally.participating_voices, tally.electorate_voices, quorum, strict=more_than)
     return Line(TURNOUT, value=Fraction(tally.participating_voices, tally.electorate_voices),
                 params=(("part", str(tally.participating_voices)), ("whole", str(tally.electorate_voices))))
 
@@ -233,6 +233,16 @@ def _art278(tally: Tally, lines: list[Line], threshold: Fraction, *, strict: boo
     return Outcome.PASSED if lines[-2].ok and lines[-1].ok else Outcome.REJECTED
 
 
+def quorum_text(quorum: Decimal, *, more_than: bool) -> str:
+    """A quorum as people read it: "more than 50%", "at least 60%", "all the voices" or "none"."""
+    if not quorum:
+        return gettext("none")
+    if quorum >= 1:
+        return gettext("all the voices")
+    share = f"{(Decimal(quorum) * 100).normalize():f}%"
+    return (gettext("more than %(q)s") if more_than else gettext("at least %(q)s")) % {"q": share}
+
+
 def _as_quorum(quorum: Decimal | int | Fraction) -> Fraction:
     if isinstance(quorum, bool) or not isinstance(quorum, Decimal | int | Fraction):
         raise ValueError(f"The quorum must be a Decimal share of the electorate, not {quorum!r}.")
@@ -241,8 +251,12 @@ def _as_quorum(quorum: Decimal | int | Fraction) -> Fraction:
     return Fraction(quorum)
 
 
-def decide(rule: str, tally: Tally, *, quorum: Decimal = Decimal(0)) -> Verdict:
-    """Apply `rule` to `tally`, with `quorum` the share of the electorate that must take part."""
+def decide(rule: str, tally: Tally, *, quorum: Decimal = Decimal(0), quorum_more_than: bool = False) -> Verdict:
+    """Apply `rule` to `tally`, with `quorum` the share of the electorate that must take part.
+
+    With `quorum_more_than` the turnout must exceed the share ("more than half"); without it, reaching
+    the share is enough (how every ballot opened before that choice existed was decided).
+    """
     try:
         rule = Rule(rule)
     except ValueError:
@@ -254,7 +268,7 @@ def decide(rule: str, tally: Tally, *, quorum: Decimal = Decimal(0)) -> Verdict:
         return Verdict(Outcome.INVALID, (Line(NOBODY, ok=False),))
     lines: list[Line] = []
     if share or rule not in AREA_RULES:  # art. 278 reports the owners taking part itself
-        lines.append(_turnout(tally, share))
+        lines.append(_turnout(tally, share, more_than=quorum_more_than))
         if lines[-1].ok is False:
             return Verdict(Outcome.INVALID, tuple(lines))
     if rule == Rule.SIMPLE_MAJORITY:

@@ -131,7 +131,7 @@ def verdict(ballot: Ballot, payload: dict) -> rules.Verdict:
             participating_area=Decimal(payload["turnout"]["area"] or 0) if area_rule else None,
             yes_area=total("yes", "area") if area_rule else None, no_area=total("no", "area") if area_rule else None,
             abstain_area=total("abstain", "area") if area_rule else None)
-        return rules.decide(ballot.rule, tally, quorum=ballot.quorum)
+        return rules.decide(ballot.rule, tally, quorum=ballot.quorum, quorum_more_than=ballot.quorum_more_than)
     except ValueError:
         # Counts that cannot be (more choices than voices): only a direct database edit does that.
         return rules.Verdict(rules.Outcome.INVALID, (rules.Line(INCONSISTENT, ok=False),))

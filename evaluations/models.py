@@ -155,6 +155,13 @@ class Campaign(models.Model):
         """Where the closing reminder sends evaluators who have not handed in a sheet."""
         return reverse("evaluations:sheet_fill", args=[self.pk])
 
+    @property
+    def quorum_display(self) -> str:
+        """The quorum as people read it ("more than 50%"): the session is valid only above it."""
+        from deliberation.rules import quorum_text
+
+        return quorum_text(self.quorum, more_than=True)
+
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 

@@ -122,14 +122,16 @@ def _make(plan: Plan, *, committee, by, firm, people, agencies) -> CoordinationM
     services.coordination_give_notice(meeting=meeting, by=by)
     if plan.stage == "noticed":
         return meeting
-    services.coordination_start(meeting=meeting, by=by)
+    # The demo holds today meetings noticed for a later day, so it records why, as an organizer must.
+    services.coordination_start(meeting=meeting, by=by, reason="各方均已到场，经各方同意提前开会")
     parties = list(meeting.participants.filter(is_party=True).order_by("id"))
     for index, text in plan.statements:
         services.statement_add(meeting=meeting, by=by, participant=parties[index], text=text)
     if plan.stage == "in_session":
         return meeting
     services.coordination_conclude(meeting=meeting, by=by, points_in_dispute=plan.points, record_text=plan.record,
-                                   agreement_reached=True, agreement_text=plan.agreement)
+                                   agreement_reached=True, agreement_text=plan.agreement,
+                                   early_reason="各方当场达成一致，无需等到通知所载日期")
     today = timezone.localdate()
     for owner, what, days in plan.actions:
         owner_kwargs = ({"owner_agency": agencies[owner]} if isinstance(owner, str)

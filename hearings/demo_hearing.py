@@ -81,7 +81,9 @@ def _take_part(hearing: Hearing, people: list[User], rng: random.Random, opinion
 
 
 def _hold_session(hearing: Hearing, organizer: User, statements: list[str], attendee: User | None = None) -> Hearing:
-    hearing = services.hearing_session_start(hearing=hearing, by=organizer)
+    # The demo holds today hearings announced for a later day, so it records why, as an organizer must.
+    hearing = services.hearing_session_start(hearing=hearing, by=organizer,
+                                             reason="陈述人和代表均已到齐，经主持人同意提前开会")
     services.hearing_check_in(hearing=hearing, by=organizer, role="panel", user=organizer)
     for registration in hearing.registrations.select_related("user"):
         services.hearing_registration_decide(registration=registration, by=organizer, confirm=True)

@@ -29,6 +29,8 @@ urlpatterns = [
     path("hearings/<int:pk>/statements/new/", views.hearing_statement_add, name="hearing_statement_add"),
     path("hearings/<int:pk>/vote/", views.hearing_vote, name="hearing_vote"),
     path("hearings/<int:pk>/minutes/", views.hearing_minutes_edit, name="hearing_minutes_edit"),
+    path("hearings/<int:pk>/minutes/<int:minutes_pk>/paper/", views.hearing_minutes_paper,
+         name="hearing_minutes_paper"),
     path("hearings/<int:pk>/minutes/<int:minutes_pk>/<str:action>/", views.hearing_minutes_move,
          name="hearing_minutes_move"),
     path("hearings/<int:pk>/objections/<int:objection_pk>/answer/", views.hearing_objection_answer,

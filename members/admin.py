@@ -1,10 +1,15 @@
 """Django admin for site admins. Every model keeps its history (SimpleHistoryAdmin)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from members import services
 from members.models import (
     Agency,
     Building,
@@ -85,12 +90,44 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ("user__full_name", "user__phone", "household__door_number")
 
 
+def _error_text(error: Exception) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
 @admin.register(Role)
 class RoleAdmin(SimpleHistoryAdmin):
+    """Roles are removed through ``services.role_revoke``, which keeps every committee an organizer; a
+    role once granted is not edited into another (revoke it and grant the new one)."""
+
     list_display = ("user", "kind", "committee", "building", "street", "agency")
     list_filter = ("kind",)
     list_select_related = ("user", "committee", "building__compound", "street", "agency")
     raw_id_fields = ("user", "granted_by", "building")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return super().get_readonly_fields(request, obj)
+        return [field.name for field in Role._meta.fields]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, _error_text(error), messages.ERROR)
+            return redirect(reverse("admin:members_role_change", args=[object_id]))
+
+    def delete_model(self, request, obj) -> None:
+        services.role_revoke(role=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        try:
+            with transaction.atomic():
+                for role in queryset:
+                    services.role_revoke(role=role, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, _("Nothing was deleted: %(e)s") % {"e": _error_text(error)},
+                              messages.ERROR)
 
 
 @admin.register(Notification)

@@ -357,6 +357,21 @@ def role_grant(*, user: User, kind: str, by: User | None, committee: Committee |
     return role
 
 
+def _require_another_organizer(role: Role) -> None:
+    """Refuse to take away a committee's last organizer: nobody could then run it or name another.
+
+    Every organizer role of the committee is locked first, so two organizers revoking each other at
+    the same moment are served one after the other and the second is refused.
+    """
+    organizers = list(Role.objects.select_for_update().filter(kind=Role.Kind.ORGANIZER, committee_id=role.committee_id)
+                      .order_by("pk").values_list("pk", flat=True))
+    if [pk for pk in organizers if pk != role.pk]:
+        return
+    raise ValidationError(
+        _("%(c)s would have no organizer left: make someone else an organizer first.") % {"c": role.committee},
+        code="last_organizer")
+
+
 @transaction.atomic
 def role_revoke(*, role: Role, by: User | None) -> None:
     """Take a role away (the history keeps who held it and who revoked it)."""
@@ -368,5 +383,7 @@ def role_revoke(*, role: Role, by: User | None) -> None:
             and can_manage_committee(by, place_committee))
         if not allowed:
             raise PermissionDenied(_("You may not revoke this role."))
+    if role.kind == Role.Kind.ORGANIZER:
+        _require_another_organizer(role)
     _stamp(role, by).delete()
     forget_roles(role.user)

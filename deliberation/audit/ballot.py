@@ -202,6 +202,9 @@ class BallotAudit(RowChecks):
                 ("secrecy", opened.get("secrecy"), ballot.secrecy),
                 ("decision rule", opened.get("rule"), ballot.rule),
                 ("quorum", _decimal(opened.get("quorum")), ballot.quorum),
+                # Absent from the opening entries of ballots opened before these existed: False and "".
+                ("quorum more than", opened.get("quorum_more_than", False), ballot.quorum_more_than),
+                ("quorum reason", opened.get("quorum_reason", ""), ballot.quorum_reason),
                 ("allow_change", opened.get("allow_change"), ballot.allow_change),
                 ("the ballot box key", (opened.get("box") or {}).get("key"), ballot.box_key or None),
                 ("the scrutineers needed", (opened.get("box") or {}).get("threshold"), ballot.box_threshold

@@ -21,7 +21,7 @@ def _logged(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("deliberation", "0010_anchors"),
+        ("deliberation", "0011_quorum_default"),
     ]
 
     operations = [

@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from members.models import Building, Committee, Compound, Household, Role
 
+DEFAULT_QUORUM = Decimal("0.5")
+
 
 class Ballot(models.Model):
     """A question, or a sheet of questions, put to an electorate."""
@@ -91,6 +93,11 @@ class Ballot(models.Model):
                             default=Rule.SIMPLE_MAJORITY)
     quorum = models.DecimalField(_("quorum (share of the electorate)"), max_digits=5, decimal_places=4,
                                  default=Decimal("0"))
+    # False on every ballot opened before "more than" quorums existed: their turnout only had to reach
+    # the share, and the audit recomputes their verdict that way.
+    quorum_more_than = models.BooleanField(_("turnout must exceed the quorum, not only reach it"),
+                                           default=False)
+    quorum_reason = models.CharField(_("reason for a quorum below the default"), max_length=300, blank=True)
     allow_change = models.BooleanField(_("voters may change their vote until close"), default=True)
 
     opens_at = models.DateTimeField(_("scheduled opening"), null=True, blank=True)
@@ -157,6 +164,28 @@ class Ballot(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
+
+    @classmethod
+    def default_quorum(cls, rule: str) -> Decimal:
+        """The share of the electorate that must take part unless the organizer records why less will do.
+
+        More than half of the voices for every ballot with a verdict, as a residents' meeting (居民会议)
+        needs more than half of the residents or households; none for the art. 278 rules, which test
+        their own two thirds of owners and area, and for ratings, whose campaign holds its own quorum.
+        """
+        if rule in cls.AREA_RULES or rule == cls.Rule.NONE:
+            return Decimal(0)
+        return DEFAULT_QUORUM
+
+    @property
+    def quorum_lowered(self) -> bool:
+        return self.quorum < self.default_quorum(self.rule)
+
+    @property
+    def quorum_display(self) -> str:
+        from deliberation.rules import quorum_text
+
+        return quorum_text(self.quorum, more_than=self.quorum_more_than)
 
     @property
     def is_secret(self) -> bool:

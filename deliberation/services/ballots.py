@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deliberation import ledger
+from deliberation import ledger, rules
 from deliberation.models import (
     Ballot,
     LedgerEntry,
@@ -74,14 +74,43 @@ def _require_draft(ballot: Ballot) -> None:
 
 # --- Drafting ------------------------------------------------------------------------
 
+def quorum_check(*, rule: str, quorum: Decimal | None, reason: str = "") -> tuple[Decimal, bool, str]:
+    """The quorum a new ballot gets: (share, whether turnout must exceed it, the reason kept).
+
+    No quorum given means the rule's default. A share below the default needs a reason. Turnout must
+    exceed any share below 100% ("more than half"); a 100% quorum is reached when everyone takes part.
+    """
+    default = Ballot.default_quorum(rule)
+    try:
+        quorum = default if quorum is None else Decimal(quorum).quantize(Decimal("0.0001"))
+    except ArithmeticError:
+        raise ValidationError(_("The quorum is a share between 0 and 100%."), code="invalid_quorum") from None
+    if not (Decimal(0) <= quorum <= Decimal(1)):
+        raise ValidationError(_("The quorum is a share between 0 and 100%."), code="invalid_quorum")
+    reason = " ".join((reason or "").split())[:300]
+    if quorum >= default:
+        reason = ""
+    elif not reason:
+        raise ValidationError(
+            _("A quorum lower than the default (%(q)s of the voices) needs a reason; it is shown with the ballot and "
+              "its result.")
+            % {"q": rules.quorum_text(default, more_than=True)}, code="quorum_reason_required")
+    return quorum, Decimal(0) < quorum < Decimal(1), reason
+
+
 @transaction.atomic
 def ballot_create(*, committee: Committee, by: User | None, title: str, description: str = "",
                   secrecy: str = Ballot.Secrecy.SECRET, electorate: str = Ballot.Electorate.RESIDENT_REPS,
                   household_voice: str = Ballot.HouseholdVoice.REPRESENTATIVE, compound=None, building=None,
-                  rule: str = Ballot.Rule.SIMPLE_MAJORITY, quorum: Decimal = Decimal(0),
-                  allow_change: bool = True, opens_at=None, closes_at=None, subject: Model | None = None,
-                  question: str | None = None, question_kind: str = Question.Kind.SINGLE) -> Ballot:
-    """Draft a ballot with one question (the title, unless ``question`` is given)."""
+                  rule: str = Ballot.Rule.SIMPLE_MAJORITY, quorum: Decimal | None = None,
+                  quorum_reason: str = "", allow_change: bool = True, opens_at=None, closes_at=None,
+                  subject: Model | None = None, question: str | None = None,
+                  question_kind: str = Question.Kind.SINGLE) -> Ballot:
+    """Draft a ballot with one question (the title, unless ``question`` is given).
+
+    ``quorum`` defaults to the rule's (``Ballot.default_quorum``); a lower one needs ``quorum_reason``,
+    which the ballot's pages and its result show.
+    """
     _require_organizer(by, committee)
     if not (title or "").strip():
         raise ValidationError(_("Give the ballot a title."), code="title_required")
@@ -99,11 +128,11 @@ def ballot_create(*, committee: Committee, by: User | None, title: str, descript
                               code="art278_needs_households")
     if opens_at and closes_at and closes_at <= opens_at:
         raise ValidationError(_("The ballot must close after it opens."), code="closes_before_opening")
-    if not (Decimal(0) <= Decimal(quorum) <= Decimal(1)):
-        raise ValidationError(_("The quorum is a share between 0 and 100%."), code="invalid_quorum")
+    quorum, more_than, quorum_reason = quorum_check(rule=rule, quorum=quorum, reason=quorum_reason)
     ballot = Ballot(committee=committee, title=title.strip(), description=description, secrecy=secrecy,
                     electorate=electorate, household_voice=household_voice, compound=compound,
-                    building=building, rule=rule, quorum=quorum, allow_change=allow_change,
+                    building=building, rule=rule, quorum=quorum, quorum_more_than=more_than,
+                    quorum_reason=quorum_reason, allow_change=allow_change,
                     opens_at=opens_at, closes_at=closes_at, created_by=by)
     if subject is not None:
         ballot.subject = subject
@@ -291,6 +320,9 @@ def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
     _event(ballot, "opened", by, snapshot=ballot.snapshot_hash, voices=ballot.electorate_size,
            area=str(ballot.electorate_area) if ballot.electorate_area is not None else None,
            secrecy=ballot.secrecy, rule=ballot.rule, quorum=str(ballot.quorum), allow_change=ballot.allow_change,
+           # Written only when set, so the opening entries of older ballots keep their exact form.
+           **({"quorum_more_than": True} if ballot.quorum_more_than else {}),
+           **({"quorum_reason": ballot.quorum_reason} if ballot.quorum_reason else {}),
            box={"key": ballot.box_key, "threshold": ballot.box_threshold, "paper_size": ballot.box_paper_size,
                 "scrutineers": list(ballot.scrutineers.order_by("position").values_list("user_id", "card_key"))}
            if ballot.is_sealed else None,

@@ -184,6 +184,8 @@ def topic_vote_open(*, topic: Topic, by: User, question: str = "", closes_at: da
         committee=topic.committee, by=by, title=topic.title, description=_("Party topic: %(t)s") % {"t": topic.title},
         secrecy=Ballot.Secrecy.NAMED, electorate=settings.electorate, rule=Ballot.Rule.SIMPLE_MAJORITY,
         quorum=settings.quorum, closes_at=closes_at, subject=topic,
+        # The party organization's own settings are its rules: a lower quorum cites them as its reason.
+        quorum_reason=_("Set in the party organization's deliberation settings."),
         question=(question or "").strip() or _("Do you agree with the topic “%(t)s”?") % {"t": topic.title})
     ballot = core.ballot_open(ballot=ballot, by=by)
     topic.ballot, topic.status, topic.voting_at = ballot, Topic.Status.VOTING, timezone.now()

@@ -43,7 +43,7 @@ def heads(value: dict) -> list[tuple[str, dict]]:
 def ballot_facts(ballot: Ballot) -> dict:
     """The facts block of every ballot page, and the turnout once voting has begun."""
     facts = {
-        "quorum": percent(ballot.quorum) if ballot.quorum else "",
+        "quorum": ballot.quorum_display if ballot.quorum else "",
         "area_rule": ballot.rule in Ballot.AREA_RULES,
         "heads_at_open": heads(ballot.heads_at_open),
         "heads_at_close": heads(ballot.heads_at_close),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deliberation import party_selectors as selectors
+from deliberation import rules
 from deliberation import selectors as core_selectors
 from deliberation.forms import (
     AttendanceForm,
@@ -252,8 +253,9 @@ def topic_vote_open(request, pk: int):
     return form_page(
         request, form=TopicVoteOpenForm(request.POST or None), title=_("Put the topic to the vote"),
         button=_("Open the vote"),
-        intro=_("A named vote of the %(who)s, with a quorum of %(q)s%%.")
-        % {"who": settings.get_electorate_display(), "q": int(settings.quorum * 100)},
+        intro=_("A named vote of the %(who)s; quorum: %(q)s of them must take part.")
+        % {"who": settings.get_electorate_display(),
+           "q": rules.quorum_text(settings.quorum, more_than=Decimal(0) < settings.quorum < Decimal(1))},
         act=lambda d: services.topic_vote_open(topic=topic, by=request.user, question=d["question"],
                                                closes_at=d["closes_at"]),
         success=_("The vote is open."), done_url=topic.get_absolute_url(), back_url=topic.get_absolute_url(),

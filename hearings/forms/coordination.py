@@ -61,6 +61,14 @@ class ParticipantForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency or property firm"), required=False,
                                     queryset=Agency.objects.none())
     label = forms.CharField(label=_("Name shown (optional)"), required=False, max_length=120)
+    name = forms.CharField(label=_("Or, for someone without an account: their name"), required=False,
+                           max_length=120, help_text=_("For example a mediator, a police officer or a lawyer. The "
+                                                       "organizer gives them notice and takes their confirmation "
+                                                       "on paper."))
+    organisation = forms.CharField(label=_("Organisation (optional)"), required=False, max_length=120)
+    contact_phone = forms.CharField(label=_("Their phone (optional, for the organizers only)"), required=False,
+                                    max_length=30,
+                                    widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
 
     def __init__(self, *args, committee: Committee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +104,13 @@ class StatementForm(forms.Form):
             "user", "agency", "household__building__compound")
 
 
+class EarlyStartForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for starting before the noticed time"), required=False,
+                             max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Needed only before the time in the notice (less a few minutes' grace); "
+                                         "shown on the meeting's page."))
+
+
 class ConcludeForm(forms.Form):
     points_in_dispute = forms.CharField(label=_("Points in dispute"), required=False,
                                         widget=forms.Textarea(attrs={"rows": 3}))
@@ -105,6 +120,9 @@ class ConcludeForm(forms.Form):
         choices=[("yes", _("The parties reached an agreement")), ("no", _("No agreement"))])
     agreement_text = forms.CharField(label=_("Agreement (协调意见)"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 4}))
+    early_reason = forms.CharField(label=_("Reason for concluding before the day in the notice"), required=False,
+                                   max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                                   help_text=_("Needed only before that day; shown on the meeting's page."))
 
 
 class DocumentForm(forms.Form):

@@ -1,5 +1,7 @@
 """Forms of the hearing pages. They check input; the services check the rules."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -107,7 +109,12 @@ class OpinionForm(forms.Form):
 
 class CheckInForm(forms.Form):
     person = forms.ChoiceField(label=_("Expected attendee"), required=False)
-    name = forms.CharField(label=_("Or a name"), max_length=120, required=False)
+    name = forms.CharField(label=_("Or a name"), max_length=120, required=False,
+                           help_text=_("Someone without an account, for example a lawyer or a police officer: "
+                                       "they confirm the minutes on paper."))
+    organisation = forms.CharField(label=_("Organisation (optional)"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Phone (optional, for the organizers only)"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     role = forms.ChoiceField(label=_("Present as"), choices=HearingAttendance.Role.choices)
 
     def __init__(self, *args, expected, **kwargs):
@@ -118,6 +125,7 @@ class CheckInForm(forms.Form):
 
 class StatementForm(forms.Form):
     speaker = forms.ChoiceField(label=_("Speaker"), required=False)
+    guest = forms.ChoiceField(label=_("Or a speaker without an account"), required=False)
     speaker_name = forms.CharField(label=_("Or a name"), max_length=120, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=HearingStatement.Kind.choices)
     text = _text(_("What was said"), rows=4)
@@ -125,7 +133,26 @@ class StatementForm(forms.Form):
     def __init__(self, *args, attendees, **kwargs):
         super().__init__(*args, **kwargs)
         self.people = {str(a.user_id): a.user for a in attendees if a.user_id}
+        self.guests = {str(a.pk): a for a in attendees if not a.user_id}
         self.fields["speaker"].choices = [("", "—")] + [(str(a.user_id), a.name) for a in attendees if a.user_id]
+        self.fields["guest"].choices = [("", "—")] + [(key, a.display_name) for key, a in self.guests.items()]
+        if not self.guests:
+            del self.fields["guest"]
+
+
+class EarlyStartForm(forms.Form):
+    reason = _text(_("Reason for opening before the announced time"), rows=2, required=False, max_length=500,
+                   help_text=_("Needed only before the announced time (less a few minutes' grace); shown on the "
+                               "hearing's public page."))
+
+
+class PaperConfirmationForm(forms.Form):
+    attendee = forms.ChoiceField(label=_("Signed the printed minutes"))
+
+    def __init__(self, *args, attendees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guests = {str(a.pk): a for a in attendees if not a.user_id}
+        self.fields["attendee"].choices = [(key, a.display_name) for key, a in self.guests.items()]
 
 
 class VoteForm(forms.Form):
@@ -136,6 +163,19 @@ class VoteForm(forms.Form):
     rule = forms.ChoiceField(label=_("Decision rule"), choices=[
         (r.value, r.label) for r in Ballot.Rule if r != Ballot.Rule.NONE])
     secrecy = forms.ChoiceField(label=_("Secrecy"), choices=Ballot.Secrecy.choices)
+    quorum_percent = forms.DecimalField(
+        label=_("Quorum: more than this percentage of the voices must take part"), required=False,
+        min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        help_text=_("Leave empty for the default: more than 50% (none for the Civil Code art. 278 rules, which "
+                    "require two thirds of owners and area themselves). 100% means everyone."))
+    quorum_reason = _text(_("Reason for a lower quorum"), rows=2, required=False, max_length=300,
+                          help_text=_("Needed only below the default; shown on the ballot's page, its result and "
+                                      "its notice."))
+
+    def quorum(self) -> Decimal | None:
+        percent = self.cleaned_data["quorum_percent"]
+        return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
 
 
 class MinutesForm(forms.Form):

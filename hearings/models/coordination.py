@@ -107,7 +107,11 @@ class CoordinationMeeting(models.Model):
     decline_reason = models.CharField(_("reason for declining"), max_length=500, blank=True)
     noticed_at = models.DateTimeField(_("notice given at"), null=True, blank=True)
     session_started_at = models.DateTimeField(_("session started at"), null=True, blank=True)
+    # Set only when the session started before its noticed time allows, or ended before the noticed day.
+    early_start_reason = models.CharField(_("reason for starting early"), max_length=500, blank=True)
     concluded_at = models.DateTimeField(_("session ended at"), null=True, blank=True)
+    early_conclusion_reason = models.CharField(_("reason for concluding before the noticed day"), max_length=500,
+                                               blank=True)
     follow_up_at = models.DateTimeField(_("follow-up started at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     escalated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -181,7 +185,10 @@ class CoordinationParticipant(models.Model):
                                   related_name="+", verbose_name=_("household"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="coordination_participations", verbose_name=_("agency"))
+    # The name shown; for a person without an account, their name (with organisation and phone below).
     label = models.CharField(_("name shown"), max_length=120, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    phone = models.CharField(_("phone (organizers only)"), max_length=30, blank=True)
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -194,9 +201,9 @@ class CoordinationParticipant(models.Model):
             models.CheckConstraint(
                 condition=(Q(kind__in=["property_firm", "agency"], agency__isnull=False, household__isnull=True)
                            | Q(kind="household", household__isnull=False, agency__isnull=True)
-                           | Q(kind__in=["resident", "owners_committee", "mediator", "police", "legal_adviser",
-                                         "other"], user__isnull=False, household__isnull=True,
-                               agency__isnull=True)),
+                           | (Q(kind__in=["resident", "owners_committee", "mediator", "police", "legal_adviser",
+                                          "other"], household__isnull=True, agency__isnull=True)
+                              & (Q(user__isnull=False) | ~Q(label="")))),
                 name="coordination_participant_kind_matches"),
             models.CheckConstraint(
                 condition=Q(is_party=True, kind__in=["resident", "household", "property_firm", "agency",
@@ -215,9 +222,14 @@ class CoordinationParticipant(models.Model):
         return self.name
 
     @property
+    def has_account(self) -> bool:
+        """False for a person without an account: told and asked to confirm on paper by the organizer."""
+        return bool(self.user_id or self.household_id or self.agency_id)
+
+    @property
     def name(self) -> str:
         if self.label:
-            return self.label
+            return f"{self.label}（{self.organisation}）" if self.organisation else self.label
         if self.agency_id:
             return self.agency.name
         if self.household_id:

@@ -97,6 +97,8 @@ class Hearing(models.Model):
     announced_late = models.BooleanField(_("announced with less notice than required"), default=False)
     late_reason = models.CharField(_("reason for the short notice"), max_length=500, blank=True)
     session_started_at = models.DateTimeField(_("session opened at"), null=True, blank=True)
+    # Set only when the session opened earlier than its announced time allows (settings.MEETING_START_GRACE).
+    early_start_reason = models.CharField(_("reason for opening the session early"), max_length=500, blank=True)
     session_ended_at = models.DateTimeField(_("session closed at"), null=True, blank=True)
     decision = models.TextField(_("decision of the committee"), blank=True)
     decision_reasons = models.TextField(_("reasons"), blank=True)
@@ -301,6 +303,10 @@ class HearingAttendance(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("person"))
     name = models.CharField(_("name"), max_length=120)
+    # For someone without an account (a lawyer, a police officer, a firm's representative): where they are
+    # from, shown with their name; the phone is for the organizers only, never shown publicly.
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    phone = models.CharField(_("phone (organizers only)"), max_length=30, blank=True)
     role = models.CharField(_("present as"), max_length=10, choices=Role.choices)
     checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -317,7 +323,11 @@ class HearingAttendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}（{self.organisation}）" if self.organisation else self.name
 
 
 class HearingStatement(models.Model):
@@ -332,6 +342,9 @@ class HearingStatement(models.Model):
     speaker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("speaker"))
     speaker_name = models.CharField(_("speaker"), max_length=120)
+    # The checked-in speaker, with or without an account.
+    attendee = models.ForeignKey(HearingAttendance, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="statements", verbose_name=_("speaker checked in"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STATEMENT)
     text = models.TextField(_("what was said"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -403,10 +416,17 @@ class HearingMinutes(models.Model):
 
 
 class HearingMinutesConfirmation(models.Model):
-    """An attendee's online confirmation of the minutes: their name and the time are their signature."""
+    """An attendee's confirmation of the minutes: online (their name and the time are their signature),
+    or their signature on the printed minutes, recorded by an organizer (someone without an account)."""
 
     minutes = models.ForeignKey(HearingMinutes, on_delete=models.PROTECT, related_name="confirmations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    attendee = models.ForeignKey(HearingAttendance, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="confirmations", verbose_name=_("attendee"))
+    on_paper = models.BooleanField(_("signed on paper"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("paper signature recorded by"))
     content_hash = models.CharField(_("content hash confirmed"), max_length=64)
     confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
 
@@ -418,10 +438,19 @@ class HearingMinutesConfirmation(models.Model):
         verbose_name_plural = _("confirmations of the minutes")
         constraints = [
             models.UniqueConstraint(fields=["minutes", "user"], name="hearingminutes_confirm_once"),
+            models.UniqueConstraint(fields=["minutes", "attendee"], condition=Q(attendee__isnull=False),
+                                    name="hearingminutes_confirm_once_attendee"),
+            models.CheckConstraint(condition=Q(on_paper=False, user__isnull=False)
+                                   | Q(on_paper=True, attendee__isnull=False, recorded_by__isnull=False),
+                                   name="hearingminutes_confirm_signed"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.minutes} · {self.user_id}"
+        return f"{self.minutes} · {self.user_id or self.attendee_id}"
+
+    @property
+    def signer_name(self) -> str:
+        return self.attendee.display_name if self.attendee_id else self.user.display_name
 
 
 class HearingObjection(models.Model):

@@ -93,7 +93,7 @@ def hearing_attendance(hearing: Hearing) -> list[HearingAttendance]:
 
 def hearing_minutes(hearing: Hearing) -> list[HearingMinutes]:
     """Every version of the minutes, newest first, with their confirmations."""
-    confirmations = HearingMinutesConfirmation.objects.select_related("user").order_by("confirmed_at")
+    confirmations = HearingMinutesConfirmation.objects.select_related("user", "attendee").order_by("confirmed_at")
     return list(hearing.minutes.prefetch_related(Prefetch("confirmations", queryset=confirmations))
                 .order_by("-version"))
 

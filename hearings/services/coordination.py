@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hearings import timing
 from hearings.models import (
     CoordinationAction,
     CoordinationConfirmation,
@@ -85,6 +86,10 @@ def _tell_parties(meeting: CoordinationMeeting, *, title: str, body: str = "", b
     if meeting.requested_by_id and meeting.status not in (Status.REQUESTED,):
         people.add(meeting.requested_by_id)
     _tell(meeting, people, title=title, body=body, by=by, kind=kind)
+
+
+def _when(meeting: CoordinationMeeting) -> str:
+    return timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M") if meeting.scheduled_at else ""
 
 
 def _text(value: str, code: str, message: str) -> str:
@@ -210,9 +215,10 @@ def _check_notice_period(meeting: CoordinationMeeting) -> int:
 
 def _add_row(meeting: CoordinationMeeting, by: User | None, *, kind: str, user: User | None = None,
              household: Household | None = None, agency: Agency | None = None,
-             label: str = "") -> CoordinationParticipant:
+             label: str = "", organisation: str = "", phone: str = "") -> CoordinationParticipant:
     row = CoordinationParticipant(meeting=meeting, kind=kind, is_party=kind in CoordinationParticipant.PARTY_KINDS,
-                                  user=user, household=household, agency=agency, label=(label or "").strip()[:120])
+                                  user=user, household=household, agency=agency, label=(label or "").strip()[:120],
+                                  organisation=organisation, phone=phone)
     try:
         with transaction.atomic():
             _save(row, by)
@@ -225,8 +231,14 @@ def _add_row(meeting: CoordinationMeeting, by: User | None, *, kind: str, user: 
 @transaction.atomic
 def participant_add(*, meeting: CoordinationMeeting, by: User | None, kind: str, user: User | None = None,
                     household: Household | None = None, agency: Agency | None = None,
-                    label: str = "") -> CoordinationParticipant:
-    """Add a party or another participant; a party added after notice is noticed at once."""
+                    label: str = "", name: str = "", organisation: str = "",
+                    phone: str = "") -> CoordinationParticipant:
+    """Add a party or another participant; a party added after notice is noticed at once.
+
+    A person without an account (a mediator, a police officer, a lawyer, a firm's representative) is
+    added by ``name``, with their organisation and, for the organizers only, a phone: the organizer
+    gives them notice and takes their confirmation on paper.
+    """
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
     if kind not in Kind.values:
@@ -247,11 +259,18 @@ def participant_add(*, meeting: CoordinationMeeting, by: User | None, kind: str,
             raise ValidationError(_("Choose a household of this committee."), code="household_required")
         user, agency = None, None
     else:
+        name = " ".join((name or "").split())[:120]
+        if user is None and not name:
+            raise ValidationError(_("Find the person by their phone or username, or write the name of someone "
+                                    "without an account."), code="person_required")
         if user is None:
-            raise ValidationError(_("Choose the person."), code="person_required")
+            label = name
         household, agency = None, None
+    organisation = " ".join((organisation or "").split())[:120]
+    phone = (phone or "").strip()[:30]
     days = _check_notice_period(meeting) if is_party and meeting.status == Status.NOTICED else None
-    row = _add_row(meeting, by, kind=kind, user=user, household=household, agency=agency, label=label)
+    row = _add_row(meeting, by, kind=kind, user=user, household=household, agency=agency, label=label,
+                   organisation=organisation, phone=phone)
     if meeting.status == Status.NOTICED:
         _give_notice(meeting, row, by, days if days is not None else _days_ahead(meeting))
     return row
@@ -315,11 +334,17 @@ def coordination_cancel(*, meeting: CoordinationMeeting, by: User | None, reason
 
 
 @transaction.atomic
-def coordination_start(*, meeting: CoordinationMeeting, by: User | None) -> CoordinationMeeting:
-    """Open the session: statements can be recorded."""
+def coordination_start(*, meeting: CoordinationMeeting, by: User | None, reason: str = "") -> CoordinationMeeting:
+    """Open the session: statements can be recorded; before the noticed time only with a reason, shown on
+    the meeting's page."""
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
-    _move(meeting, Status.IN_SESSION, by, "session_started_at")
+    _guard_move(meeting, Status.IN_SESSION)
+    early_start_reason = timing.early_reason(
+        early=timing.too_early_to_start(meeting.scheduled_at), reason=reason, code="early_start_reason_required",
+        message=_("The parties were told the meeting is at %(when)s: to start earlier, give the reason; it is "
+                  "shown on the meeting's page.") % {"when": _when(meeting)})
+    _move(meeting, Status.IN_SESSION, by, "session_started_at", early_start_reason=early_start_reason)
     return meeting
 
 
@@ -347,15 +372,24 @@ def statement_add(*, meeting: CoordinationMeeting, by: User | None, participant:
 
 @transaction.atomic
 def coordination_conclude(*, meeting: CoordinationMeeting, by: User | None, points_in_dispute: str,
-                          record_text: str, agreement_reached: bool, agreement_text: str = "") -> CoordinationMeeting:
-    """End the session: draft the record and, if the parties agreed, the agreement."""
+                          record_text: str, agreement_reached: bool, agreement_text: str = "",
+                          early_reason: str = "") -> CoordinationMeeting:
+    """End the session: draft the record and, if the parties agreed, the agreement; before the day in the
+    notice only with a reason, shown on the meeting's page."""
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
     _guard_move(meeting, Status.CONCLUDING)
     record_text = _text(record_text, "record_required", _("Write the mediation record."))
     if agreement_reached:
         agreement_text = _text(agreement_text, "agreement_required", _("Write what the parties agreed."))
-    _move(meeting, Status.CONCLUDING, by, "concluded_at", agreement_reached=bool(agreement_reached))
+    early_conclusion_reason = timing.early_reason(
+        early=timing.too_early_to_conclude(meeting.scheduled_at), reason=early_reason,
+        code="early_conclusion_reason_required",
+        message=_("The notice gave %(day)s as the day of the meeting: to conclude before it, give the reason; it "
+                  "is shown on the meeting's page.")
+        % {"day": timezone.localdate(meeting.scheduled_at).isoformat() if meeting.scheduled_at else ""})
+    _move(meeting, Status.CONCLUDING, by, "concluded_at", agreement_reached=bool(agreement_reached),
+          early_conclusion_reason=early_conclusion_reason)
     _save(CoordinationDocument(meeting=meeting, kind=Doc.RECORD, points_in_dispute=(points_in_dispute or "").strip(),
                                body=record_text, created_by=by), by)
     if agreement_reached:

@@ -8,6 +8,7 @@ user is stamped on every saved row; notifications are written in the same transa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from deliberation import services as ballots
 from deliberation.models import Ballot
+from hearings import timing
 from hearings.models import (
     Hearing,
     HearingAttachment,
@@ -274,14 +276,21 @@ def hearing_announce(*, hearing: Hearing, by: User | None, late_reason: str = ""
 
 
 @transaction.atomic
-def hearing_session_start(*, hearing: Hearing, by: User | None) -> Hearing:
-    """Open the session: check-in and the record of statements begin."""
+def hearing_session_start(*, hearing: Hearing, by: User | None, reason: str = "") -> Hearing:
+    """Open the session: check-in and the record of statements begin; before the announced time only with
+    a reason, shown on the hearing's public page."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
     _guard_move(hearing, Hearing.Status.IN_SESSION)
+    now = timezone.now()
+    hearing.early_start_reason = timing.early_reason(
+        early=timing.too_early_to_start(hearing.starts_at, now), reason=reason, code="early_start_reason_required",
+        message=_("The hearing was announced for %(when)s: to open the session earlier, give the reason; it is "
+                  "shown on the hearing's public page.")
+        % {"when": timezone.localtime(hearing.starts_at).strftime("%Y-%m-%d %H:%M")})
     hearing.status = Hearing.Status.IN_SESSION
-    hearing.session_started_at = timezone.now()
-    _stamp(hearing, by).save(update_fields=["status", "session_started_at"])
+    hearing.session_started_at = now
+    _stamp(hearing, by).save(update_fields=["status", "session_started_at", "early_start_reason"])
     return hearing
 
 
@@ -433,8 +442,9 @@ def hearing_opinion_save(*, hearing: Hearing, user: User, text: str, hide_name: 
 
 @transaction.atomic
 def hearing_check_in(*, hearing: Hearing, by: User | None, role: str, user: User | None = None,
-                     name: str = "") -> HearingAttendance:
-    """Record someone as present at the session."""
+                     name: str = "", organisation: str = "", phone: str = "") -> HearingAttendance:
+    """Record someone as present at the session: a person with an account, or anyone by name (with their
+    organisation, and a phone for the organizers only), who then confirms the minutes on paper."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
     _require_status(hearing, Hearing.Status.IN_SESSION, what=_("Checking in"))
@@ -445,34 +455,44 @@ def hearing_check_in(*, hearing: Hearing, by: User | None, role: str, user: User
         raise ValidationError(_("Name the person checked in."), code="name_required")
     if user is not None and hearing.attendance.filter(user=user).exists():
         raise ValidationError(_("%(name)s is already checked in.") % {"name": name}, code="already_present")
-    attendance = HearingAttendance(hearing=hearing, user=user, name=name[:120], role=role, checked_in_by=by)
+    attendance = HearingAttendance(hearing=hearing, user=user, name=name[:120], role=role, checked_in_by=by,
+                                   organisation=" ".join((organisation or "").split())[:120],
+                                   phone=(phone or "").strip()[:30])
     _stamp(attendance, by).save()
     return attendance
 
 
 @transaction.atomic
 def hearing_statement_add(*, hearing: Hearing, by: User | None, text: str, kind: str = "statement",
-                          speaker: User | None = None, speaker_name: str = "") -> HearingStatement:
-    """Record a statement, question or answer of one speaker during the session."""
+                          speaker: User | None = None, speaker_name: str = "",
+                          attendee: HearingAttendance | None = None) -> HearingStatement:
+    """Record a statement, question or answer of one speaker during the session (``attendee``: someone
+    checked in, with or without an account, named with their organisation)."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
     _require_status(hearing, Hearing.Status.IN_SESSION, what=_("Recording statements"))
     if kind not in HearingStatement.Kind.values:
         raise ValidationError(_("Choose statement, question or answer."), code="invalid_kind")
     text = _require_text(text, _("Write what was said."), "text_required")
+    if attendee is not None:
+        if attendee.hearing_id != hearing.pk:
+            raise ValidationError(_("Choose someone checked in at this hearing."), code="foreign_attendee")
+        speaker, speaker_name = attendee.user, attendee.display_name
     speaker_name = (speaker_name or "").strip() or (speaker.display_name if speaker else "")
     if not speaker_name:
         raise ValidationError(_("Name the speaker."), code="name_required")
     statement = HearingStatement(hearing=hearing, speaker=speaker, speaker_name=speaker_name[:120], kind=kind,
-                                 text=text, recorded_by=by)
+                                 text=text, recorded_by=by, attendee=attendee)
     _stamp(statement, by).save()
     return statement
 
 
 @transaction.atomic
 def hearing_vote_create(*, hearing: Hearing, by: User | None, question: str, households: bool,
-                        rule: str = Ballot.Rule.ART278, secrecy: str = Ballot.Secrecy.SECRET) -> Ballot:
-    """Draft a ballot of the panel or of the affected households through the decision core."""
+                        rule: str = Ballot.Rule.ART278, secrecy: str = Ballot.Secrecy.SECRET,
+                        quorum: Decimal | None = None, quorum_reason: str = "") -> Ballot:
+    """Draft a ballot of the panel or of the affected households through the decision core, with the
+    rule's default quorum unless a lower one comes with its reason (``ballots.ballot_create``)."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
     _require_status(hearing, Hearing.Status.ANNOUNCED, Hearing.Status.IN_SESSION, what=_("Starting a vote"))
@@ -492,7 +512,8 @@ def hearing_vote_create(*, hearing: Hearing, by: User | None, question: str, hou
             place = {"compound": compounds[0]}
         ballot = ballots.ballot_create(committee=hearing.committee, by=by, title=hearing.title, description=question,
                                        secrecy=secrecy, electorate=Ballot.Electorate.HOUSEHOLDS, rule=rule,
-                                       subject=hearing, question=question, **place)
+                                       quorum=quorum, quorum_reason=quorum_reason, subject=hearing,
+                                       question=question, **place)
     else:
         members = [m.user for m in hearing.panel.select_related("user") if m.user_id]
         if not members:
@@ -502,7 +523,8 @@ def hearing_vote_create(*, hearing: Hearing, by: User | None, question: str, hou
                                   code="art278_needs_households")
         ballot = ballots.ballot_create(committee=hearing.committee, by=by, title=hearing.title, description=question,
                                        secrecy=secrecy, electorate=Ballot.Electorate.NAMED_LIST, rule=rule,
-                                       subject=hearing, question=question)
+                                       quorum=quorum, quorum_reason=quorum_reason, subject=hearing,
+                                       question=question)
         ballots.ballot_set_named_voters(ballot=ballot, by=by, users=members)
     return ballot
 
@@ -557,6 +579,30 @@ def hearing_minutes_confirm(*, minutes: HearingMinutes, user: User) -> HearingMi
         raise ValidationError(_("You have already confirmed these minutes."), code="already_confirmed")
     confirmation = HearingMinutesConfirmation(minutes=minutes, user=user, content_hash=minutes.content_hash)
     _stamp(confirmation, user).save()
+    return confirmation
+
+
+@transaction.atomic
+def hearing_minutes_record_paper(*, minutes: HearingMinutes, by: User | None,
+                                 attendee: HearingAttendance) -> HearingMinutesConfirmation:
+    """Record that an attendee without an account signed the printed minutes (the organizer keeps the paper)."""
+    hearing = _locked(minutes.hearing)
+    _require_organizer(by, hearing.committee)
+    minutes = HearingMinutes.objects.select_for_update().get(pk=minutes.pk)
+    if minutes.status != HearingMinutes.Status.CIRCULATED:
+        raise ValidationError(_("Version %(v)s of the minutes is %(s)s: it cannot be confirmed now.")
+                              % {"v": minutes.version, "s": minutes.get_status_display()}, code="not_circulated")
+    if attendee.hearing_id != hearing.pk:
+        raise ValidationError(_("Choose someone checked in at this hearing."), code="foreign_attendee")
+    if attendee.user_id:
+        raise ValidationError(_("%(name)s has an account and confirms the minutes online.")
+                              % {"name": attendee.display_name}, code="has_account")
+    if minutes.confirmations.filter(attendee=attendee).exists():
+        raise ValidationError(_("%(name)s has already confirmed.") % {"name": attendee.display_name},
+                              code="already_confirmed")
+    confirmation = HearingMinutesConfirmation(minutes=minutes, attendee=attendee, on_paper=True, recorded_by=by,
+                                              content_hash=minutes.content_hash)
+    _stamp(confirmation, by).save()
     return confirmation
 
 

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hearings import timing
 from hearings.forms.coordination import (
     ActionForm,
     ConcludeForm,
     CorrectionForm,
     DocumentForm,
+    EarlyStartForm,
     NoteForm,
     OpenForm,
     PaperForm,
@@ -229,7 +231,7 @@ MOVES = {
     "accept": (services.coordination_accept, None),
     "decline": (services.coordination_decline, ReasonForm),
     "notice": (services.coordination_give_notice, None),
-    "start": (services.coordination_start, None),
+    "start": (services.coordination_start, EarlyStartForm),
     "cancel": (services.coordination_cancel, ReasonForm),
     "escalate": (services.coordination_escalate, ReasonForm),
     "close": (services.coordination_close, NoteForm),
@@ -278,7 +280,9 @@ def coordination_move(request, pk: int, move: str):
         kwargs = dict(form.cleaned_data) if form else {}
         if _try(request, lambda: service(meeting=meeting, by=request.user, **kwargs), texts["done"]):
             return redirect("hearings:coordination_detail", pk=meeting.pk)
-    return render(request, "hearings/coordination_confirm.html", {"meeting": meeting, "form": form, "texts": texts})
+    early = move == "start" and timing.too_early_to_start(meeting.scheduled_at)
+    return render(request, "hearings/coordination_confirm.html", {"meeting": meeting, "form": form, "texts": texts,
+                                                                  "early_start": early})
 
 
 # --- Preparing -------------------------------------------------------------------------------------
@@ -306,7 +310,8 @@ def coordination_participant_add(request, pk: int):
         data = form.cleaned_data
         if _try(request, lambda: services.participant_add(
                 meeting=meeting, by=request.user, kind=data["kind"], user=data["phone"], household=data["household"],
-                agency=data["agency"], label=data["label"]), _("The participant was added.")):
+                agency=data["agency"], label=data["label"], name=data["name"], organisation=data["organisation"],
+                phone=data["contact_phone"]), _("The participant was added.")):
             return redirect("hearings:coordination_detail", pk=meeting.pk)
     else:
         messages.error(request, _("Not added: correct the fields marked below."))
@@ -351,6 +356,7 @@ def coordination_conclude(request, pk: int):
             _("The session has ended. Check the record and the agreement, add the actions, then submit them.")):
         return redirect("hearings:coordination_detail", pk=meeting.pk)
     return render(request, "hearings/coordination_form.html", {
+        "early_conclusion": timing.too_early_to_conclude(meeting.scheduled_at),
         "meeting": meeting, "form": form, "title": _("End the session: record and outcome"),
         "button": _("End the session"), "back": meeting.get_absolute_url()})
 

@@ -18,18 +18,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hearings import timing
 from hearings.forms.hearing import (
     AnnounceForm,
     AnswerForm,
     AttachmentForm,
     CheckInForm,
     CorrectionForm,
+    EarlyStartForm,
     HearingForm,
     HearingSettingsForm,
     MinutesForm,
@@ -37,6 +39,7 @@ from hearings.forms.hearing import (
     OpinionForm,
     OutcomeForm,
     PanelForm,
+    PaperConfirmationForm,
     ReasonForm,
     RegisterForm,
     StatementForm,
@@ -343,6 +346,8 @@ def _manage(request, hearing: Hearing, **forms):
         context["check_in_form"] = forms.get("check_in_form") or CheckInForm(
             expected=selectors.expected_attendees(hearing))
         context["statement_form"] = forms.get("statement_form") or StatementForm(attendees=attendance)
+    if any(not a.user_id for a in attendance):
+        context["paper_form"] = PaperConfirmationForm(attendees=attendance)
     if hearing.status == Hearing.Status.ANNOUNCED and hearing.announced_at:
         context["notice_deadline"] = hearing.notice_deadline(hearing.notice_days_required or 0)
     return render(request, "hearings/hearing_manage.html", context)
@@ -460,7 +465,8 @@ def hearing_check_in(request, pk: int):
         person = form.people.get(form.cleaned_data["person"])
         try:
             services.hearing_check_in(hearing=hearing, by=request.user, role=form.cleaned_data["role"], user=person,
-                                      name=form.cleaned_data["name"])
+                                      name=form.cleaned_data["name"], organisation=form.cleaned_data["organisation"],
+                                      phone=form.cleaned_data["phone"])
         except DOMAIN_ERRORS as error:
             form.add_error(None, _error_text(error))
         else:
@@ -479,7 +485,8 @@ def hearing_statement_add(request, pk: int):
         data = form.cleaned_data
         try:
             services.hearing_statement_add(hearing=hearing, by=request.user, text=data["text"], kind=data["kind"],
-                                           speaker=form.people.get(data["speaker"]), speaker_name=data["speaker_name"])
+                                           speaker=form.people.get(data["speaker"]), speaker_name=data["speaker_name"],
+                                           attendee=form.guests.get(data.get("guest") or ""))
         except DOMAIN_ERRORS as error:
             form.add_error(None, _error_text(error))
         else:
@@ -500,7 +507,8 @@ def hearing_vote(request, pk: int):
         try:
             ballot = services.hearing_vote_create(hearing=hearing, by=request.user, question=data["question"],
                                                   households=data["electorate"] == "households", rule=data["rule"],
-                                                  secrecy=data["secrecy"])
+                                                  secrecy=data["secrecy"], quorum=form.quorum(),
+                                                  quorum_reason=data["quorum_reason"])
         except DOMAIN_ERRORS as error:
             form.add_error(None, _error_text(error))
         else:
@@ -584,6 +592,25 @@ def hearing_minutes_move(request, pk: int, minutes_pk: int, action: str):
 
 
 @login_required
+@require_POST
+def hearing_minutes_paper(request, pk: int, minutes_pk: int):
+    hearing = hearing_for_organizer_or_404(request.user, pk)
+    minutes = get_object_or_404(hearing.minutes, pk=minutes_pk)
+    form = PaperConfirmationForm(request.POST, attendees=selectors.hearing_attendance(hearing))
+    if not form.is_valid():
+        messages.error(request, _("Choose who signed the printed minutes."))
+    else:
+        try:
+            services.hearing_minutes_record_paper(minutes=minutes, by=request.user,
+                                                  attendee=form.guests[form.cleaned_data["attendee"]])
+        except DOMAIN_ERRORS as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The paper signature was recorded."))
+    return redirect(reverse("hearings:hearing_manage", args=[hearing.pk]) + "#minutes")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def hearing_objection_answer(request, pk: int, objection_pk: int):
     hearing = hearing_for_organizer_or_404(request.user, pk)
@@ -611,7 +638,8 @@ def _moves() -> dict:
                      "title": _("Announce the hearing"), "button": _("Announce"),
                      "explain": _("The hearing's page and notice become public and the affected residents are "
                                   "told. Registration and written opinions open.")},
-        "start": {"service": services.hearing_session_start, "title": _("Open the session"),
+        "start": {"service": services.hearing_session_start, "form": EarlyStartForm, "arg": {"reason": "reason"},
+                  "title": _("Open the session"),
                   "button": _("Open the session"),
                   "explain": _("Registration closes; check-in and the record of statements begin.")},
         "end": {"service": services.hearing_session_end, "title": _("Close the session"),
@@ -642,6 +670,8 @@ def hearing_transition(request, pk: int, action: str):
     if action == "announce":
         days = services.settings_for(hearing.committee).notice_days
         extra = {"notice_days": days, "late": timezone.now() > hearing.notice_deadline(days)}
+    if action == "start":
+        extra = {"early": timing.too_early_to_start(hearing.starts_at)}
     if request.method == "POST" and (form is None or form.is_valid()):
         kwargs = {arg: form.cleaned_data[field] for arg, field in move.get("arg", {}).items()} if form else {}
         try:

@@ -1,6 +1,5 @@
 """make_* helpers for ballots: a building of households with representatives, and an open ballot."""
 
-from decimal import Decimal
 
 from deliberation import services
 from deliberation.models import Ballot
@@ -27,14 +26,15 @@ def make_building_of_households(n: int = 4, areas: list[str] | None = None, comm
 
 
 def make_open_ballot(*, secrecy=Ballot.Secrecy.SECRET, rule=Ballot.Rule.SIMPLE_MAJORITY, n=4, areas=None,
-                     allow_change=True, quorum=Decimal(0)):
-    """An open ballot to one building's households; returns (ballot, organizer, voters)."""
+                     allow_change=True, quorum=None, quorum_reason=""):
+    """An open ballot to one building's households, with the rule's default quorum unless ``quorum`` (and
+    ``quorum_reason`` when lower) are given; returns (ballot, organizer, voters)."""
     building, reps = make_building_of_households(n, areas)
     committee = building.compound.committee
     organizer = make_organizer(committee)
     ballot = services.ballot_create(committee=committee, by=organizer, title="加装电梯", secrecy=secrecy,
                                     electorate=Ballot.Electorate.HOUSEHOLDS, building=building, rule=rule,
-                                    allow_change=allow_change, quorum=quorum)
+                                    allow_change=allow_change, quorum=quorum, quorum_reason=quorum_reason)
     services.ballot_open(ballot=ballot, by=organizer)
     ballot.refresh_from_db()
     return ballot, organizer, reps

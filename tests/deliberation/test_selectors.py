@@ -263,6 +263,10 @@ def test_the_verdict_ignores_questions_without_a_for_option_and_applies_the_quor
     assert selectors.result_payload(ballot)["verdict"] == "invalid"
     services.vote_cast(ballot=ballot, voter=voters[2], choices={satisfied.question_id: [satisfied.pk],
                                                                  decided.pk: [yes.pk]})
+    # Exactly 75 % is not more than the 75 % quorum; the fourth household's vote makes it valid.
+    assert selectors.result_payload(ballot)["verdict"] == "invalid"
+    services.vote_cast(ballot=ballot, voter=voters[3], choices={satisfied.question_id: [satisfied.pk],
+                                                                 decided.pk: [yes.pk]})
     assert counted_payload(ballot)["verdict"] == "passed"
 
 

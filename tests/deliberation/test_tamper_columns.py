@@ -143,7 +143,8 @@ def _targets(ballot: Ballot) -> list[tuple[str, object, dict]]:
 # What a result or a published list does not depend on: surrogate keys (nothing refers to a register
 # row or a ledger entry by its id), and, for the electorate snapshot, nothing else.
 NOT_A_FACT = {"id"}
-BALLOT_COLUMNS = ["status", "secrecy", "electorate", "rule", "quorum", "allow_change", "electorate_size",
+BALLOT_COLUMNS = ["status", "secrecy", "electorate", "rule", "quorum", "quorum_more_than", "quorum_reason",
+                  "allow_change", "electorate_size",
                   "electorate_area", "snapshot_hash", "heads_at_open", "heads_at_close", "result", "box_key",
                   "box_threshold", "box_tally"]
 
@@ -181,6 +182,8 @@ def test_an_edit_of_any_column_a_result_depends_on_is_caught(secrecy):
             new = "simple_majority"
         elif column == "quorum":
             new = "0.5000"
+        elif column == "quorum_reason":
+            new = "A reason written in afterwards"
         else:
             new = _changed(value)
         if not _edit_is_caught(ballot, "deliberation_ballot", column, ballot.pk, new):

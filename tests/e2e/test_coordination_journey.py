@@ -116,7 +116,10 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
 
     # --- 3. The session: statements, record and the agreement with two actions ------------------
     main(page).get_by_role("link", name="Start the session").click()
+    # The meeting was noticed for ten days on: starting and ending now need reasons, shown on its page.
+    page.get_by_label("Reason for starting before the noticed time").fill("双方同意提前见面")
     confirm(page, "Start the session", "The session has started.")
+    expect(main(page)).to_contain_text("双方同意提前见面")
     for who, said in (("陈静", "顶楼漏水三个月，墙面发霉。"), (FIRM, "屋面防水已过保修期，可以先入户查看。")):
         page.get_by_label("Who", exact=True).select_option(label=who)
         page.get_by_label("Statement", exact=True).fill(said)
@@ -126,6 +129,7 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
     page.get_by_label("Mediation record").fill("双方同意先入户查看，再修复屋面防水。")
     page.get_by_label("The parties reached an agreement").check()
     page.get_by_label("Agreement (协调意见)").fill("物业负责查明漏水点并修复屋面防水层。")
+    page.get_by_label("Reason for concluding before the day in the notice").fill("当场达成一致")
     shot(page, "organizer-conclude")
     confirm(page, "End the session", "The session has ended.")
     for what, due in (("入户查看漏水点", today + timedelta(days=5)), ("修复屋面防水层", today - timedelta(days=1))):

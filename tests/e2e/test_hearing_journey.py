@@ -150,6 +150,8 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator("#registrations")).to_contain_text("confirmed")
     page.get_by_role("link", name="Open the session").click()
+    # The hearing is days away: opening now needs a reason, which its public page then shows.
+    page.get_by_label("Reason for opening before the announced time").fill("代表均已到场，街道要求提前举行")
     page.get_by_role("button", name="Open the session").click()
     check_in = page.locator("form[action$='/check-in/']")
     check_in.get_by_label("Expected attendee").select_option(label="陈静")

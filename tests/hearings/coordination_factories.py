@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import time_machine
 from django.utils import timezone
 
 from hearings.models import CoordinationDocument, CoordinationMeeting, CoordinationParticipant
@@ -76,14 +77,16 @@ def make_meeting(n: Neighbourhood, stage: str = "scheduling", *, subject: str = 
     services.coordination_give_notice(meeting=meeting, by=by)
     if stage == "noticed":
         return _fresh(meeting)
-    services.coordination_start(meeting=meeting, by=by)
-    resident_row, firm_row = party_rows(meeting)
-    services.statement_add(meeting=meeting, by=by, participant=resident_row, text="顶楼漏水三个月")
-    if stage == "in_session":
-        return _fresh(meeting)
-    services.coordination_conclude(meeting=meeting, by=by, points_in_dispute="维修费用由谁承担",
-                                   record_text="双方同意先修再议", agreement_reached=True,
-                                   agreement_text="物业负责维修")
+    # The session is held at the time in the notice: earlier needs a reason (hearings.timing).
+    with time_machine.travel(_fresh(meeting).scheduled_at, tick=False):
+        services.coordination_start(meeting=meeting, by=by)
+        resident_row, firm_row = party_rows(meeting)
+        services.statement_add(meeting=meeting, by=by, participant=resident_row, text="顶楼漏水三个月")
+        if stage == "in_session":
+            return _fresh(meeting)
+        services.coordination_conclude(meeting=meeting, by=by, points_in_dispute="维修费用由谁承担",
+                                       record_text="双方同意先修再议", agreement_reached=True,
+                                       agreement_text="物业负责维修")
     due = timezone.localdate() + (timedelta(days=-3) if overdue else timedelta(days=14))
     services.action_add(meeting=meeting, by=by, description="修复楼顶防水层", due_date=due, owner_participant=firm_row)
     services.action_add(meeting=meeting, by=by, description="清理楼道积水", due_date=due,

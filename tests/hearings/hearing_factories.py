@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import time_machine
 from django.utils import timezone
 
 from hearings.models import Hearing, HearingMinutes, HearingPanelMember
@@ -46,6 +47,12 @@ def make_hearing(area: dict, *, days_ahead: int = 14, title: str = "1号楼加�
     return hearing
 
 
+def start_session(hearing: Hearing, organizer) -> Hearing:
+    """Open the session at its announced time (earlier needs a reason, see ``hearings.timing``)."""
+    with time_machine.travel(hearing.starts_at, tick=False):
+        return services.hearing_session_start(hearing=hearing, by=organizer)
+
+
 def finalize_minutes(hearing: Hearing, organizer) -> HearingMinutes:
     minutes = services.hearing_minutes_save(hearing=hearing, by=organizer, record="记录", summary="纪要")
     services.hearing_minutes_circulate(minutes=minutes, by=organizer)
@@ -60,7 +67,7 @@ def advance(hearing: Hearing, organizer, to: str) -> Hearing:
         if status == Hearing.Status.ANNOUNCED:
             hearing = services.hearing_announce(hearing=hearing, by=organizer)
         elif status == Hearing.Status.IN_SESSION:
-            hearing = services.hearing_session_start(hearing=hearing, by=organizer)
+            hearing = start_session(hearing, organizer)
         elif status == Hearing.Status.MINUTES:
             hearing = services.hearing_session_end(hearing=hearing, by=organizer)
         else:

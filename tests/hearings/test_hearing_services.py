@@ -15,7 +15,7 @@ from hearings.models import Hearing, HearingMinutes, HearingOpinion, HearingRegi
 from hearings.services import hearing as services
 from members.models import Notification
 from tests.factories import make_user
-from tests.hearings.hearing_factories import advance, finalize_minutes, make_area, make_hearing
+from tests.hearings.hearing_factories import advance, finalize_minutes, make_area, make_hearing, start_session
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-03-02 09:00 +0800"
@@ -216,7 +216,7 @@ def test_statements_and_check_in_only_during_the_session():
     with pytest.raises(ValidationError) as excinfo:
         services.hearing_statement_add(hearing=hearing, by=area["organizer"], text="发言", speaker_name="王")
     assert _code(excinfo) == "wrong_status"
-    hearing = services.hearing_session_start(hearing=hearing, by=area["organizer"])
+    hearing = start_session(hearing, area["organizer"])
     resident = area["residents"][0]
     services.hearing_check_in(hearing=hearing, by=area["organizer"], role="speaker", user=resident)
     with pytest.raises(ValidationError) as excinfo:

@@ -16,7 +16,7 @@ from hearings.models import Hearing, HearingRegistration
 from hearings.selectors.hearing import hearing_ballots
 from hearings.services import hearing as services
 from tests.factories import make_household, make_resident, make_user
-from tests.hearings.hearing_factories import advance, make_area, make_hearing
+from tests.hearings.hearing_factories import advance, make_area, make_hearing, start_session
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_waiting_items_list_windows_minutes_and_answered_objections():
     services.hearing_register(hearing=hearing, user=resident, kind="speaker")
     services.hearing_opinion_save(hearing=hearing, user=resident, text="同意")
     assert waiting_hearing.items_for(resident) == []
-    hearing = services.hearing_session_start(hearing=hearing, by=organizer)
+    hearing = start_session(hearing, organizer)
     services.hearing_check_in(hearing=hearing, by=organizer, role="speaker", user=resident)
     hearing = services.hearing_session_end(hearing=hearing, by=organizer)
     minutes = services.hearing_minutes_save(hearing=hearing, by=organizer, record="记录", summary="纪要")

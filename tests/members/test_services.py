@@ -338,3 +338,38 @@ def test_account_ensure_resets_a_changed_password_and_makes_superusers_staff():
                                    is_superuser=True)
     assert user.check_password("second-Pass-2")
     assert user.is_staff and user.is_superuser
+
+
+# --- The last organizer -----------------------------------------------------------------------------
+
+def test_the_last_organizer_cannot_revoke_their_own_role():
+    committee = make_committee()
+    organizer = make_organizer(committee)
+    role = Role.objects.get(user=organizer, kind=Role.Kind.ORGANIZER, committee=committee)
+    with pytest.raises(ValidationError) as error:
+        services.role_revoke(role=role, by=organizer)
+    assert error.value.code == "last_organizer"
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_nobody_removes_the_last_organizer_not_even_a_site_admin_or_the_system():
+    committee = make_committee()
+    role = Role.objects.get(user=make_organizer(committee), kind=Role.Kind.ORGANIZER)
+    for by in (make_site_admin(), None):
+        with pytest.raises(ValidationError) as error:
+            services.role_revoke(role=role, by=by)
+        assert error.value.code == "last_organizer"
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_an_organizer_leaves_once_another_organizer_remains_and_the_other_is_then_the_last():
+    committee = make_committee()
+    first, second = make_organizer(committee), make_organizer(committee)
+    # An organizer of another committee does not count.
+    make_organizer(make_committee())
+    services.role_revoke(role=Role.objects.get(user=first, kind=Role.Kind.ORGANIZER), by=first)
+    assert list(Role.objects.filter(committee=committee, kind=Role.Kind.ORGANIZER).values_list("user", flat=True)) \
+        == [second.pk]
+    with pytest.raises(ValidationError) as error:
+        services.role_revoke(role=Role.objects.get(user=second, kind=Role.Kind.ORGANIZER), by=second)
+    assert error.value.code == "last_organizer"

@@ -462,3 +462,33 @@ def test_unknown_page_shows_a_friendly_page_in_chinese(client, settings):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "找不到这个页面" in response.text
+
+
+def test_the_last_organizer_revoking_their_own_role_is_told_why_and_keeps_it(client):
+    committee = make_committee()
+    organizer = make_organizer(committee)
+    role = Role.objects.get(user=organizer, kind=Role.Kind.ORGANIZER)
+    login(client, organizer)
+    response = client.post(reverse("members:role_revoke", args=[committee.pk, role.pk]), follow=True)
+    assert response.status_code == 200
+    assert Role.objects.filter(pk=role.pk).exists()
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_the_admin_cannot_delete_the_last_organizer_one_by_one_or_in_bulk(client):
+    committee = make_committee()
+    role = Role.objects.get(user=make_organizer(committee), kind=Role.Kind.ORGANIZER)
+    admin = make_user(name="Superuser")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.post(reverse("admin:members_role_delete", args=[role.pk]), {"post": "yes"}, follow=True)
+    assert response.status_code == 200 and Role.objects.filter(pk=role.pk).exists()
+    response = client.post(reverse("admin:members_role_changelist"), {
+        "action": "delete_selected", "_selected_action": [role.pk], "post": "yes"}, follow=True)
+    assert response.status_code == 200 and Role.objects.filter(pk=role.pk).exists()
+    # With a second organizer the first one can go, and the history says who removed it.
+    make_organizer(committee)
+    client.post(reverse("admin:members_role_delete", args=[role.pk]), {"post": "yes"})
+    assert not Role.objects.filter(pk=role.pk).exists()
+    assert Role.history.filter(id=role.pk, history_type="-").get().history_user == admin

@@ -81,6 +81,7 @@ EXPECTATIONS = {
 
 from datetime import date, timedelta  # noqa: E402
 
+from deliberation.models import VoiceHolder  # noqa: E402
 from deliberation.services import floor as floor_services  # noqa: E402
 from deliberation.services import followups  # noqa: E402
 from deliberation.services import party as party_services  # noqa: E402
@@ -138,7 +139,21 @@ def build_party_and_floor(world, side) -> None:
                                        comment=f"Household comment {name}")
     agreed = floor_services.consultation_open(building=side.building, by=runner, title=f"Convention {name}",
                                               matter="convention", proposed_convention=f"Convention text {name}")
-    for voter in (side.resident, side.extra["paper_voter"]):
+    # More than half of the building's households answer (the default quorum): the two named here,
+    # then one member of each household still silent until more than half have spoken.
+    voters = [side.resident, side.extra["paper_voter"]]
+    holders = VoiceHolder.objects.filter(voice__ballot=agreed.ballot).order_by("voice__key", "user_id")
+    first_holder = {}
+    for holder in holders.select_related("user"):
+        first_holder.setdefault(holder.voice_id, holder.user)
+    spoken = {h.voice_id for h in holders if h.user_id in {v.pk for v in voters}}
+    for voice_id, user in first_holder.items():
+        if 2 * (len(spoken)) > len(first_holder):
+            break
+        if voice_id not in spoken:
+            voters.append(user)
+            spoken.add(voice_id)
+    for voter in voters:
         floor_services.consultation_answer(consultation=agreed, by=voter, option_id=_yes(agreed.ballot),
                                            comment=f"Agreed comment {name}")
     floor_services.consultation_close(consultation=agreed, by=runner)

@@ -76,7 +76,7 @@ def _hearings(world, side) -> None:
                                          topic="Speaking")
     hear.hearing_registration_decide(registration=registration, by=org, confirm=True)
     hear.hearing_opinion_save(hearing=done, user=resident, text="An opinion", hide_name=True)
-    hear.hearing_session_start(hearing=done, by=org)
+    hear.hearing_session_start(hearing=done, by=org, reason="Everyone concerned was present early")
     hear.hearing_check_in(hearing=done, by=org, role=HearingAttendance.Role.SPEAKER, user=resident)
     hear.hearing_statement_add(hearing=done, by=org, text="A statement", speaker=resident)
     hear.hearing_session_end(hearing=done, by=org)
@@ -104,11 +104,12 @@ def _meeting(world, side, *, escalate: bool):
     coord.coordination_schedule(meeting=meeting, by=org, scheduled_at=timezone.now() + timedelta(days=10),
                                 place="Committee room")
     coord.coordination_give_notice(meeting=meeting, by=org)
-    coord.coordination_start(meeting=meeting, by=org)
+    coord.coordination_start(meeting=meeting, by=org, reason="Both parties came early")
     resident_row, agency_row = list(meeting.participants.filter(is_party=True).order_by("id"))
     coord.statement_add(meeting=meeting, by=org, participant=resident_row, text="Leaking for three months")
     coord.coordination_conclude(meeting=meeting, by=org, points_in_dispute="Who pays", record_text="The record",
-                                agreement_reached=True, agreement_text="The agency repairs the roof")
+                                agreement_reached=True, agreement_text="The agency repairs the roof",
+                                early_reason="Settled at the first sitting")
     due = timezone.localdate() + timedelta(days=14)
     resident_action = coord.action_add(meeting=meeting, by=org, description="Clear the stairwell", due_date=due,
                                        owner_participant=resident_row)
@@ -158,9 +159,10 @@ def _open_meetings(side) -> None:
     coord.coordination_schedule(meeting=concluding, by=org, scheduled_at=timezone.now() + timedelta(days=10),
                                 place="Committee room")
     coord.coordination_give_notice(meeting=concluding, by=org)
-    coord.coordination_start(meeting=concluding, by=org)
+    coord.coordination_start(meeting=concluding, by=org, reason="Both parties came early")
     coord.coordination_conclude(meeting=concluding, by=org, points_in_dispute="How often", record_text="Record",
-                                agreement_reached=True, agreement_text="Emptied twice a week")
+                                agreement_reached=True, agreement_text="Emptied twice a week",
+                                early_reason="Settled at the first sitting")
     side.extra["coordination_concluding"] = concluding
 
 
@@ -255,6 +257,9 @@ EXPECTATIONS = {
     "hearings:hearing_minutes_move": Entry(
         kwargs=hearing("hearing_done", minutes_pk=x("hearing_minutes"), action=lambda s: "finalize"),
         get=scoped(ORGANIZER), post=scoped({"organizer admin": REDIRECT})),
+    # Recording a paper signature: the organizer's POST (an empty choice is refused with a message).
+    "hearings:hearing_minutes_paper": Entry(kwargs=hearing("hearing_done", minutes_pk=x("hearing_minutes")),
+                                            get=everyone(405), post=scoped({"organizer admin": REDIRECT})),
     "hearings:hearing_objection_answer": Entry(kwargs=hearing("hearing_done", objection_pk=x("hearing_objection")),
                                                get=scoped(ORGANIZER)),
     "hearings:hearing_transition": Entry(kwargs=hearing("hearing_draft", action=lambda s: "announce"),
