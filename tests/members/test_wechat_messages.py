@@ -135,7 +135,8 @@ def test_a_reminder_goes_to_the_openid_of_the_official_account_identity(wechat):
     assert result.status == messages.SENT
     sent = wechat.sent[0]
     assert sent["touser"] == "o-follower"
-    assert sent["data"] == {"thing1": {"value": "三号楼加装电梯听证会投票"}, "thing2": {"value": "明天 18:00 截止，请尽快投票"},
+    assert sent["data"] == {"thing1": {"value": "三号楼加装电梯听证会投票"},
+                            "thing2": {"value": "明天 18:00 截止，请尽快投票"},
                             "time3": {"value": "2026-12-08 18:00"}}
 
 
