@@ -271,10 +271,11 @@ SOCIALACCOUNT_ADAPTER = "members.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "weixin": {
         "provider_class": "members.wechat.provider.WeChatProvider",
-        # The same apps can instead be SocialApp rows in the admin (provider "weixin"; the official
-        # account's with provider id "weixin_mp"); members/wechat/provider.py reads both alike.
+        # The same apps can instead be SocialApp rows in the admin (provider "weixin", provider ids
+        # "weixin_open" and "weixin_mp"); members/wechat/provider.py reads both alike.
         "APPS": [
-            *([{"name": "WeChat website", "client_id": WECHAT_OPEN_APP_ID, "secret": WECHAT_OPEN_APP_SECRET}]
+            *([{"name": "WeChat website", "provider_id": "weixin_open", "client_id": WECHAT_OPEN_APP_ID,
+                "secret": WECHAT_OPEN_APP_SECRET}]
               if WECHAT_OPEN_APP_ID else []),
             *([{"name": "WeChat official account", "provider_id": "weixin_mp", "client_id": WECHAT_MP_APP_ID,
                 "secret": WECHAT_MP_APP_SECRET, "settings": {"scope": [WECHAT_MP_SCOPE]}}]

@@ -103,10 +103,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request: HttpRequest, provider: str | None = None,
                   client_id: str | None = None) -> list[Any]:
         apps = super().list_apps(request, provider=provider, client_id=client_id)
-        if request is None or client_id is not None or provider == wechat.OFFICIAL_ACCOUNT:
+        # Only "which app for this browser" questions are narrowed: the sign-in (provider "weixin")
+        # and the list of sign-in buttons (no provider). An identity asks by its own app's id.
+        if request is None or client_id is not None or provider not in (None, wechat.PROVIDER):
             return apps
         wanted = wechat.OFFICIAL_ACCOUNT if wechat.in_wechat_browser(request) else wechat.OPEN_PLATFORM
-        return [app for app in apps if app.provider != "weixin" or wechat.app_kind(app) == wanted]
+        return [app for app in apps if app.provider != wechat.PROVIDER or wechat.app_kind(app) == wanted]
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         if sociallogin.account.provider not in wechat.PROVIDER_IDS or sociallogin.is_existing:

@@ -2,16 +2,19 @@
 
 Two WeChat applications serve the site. On a computer, the Open Platform website app (网站应用)
 shows a QR code; inside WeChat's own browser, the official account (公众号) authorises the visit.
-Both are allauth apps of the provider ``weixin``; the official account's has the provider id
-``weixin_mp``, which is also the ``provider`` of the identities it links (SocialAccount), whose
-openid receives the reminders (``members.wechat.messages``).
+Both are allauth apps of the provider ``weixin``, with the provider ids ``weixin_open`` and
+``weixin_mp``; an identity (allauth's SocialAccount) has its app's id as ``provider``, so it always
+finds its own app again, while ``weixin`` alone means "the app for this browser". The openid of a
+``weixin_mp`` identity receives the reminders (``members.wechat.messages``).
 """
 
 from django.http import HttpRequest
 
-OPEN_PLATFORM = "weixin"
+PROVIDER = "weixin"
+OPEN_PLATFORM = "weixin_open"
 OFFICIAL_ACCOUNT = "weixin_mp"
-PROVIDER_IDS = (OPEN_PLATFORM, OFFICIAL_ACCOUNT)
+# "weixin" too: the identities of an Open Platform app entered in the admin without a provider id.
+PROVIDER_IDS = (PROVIDER, OPEN_PLATFORM, OFFICIAL_ACCOUNT)
 
 
 def in_wechat_browser(request: HttpRequest) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from members.models import User
-from members.wechat import OFFICIAL_ACCOUNT, OPEN_PLATFORM, PROVIDER_IDS
+from members.wechat import OFFICIAL_ACCOUNT, PROVIDER, PROVIDER_IDS
 
 
 def wechat_identities(user: User) -> QuerySet[SocialAccount]:
@@ -16,7 +16,7 @@ def wechat_identities(user: User) -> QuerySet[SocialAccount]:
 
 def wechat_available(request: HttpRequest) -> bool:
     """Whether WeChat sign-in works in this browser: the app it needs is configured."""
-    return bool(get_adapter(request).list_apps(request, provider=OPEN_PLATFORM))
+    return bool(get_adapter(request).list_apps(request, provider=PROVIDER))
 
 
 def official_account_openid(user: User) -> str | None:

@@ -26,7 +26,8 @@ def wechat_apps(*, open_app=True, mp_app=True, mp_scope="snsapi_userinfo") -> di
     """SOCIALACCOUNT_PROVIDERS as config/settings.py builds it from the WECHAT_* variables."""
     apps = []
     if open_app:
-        apps.append({"name": "WeChat website", "client_id": OPEN_APP[0], "secret": OPEN_APP[1]})
+        apps.append({"name": "WeChat website", "provider_id": "weixin_open", "client_id": OPEN_APP[0],
+                     "secret": OPEN_APP[1]})
     if mp_app:
         apps.append({"name": "WeChat official account", "provider_id": "weixin_mp", "client_id": MP_APP[0],
                      "secret": MP_APP[1], "settings": {"scope": [mp_scope]}})
@@ -161,7 +162,7 @@ def test_a_first_wechat_sign_in_with_a_new_phone_makes_the_account_after_code_an
     user = User.objects.get()
     assert (user.full_name, user.phone, user.phone_verified) == ("李梅", "+8613800002222", True)
     assert not user.has_usable_password()  # signs in by WeChat or by SMS code
-    assert SocialAccount.objects.get().provider == "weixin"  # the Open Platform's identity, from the QR code
+    assert SocialAccount.objects.get().provider == "weixin_open"  # the Open Platform's identity, from the QR code
     assert signed_in_user(client) == user
     assert response.status_code == 302
 
@@ -299,10 +300,10 @@ def test_a_silent_authorisation_signs_in_with_the_openid_alone(client, wechat, s
 
 def test_an_identity_linked_to_another_account_is_not_moved(db):
     owner, other = make_user(phone="+8613800000001"), make_user(phone="+8613800000002")
-    SocialAccount.objects.create(user=owner, provider="weixin", uid="o-taken")
+    SocialAccount.objects.create(user=owner, provider="weixin_open", uid="o-taken")
 
     with pytest.raises(ValidationError) as error:
-        wechat_sign_in_by_phone(phone=other.phone, provider="weixin", uid="o-taken", extra_data={})
+        wechat_sign_in_by_phone(phone=other.phone, provider="weixin_open", uid="o-taken", extra_data={})
 
     assert error.value.code == "linked_elsewhere"
     assert SocialAccount.objects.get(uid="o-taken").user == owner
@@ -310,7 +311,8 @@ def test_an_identity_linked_to_another_account_is_not_moved(db):
 
 def test_a_new_phone_needs_a_name_and_nothing_else_is_accepted(db):
     with pytest.raises(ValidationError) as error:
-        wechat_sign_in_by_phone(phone="+8613800000003", provider="weixin", uid="o-1", extra_data={}, full_name="  ")
+        wechat_sign_in_by_phone(phone="+8613800000003", provider="weixin_open", uid="o-1", extra_data={},
+                                full_name="  ")
     assert error.value.code == "name_required"
     with pytest.raises(ValidationError) as error:
         wechat_sign_in_by_phone(phone="+8613800000003", provider="github", uid="o-1", extra_data={}, full_name="A")
@@ -319,9 +321,9 @@ def test_a_new_phone_needs_a_name_and_nothing_else_is_accepted(db):
 
 
 def test_signing_in_again_with_the_same_phone_and_identity_changes_nothing(db):
-    user, first = wechat_sign_in_by_phone(phone="+8613800000004", provider="weixin", uid="o-2", extra_data={},
+    user, first = wechat_sign_in_by_phone(phone="+8613800000004", provider="weixin_open", uid="o-2", extra_data={},
                                           full_name="张三")
-    again, second = wechat_sign_in_by_phone(phone="+8613800000004", provider="weixin", uid="o-2", extra_data={})
+    again, second = wechat_sign_in_by_phone(phone="+8613800000004", provider="weixin_open", uid="o-2", extra_data={})
 
     assert (again, second) == (user, first) and SocialAccount.objects.count() == 1
 
@@ -346,7 +348,7 @@ def test_a_person_sees_their_linked_wechat_and_unlinks_it(client, wechat):
 
 def test_nobody_unlinks_another_person_s_wechat(client):
     owner, intruder = make_user(phone="+8613800000006"), make_user(phone="+8613800000007")
-    identity = SocialAccount.objects.create(user=owner, provider="weixin", uid="o-owner")
+    identity = SocialAccount.objects.create(user=owner, provider="weixin_open", uid="o-owner")
     client.force_login(intruder)
 
     assert client.post(reverse("members:wechat_unlink", args=[identity.pk])).status_code == 404
@@ -375,3 +377,29 @@ def test_a_person_without_a_proven_phone_cannot_link_wechat(client, wechat):
 
     assert response["Location"] == reverse("members:wechat_account")
     assert not SocialAccount.objects.exists()
+
+
+def test_a_linked_identity_finds_its_own_app_in_any_browser(client, wechat, settings):
+    # allauth's own page of third-party accounts reads each identity's app: on a computer, where
+    # only the QR app is used, an official-account identity still finds the official account.
+    person = make_user(phone="+8613800000009")
+    SocialAccount.objects.create(user=person, provider="weixin_mp", uid="o-mp", extra_data={"nickname": "阿姨"})
+    SocialAccount.objects.create(user=person, provider="weixin_open", uid="o-open")
+    client.force_login(person)
+
+    for user_agent in (COMPUTER, IN_WECHAT):
+        response = client.get(reverse("socialaccount_connections"), HTTP_USER_AGENT=user_agent)
+        assert response.status_code == 200 and "阿姨" in response.content.decode()
+
+
+def test_two_apps_for_one_browser_show_one_button_and_refuse_to_guess(client, wechat):
+    from allauth.socialaccount.models import SocialApp
+
+    SocialApp.objects.create(provider="weixin", provider_id="weixin_mp", name="Same MP, also a row",
+                             client_id="wxother", secret="s")
+
+    page = client.get(reverse("account_login"), HTTP_USER_AGENT=IN_WECHAT).content.decode()
+    response = client.post(reverse("weixin_login"), HTTP_USER_AGENT=IN_WECHAT)
+
+    assert page.count("btn-wechat") == 1
+    assert response["Location"] == reverse("account_login")

@@ -126,7 +126,7 @@ def test_a_subscription_notice_goes_to_its_own_api_with_page(wechat, settings):
 @pytest.mark.django_db
 def test_a_reminder_goes_to_the_openid_of_the_official_account_identity(wechat):
     person = make_user(phone="+8613800000011")
-    SocialAccount.objects.create(user=person, provider="weixin", uid="o-website-openid")
+    SocialAccount.objects.create(user=person, provider="weixin_open", uid="o-website-openid")
     SocialAccount.objects.create(user=person, provider="weixin_mp", uid="o-follower")
 
     result = messages.reminder_send(user=person, title="三号楼加装电梯听证会投票", body="明天 18:00 截止，请尽快投票",
@@ -155,7 +155,7 @@ def test_a_long_title_is_cut_to_what_wechat_accepts(wechat):
 @pytest.mark.django_db
 def test_a_person_without_the_official_account_gets_no_reminder_there(wechat):
     person = make_user(phone="+8613800000013")
-    SocialAccount.objects.create(user=person, provider="weixin", uid="o-website-only")
+    SocialAccount.objects.create(user=person, provider="weixin_open", uid="o-website-only")
 
     result = messages.reminder_send(user=person, title="t", body="b", url="", when="")
 
