@@ -403,3 +403,15 @@ def test_two_apps_for_one_browser_show_one_button_and_refuse_to_guess(client, we
 
     assert page.count("btn-wechat") == 1
     assert response["Location"] == reverse("account_login")
+
+
+def test_my_wechat_page_reads_in_a_fixed_number_of_queries(client, wechat, django_assert_max_num_queries):
+    person = make_user(phone="+8613800000010")
+    for n in range(6):
+        SocialAccount.objects.create(user=person, provider="weixin_mp" if n % 2 else "weixin_open", uid=f"o-{n}")
+    client.force_login(person)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("members:wechat_account"), HTTP_USER_AGENT=IN_WECHAT)
+
+    assert response.content.decode().count(">解绑<") + response.content.decode().count(">Unlink<") == 6
