@@ -32,7 +32,12 @@ def wechat_sign_in_by_phone(*, phone: str, provider: str, uid: str, extra_data: 
         full_name = full_name.strip()
         if not full_name:
             raise ValidationError(_("Enter your name."), code="name_required")
-        user = person_ensure(full_name=full_name, phone=phone, by=None)
+        try:
+            with transaction.atomic():
+                user = person_ensure(full_name=full_name, phone=phone, by=None)
+        except IntegrityError as error:  # an account made for this phone at this very moment elsewhere
+            raise ValidationError(_("This phone number got an account a moment ago. Please sign in again."),
+                                  code="phone_taken") from error
     if not user.phone_verified:
         user.phone_verified = True
         stamp(user, user).save(update_fields=["phone_verified"])
