@@ -380,16 +380,25 @@ def test_a_person_without_a_proven_phone_cannot_link_wechat(client, wechat):
 
 
 def test_a_linked_identity_finds_its_own_app_in_any_browser(client, wechat, settings):
-    # allauth's own page of third-party accounts reads each identity's app: on a computer, where
-    # only the QR app is used, an official-account identity still finds the official account.
+    # On a computer, where only the QR app is used, an official-account identity still finds the
+    # official account (allauth names identities, in the admin for one, through their app).
     person = make_user(phone="+8613800000009")
-    SocialAccount.objects.create(user=person, provider="weixin_mp", uid="o-mp", extra_data={"nickname": "阿姨"})
-    SocialAccount.objects.create(user=person, provider="weixin_open", uid="o-open")
-    client.force_login(person)
+    mp = SocialAccount.objects.create(user=person, provider="weixin_mp", uid="o-mp", extra_data={"nickname": "阿姨"})
+    qr = SocialAccount.objects.create(user=person, provider="weixin_open", uid="o-open")
 
     for user_agent in (COMPUTER, IN_WECHAT):
-        response = client.get(reverse("socialaccount_connections"), HTTP_USER_AGENT=user_agent)
-        assert response.status_code == 200 and "阿姨" in response.content.decode()
+        request = client.get(reverse("home"), HTTP_USER_AGENT=user_agent).wsgi_request
+        assert mp.get_provider(request).app.client_id == MP_APP[0]
+        assert qr.get_provider(request).app.client_id == OPEN_APP[0]
+        mp._provider = qr._provider = None
+
+
+def test_allauth_s_page_of_third_party_accounts_is_the_person_s_own_wechat_page(client):
+    client.force_login(make_user(phone="+8613800000014"))
+
+    response = client.get("/accounts/3rdparty/")
+
+    assert response["Location"] == reverse("members:wechat_account")
 
 
 def test_two_apps_for_one_browser_show_one_button_and_refuse_to_guess(client, wechat):

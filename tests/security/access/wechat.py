@@ -28,7 +28,9 @@ EXPECTATIONS = {
     "socialaccount_login_cancelled": Entry(get=everyone(200, anonymous=200), sides=ONLY_OWN),
     "socialaccount_login_error": Entry(get=everyone(401, anonymous=401), sides=ONLY_OWN),  # allauth's status
     "socialaccount_signup": Entry(get=everyone(LOGIN), sides=ONLY_OWN),
-    "socialaccount_connections": Entry(get=everyone(200), sides=ONLY_OWN),
+    # allauth's page of third-party accounts is the person's own WeChat page (config/urls.py).
+    "socialaccount_connections": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
+    "wechat_connections": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
     "accounts/social/login/cancelled/": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
     "accounts/social/login/error/": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
     "accounts/social/signup/": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
