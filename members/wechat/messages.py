@@ -6,8 +6,8 @@ shared cache until shortly before it expires, so every worker uses the same one.
 the token is no longer valid (40001, 40014, 42001) fetches a new one and sends once more. The result
 says what to do next: ``sent``; ``failed`` (do not try again: the person does not follow the
 account, refused the notices, the template is wrong …); or ``retry`` (WeChat busy, rate-limited or
-unreachable: try later). Nothing here knows about outboxes or channels; ``reminder_send`` is the
-entry point a channel calls.
+unreachable: try later). Nothing here knows about outboxes or channels: a channel calls
+``notification_send`` (a stored notification) or ``reminder_send`` (any reminder).
 """
 
 import logging
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
-from members.models import User
+from members.models import Notification, User
 from members.wechat.selectors import official_account_openid
 
 logger = logging.getLogger(__name__)
@@ -157,3 +158,13 @@ def reminder_send(*, user: User, title: str, body: str, url: str, when: str) -> 
         return SendResult(FAILED, "no WeChat linked through the official account")
     return template_message_send(openid=openid, template_id=settings.WECHAT_MP_TEMPLATE_ID,
                                  data=reminder_data(title=title, body=body, when=when), url=url)
+
+
+def notification_send(notification: Notification) -> SendResult:
+    """Send a stored notification to its person through the official account, linking to the site."""
+    url = notification.url
+    if url.startswith("/"):
+        url = settings.SITE_URL.rstrip("/") + url
+    when = timezone.localtime(notification.created_at).strftime("%Y-%m-%d %H:%M")
+    return reminder_send(user=notification.user, title=notification.title, body=notification.body, url=url,
+                         when=when)

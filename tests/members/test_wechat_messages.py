@@ -160,3 +160,22 @@ def test_a_person_without_the_official_account_gets_no_reminder_there(wechat):
     result = messages.reminder_send(user=person, title="t", body="b", url="", when="")
 
     assert result.status == messages.FAILED and wechat.calls == []
+
+
+@pytest.mark.django_db
+def test_a_stored_notification_goes_out_with_an_absolute_link(wechat, settings):
+    from members.models import Notification
+    from members.notifications import notify
+
+    settings.SITE_URL = "https://sanhui.example.org"
+    person = make_user(phone="+8613800000015")
+    SocialAccount.objects.create(user=person, provider="weixin_mp", uid="o-follower")
+    notification = notify(users=[person], kind=Notification.Kind.ANNOUNCEMENT, title="停水通知",
+                          body="明天 9:00-12:00 停水", url="/ballots/7/", dedupe_key="wechat-test")[0]
+
+    result = messages.notification_send(notification)
+
+    assert result.status == messages.SENT
+    sent = wechat.sent[0]
+    assert sent["url"] == "https://sanhui.example.org/ballots/7/"
+    assert sent["data"]["thing1"] == {"value": "停水通知"} and sent["data"]["time3"]["value"].startswith("20")
