@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    # WeChat sign-in: allauth's provider, with the site's subclass (members/wechat/provider.py).
+    "allauth.socialaccount.providers.weixin",
     "simple_history",
     "csp",
     "members",
@@ -225,6 +228,8 @@ ACCOUNT_RATE_LIMITS = {
     # allauth's defaults plus an explicit failed-login limit: 5 tries per phone/username
     # in 5 minutes, 10 per minute per IP.
     "login_failed": "10/m/ip,5/300s/key",
+    # The code that proves a phone number at a first WeChat sign-in (members/wechat/views.py).
+    "wechat_phone_code": "1/30s/key,5/h/key,10/h/ip",
 }
 # Behind reverse proxies (docs/DEPLOY.md) every request comes from a proxy's address: the per-IP
 # limits must read the client's address from X-Forwarded-For, as many proxy hops from the right.
@@ -232,6 +237,60 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
+
+# --- WeChat (docs/OPERATIONS.md, "WeChat") -----------------------------------
+# Two WeChat applications. On a computer, the Open Platform website app (网站应用) shows a QR code
+# (snsapi_login); inside WeChat's own browser, the official account (公众号) authorises the visit
+# (网页授权, snsapi_userinfo or snsapi_base) and also sends the reminders (template messages).
+# An application whose id is empty is off: no WeChat button where it would be used.
+WECHAT_OPEN_APP_ID = os.environ.get("WECHAT_OPEN_APP_ID", "")
+WECHAT_OPEN_APP_SECRET = os.environ.get("WECHAT_OPEN_APP_SECRET", "")
+WECHAT_MP_APP_ID = os.environ.get("WECHAT_MP_APP_ID", "")
+WECHAT_MP_APP_SECRET = os.environ.get("WECHAT_MP_APP_SECRET", "")
+# snsapi_userinfo asks the person once for their nickname and picture; snsapi_base is silent but
+# gives only the openid (it needs no consent screen).
+WECHAT_MP_SCOPE = os.environ.get("WECHAT_MP_SCOPE", "snsapi_userinfo")
+if WECHAT_MP_SCOPE not in ("snsapi_userinfo", "snsapi_base"):
+    raise ImproperlyConfigured("WECHAT_MP_SCOPE must be snsapi_userinfo or snsapi_base.")
+# Where WeChat's pages (authorisation) and API (tokens, profiles, messages) are; change them only
+# to go through an egress proxy (or, in tests, to a local fake).
+WECHAT_OPEN_URL = os.environ.get("WECHAT_OPEN_URL", "https://open.weixin.qq.com").rstrip("/")
+WECHAT_API_URL = os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com").rstrip("/")
+WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))  # seconds per call to WeChat's API
+# Reminders through the official account: "template" (模板消息) or "subscribe" (订阅通知), the
+# template's id, and which of its fields receive the reminder's title, text and time.
+WECHAT_MP_MESSAGE_API = os.environ.get("WECHAT_MP_MESSAGE_API", "template")
+if WECHAT_MP_MESSAGE_API not in ("template", "subscribe"):
+    raise ImproperlyConfigured("WECHAT_MP_MESSAGE_API must be template or subscribe.")
+WECHAT_MP_TEMPLATE_ID = os.environ.get("WECHAT_MP_TEMPLATE_ID", "")
+WECHAT_MP_TEMPLATE_FIELDS = dict(
+    pair.split("=", 1) for pair in env_list("WECHAT_MP_TEMPLATE_FIELDS", "title=thing1,body=thing2,time=time3")
+    if "=" in pair
+)
+
+SOCIALACCOUNT_ADAPTER = "members.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "weixin": {
+        "provider_class": "members.wechat.provider.WeChatProvider",
+        # The same apps can instead be SocialApp rows in the admin (provider "weixin", provider ids
+        # "weixin_open" and "weixin_mp"); members/wechat/provider.py reads both alike.
+        "APPS": [
+            *([{"name": "WeChat website", "provider_id": "weixin_open", "client_id": WECHAT_OPEN_APP_ID,
+                "secret": WECHAT_OPEN_APP_SECRET}]
+              if WECHAT_OPEN_APP_ID else []),
+            *([{"name": "WeChat official account", "provider_id": "weixin_mp", "client_id": WECHAT_MP_APP_ID,
+                "secret": WECHAT_MP_APP_SECRET, "settings": {"scope": [WECHAT_MP_SCOPE]}}]
+              if WECHAT_MP_APP_ID else []),
+        ],
+    },
+}
+# A WeChat identity is linked only after an SMS code proves the phone (members/wechat/views.py):
+# never an account from WeChat's data alone, never a login matched by e-mail.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = WECHAT_TIMEOUT
 
 # --- SMS (members/messaging; docs/OPERATIONS.md "SMS") ------------------------------------------
 # The gateway: "tencent" (Tencent Cloud SMS), "aliyun" (Alibaba Cloud SMS), "none" (this site sends

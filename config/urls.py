@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from members import views as member_views
 
 urlpatterns = [
     path("", member_views.home, name="home"),
+    # A person's WeChat identities are shown, and unlinked, on their own page (one place, one service):
+    # allauth's page of third-party accounts, which matches this address after us, sends there.
+    path("accounts/3rdparty/", RedirectView.as_view(pattern_name="members:wechat_account"),
+         name="wechat_connections"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,15 +1,23 @@
-"""allauth adapter: phone numbers live on members.User."""
+"""allauth adapters: phone numbers live on members.User; WeChat identities wait for a proven phone."""
 
 from datetime import timedelta
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import PhoneVerificationStage
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from members import wechat
 from members.messaging.outbox import cap_message
 from members.models import User
 from members.phone import normalize_phone, send_sms
@@ -94,3 +102,37 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             return None
         return User.objects.filter(phone=phone).first()
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """WeChat sign-in: the app that fits the browser, and a phone proved by SMS before any link.
+
+    A computer uses the Open Platform website app (a QR code), WeChat's own browser the official
+    account; only the app of the current browser is offered and used, at the start of a sign-in and
+    at WeChat's answer alike (both come from the same browser). A WeChat identity seen for the first
+    time is linked to nobody yet: it waits in the session until the person proves a phone number by
+    SMS code (members/wechat/views.py), then joins the account of that phone or a new one.
+    """
+
+    def list_apps(self, request: HttpRequest, provider: str | None = None,
+                  client_id: str | None = None) -> list[Any]:
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        # Only "which app for this browser" questions are narrowed: the sign-in (provider "weixin")
+        # and the list of sign-in buttons (no provider). An identity asks by its own app's id.
+        if request is None or client_id is not None or provider not in (None, wechat.PROVIDER):
+            return apps
+        wanted = wechat.OFFICIAL_ACCOUNT if wechat.in_wechat_browser(request) else wechat.OPEN_PLATFORM
+        return [app for app in apps if app.provider != wechat.PROVIDER or wechat.app_kind(app) == wanted]
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if sociallogin.account.provider not in wechat.PROVIDER_IDS or sociallogin.is_existing:
+            return
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            user = request.user
+            if user.is_authenticated and user.phone and user.phone_verified:
+                return  # allauth links it to the signed-in person, whose phone is proven
+            messages.error(request, _("Confirm your mobile phone number before linking WeChat."))
+            raise ImmediateHttpResponse(redirect("members:wechat_account"))
+        from members.wechat.views import pending_start
+
+        raise ImmediateHttpResponse(pending_start(request, sociallogin))

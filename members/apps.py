@@ -15,3 +15,6 @@ class MembersConfig(AppConfig):
 
         # The contact channels every site has (SMS, e-mail, the site only) register themselves.
         from members.messaging import channels  # noqa: F401
+
+        # WeChat, for those who linked it through the official account.
+        from members.wechat import channel  # noqa: F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from members import views
+from members.wechat import views as wechat_views
 
 app_name = "members"
 
@@ -26,4 +27,6 @@ urlpatterns = [
     path("me/notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("me/notifications/settings/", views.notification_preferences, name="notification_preferences"),
     path("me/notifications/channel/", views.contact_channel, name="contact_channel"),
+    path("me/wechat/", wechat_views.wechat_account, name="wechat_account"),
+    path("me/wechat/<int:pk>/unlink/", wechat_views.wechat_unlink, name="wechat_unlink"),
 ]

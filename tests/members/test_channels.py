@@ -72,6 +72,7 @@ def test_a_channel_that_cannot_reach_the_person_is_refused_and_nothing_changes()
 def test_a_new_channel_plugs_in_with_one_registration(django_capture_on_commit_callbacks, client):
     delivered = []
     linked = make_user(phone="+8613800000051")
+    site_wechat = channels._registry.get("wechat")  # the site's own WeChat channel, put back after
     channels.register(channels.Channel(
         name="wechat", label="WeChat", order=15, reaches=lambda user: user.pk == linked.pk,
         deliver=lambda rows, *, committee_id=None: delivered.extend((n.user_id, n.title) for n in rows)))
@@ -87,6 +88,8 @@ def test_a_new_channel_plugs_in_with_one_registration(django_capture_on_commit_c
         assert not SmsMessage.objects.exists()
     finally:
         channels._registry.pop("wechat")
+        if site_wechat is not None:
+            channels.register(site_wechat)
 
 
 def test_copies_count_against_the_committee_cap(settings, sms_outbox, django_capture_on_commit_callbacks):
