@@ -8,14 +8,21 @@ A small cache counter rather than django-ratelimit: that library refuses the dat
 system checks. Counted in the ``throttle`` cache: Redis, shared by every host, when REDIS_URL is set;
 otherwise each server process's memory (so the limit is per process), because the database cache
 would add five statements to every cast.
+
+If the shared cache cannot be reached (Redis restarting, failing over), the vote is not throttled
+rather than refused with a 500: the limit only slows a person down, while one vote per voice is
+kept by the database's row lock and unique constraints (docs/SECURITY.md). The failure is logged.
 """
 
+import logging
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -25,14 +32,19 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def _hit(key: str, period: int) -> int:
-    """Count one more in the window; the count so far."""
+    """Count one more in the window; the count so far (0 if the cache cannot be reached)."""
     cache = caches["throttle"]
-    cache.add(key, 0, timeout=period + 5)
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 5)
-        return 1
+        cache.add(key, 0, timeout=period + 5)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 5)
+            return 1
+    except Exception:  # noqa: BLE001 - any cache client's connection error: fail open (module docstring)
+        logger.warning("vote throttle: the %s cache is unreachable; this vote is not counted", "throttle",
+                       exc_info=True)
+        return 0
 
 
 def throttle_votes(view):
