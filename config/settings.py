@@ -178,8 +178,9 @@ if os.environ.get("REDIS_URL"):
         },
     }
     # Several hosts (docs/DEPLOY.md): sessions are read from Redis and written through to the
-    # database, so a Redis restart signs nobody out in the middle of a vote.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # database, so a Redis restart signs nobody out in the middle of a vote; Django's cached_db,
+    # which keeps serving from the database while Redis is unreachable (config/sessions_cached.py).
+    SESSION_ENGINE = "config.sessions_cached"
 else:
     CACHES = {
         "default": {

@@ -230,11 +230,13 @@ schedule_loop() {
         now="$(date +%s)"
         sleep "$((60 - now % 60)).$(printf '%03d' $((RANDOM % 200)))"  # AccuracySec: a few ms apart
         minute="$(date -u +%Y-%m-%dT%H:%M)"
+        started="$(date -u +%H:%M:%S.%N | cut -c1-12)"
         rc=0
         out="$($cmd 2>&1)" || rc=$?
         # One line per run: minute, host, exit status, and whether it acted or stepped aside.
         if [[ "$out" == *"another run is in progress; skipped"* ]]; then state=skipped; else state=ran; fi
-        printf '%s host=%s rc=%s %s finished=%s %s\n' "$minute" "$n" "$rc" "$state" "$(date -u +%H:%M:%S.%N | cut -c1-12)" \
+        printf '%s host=%s rc=%s %s started=%s finished=%s %s\n' "$minute" "$n" "$rc" "$state" "$started" \
+            "$(date -u +%H:%M:%S.%N | cut -c1-12)" \
             "$(echo "$out" | tr '\n' ' ' | cut -c1-300)" >>"$C/logs/schedule.log"
     done
 }
@@ -343,13 +345,15 @@ start() {
     # once the standby has become the primary. connect_timeout: a dead host is given up quickly.
     local pw
     pw="$(cat "$C/secrets/db")"
+    # Values in single quotes: the URLs hold '&', and the file is read both by the shell here and,
+    # in production, by systemd's EnvironmentFile (which removes the quotes too).
     cat >"$C/env" <<EOF
-DJANGO_SECRET_KEY=$(cat "$C/secrets/secret_key")
-DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+DJANGO_SECRET_KEY='$(cat "$C/secrets/secret_key")'
+DJANGO_ALLOWED_HOSTS='127.0.0.1,localhost'
 DJANGO_TRUSTED_PROXY_COUNT=1
-DATABASE_URL=postgres://$DB_USER:$pw@$PG1_HOST:$PG1_PORT,$PG2_HOST:$PG2_PORT/$DB_NAME?target_session_attrs=read-write&connect_timeout=3
-DATABASE_REPLICA_URL=postgres://$DB_USER:$pw@$PG2_HOST:$PG2_PORT,$PG1_HOST:$PG1_PORT/$DB_NAME?target_session_attrs=prefer-standby&connect_timeout=3
-REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT/1
+DATABASE_URL='postgres://$DB_USER:$pw@$PG1_HOST:$PG1_PORT,$PG2_HOST:$PG2_PORT/$DB_NAME?target_session_attrs=read-write&connect_timeout=3'
+DATABASE_REPLICA_URL='postgres://$DB_USER:$pw@$PG2_HOST:$PG2_PORT,$PG1_HOST:$PG1_PORT/$DB_NAME?target_session_attrs=prefer-standby&connect_timeout=3'
+REDIS_URL='redis://$REDIS_HOST:$REDIS_PORT/1'
 CONN_MAX_AGE=60
 LOG_LEVEL=WARNING
 PYTHONUNBUFFERED=1
@@ -364,6 +368,8 @@ EOF
     (
         cd "$ROOT"
         app_env
+        # A wrong DATABASE_URL would quietly fall back to the SQLite file: refuse to go on.
+        "$PY" manage.py shell -v 0 -c "from django.db import connection as c; assert c.vendor == 'postgresql', c.vendor"
         "$PY" manage.py migrate --noinput >"$C/logs/migrate.log"
         "$PY" manage.py collectstatic --noinput -v 0
         "$PY" manage.py render_try_again >/dev/null

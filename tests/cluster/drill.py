@@ -60,7 +60,7 @@ RETRY_FOR = 90.0  # seconds a voter keeps trying after the burst's window
 ARTIFACTS = ROOT / "test-artifacts" / "cluster"
 MARK = "SANHUI-DRILL="
 TRY_AGAIN = ("Please try again in a minute", "请稍后再试")
-RECORDED = ("Your vote has been recorded",)
+RECORDED = ("You have voted", "Your vote has been recorded")  # the ballot page once a vote is in
 # The faults, in seconds after the burst starts (module docstring).
 FAULTS = [(2.0, ["kill-host", "1"]), (4.0, ["restart-redis"]), (5.5, ["stall-replication"]),
           (6.5, ["kill-primary"]), (6.55, ["resume-replication"]), (7.5, ["promote"])]
@@ -80,7 +80,7 @@ def app_env() -> dict:
     for line in (C / "env").read_text().splitlines():
         key, _, value = line.partition("=")
         if key and not key.startswith("#"):
-            env[key] = value
+            env[key] = value[1:-1] if value[:1] == value[-1:] == "'" else value
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)})
     return env
 
