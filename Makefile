@@ -40,7 +40,7 @@ BENCH_ARGS  ?=
 AUDIT_VENV  := .venv-audit
 PIP_AUDIT   := pip-audit==2.10.1
 
-.PHONY: help venv vendor run chromium test test-pg test-faults cluster-packages cluster cluster-stop test-cluster test-cluster-async audit bench bench-quick bench-district lint messages clean distclean
+.PHONY: help venv vendor run chromium test test-pg test-faults cluster-packages cluster cluster-stop test-cluster test-cluster-async bench-cluster audit bench bench-quick bench-district lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
@@ -53,6 +53,7 @@ help:
 	@echo "                primary + synchronous hot standby, Redis, the schedule on both hosts (root); make cluster-stop"
 	@echo "make test-cluster  failover drill: 2,000 votes through nginx while a host, Redis and the primary fail (root)"
 	@echo "make test-cluster-async  the same with an asynchronous standby: shows the receipts it loses"
+	@echo "make bench-cluster  cast vs floor on the cluster's primary, synchronous standby vs asynchronous"
 	@echo "make audit      known vulnerabilities: pip-audit (own virtualenv), then PyPI's newest-release advisories"
 	@echo "make lint       ruff check"
 	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
@@ -184,6 +185,11 @@ test-cluster: $(STAMP) vendor cluster-packages
 
 test-cluster-async: $(STAMP) vendor cluster-packages
 	CLUSTER_SYNC=0 $(VENV_PY) tests/cluster/drill.py
+
+# What the synchronous standby costs the cast: bench/run.py against the cluster's primary, with the
+# standby synchronous and then asynchronous (scripts/cluster-bench.sh; BENCH_CLUSTER_ARGS, default --quick).
+bench-cluster: $(STAMP) vendor cluster-packages
+	bash scripts/cluster-bench.sh
 
 # pip-audit lives in its own virtualenv, so its dependencies never enter requirements.txt.
 # First the pins as written (no resolution), then everything installed from them (transitive too).

@@ -55,7 +55,8 @@ MODE = "sync" if SYNC else "async"
 NGINX = os.environ.get("CLUSTER_NGINX", "127.0.0.1:8091")
 VOTERS = int(os.environ.get("DRILL_VOTERS", "2000"))
 WINDOW = float(os.environ.get("DRILL_WINDOW", "10"))
-IN_FLIGHT = 256  # as bench/run.py's burst: at most this many requests open at once
+IN_FLIGHT = 256  # as bench/run.py's burst: at most this many requests open at once (a voter
+                 # waiting to try again holds none, so the 2,000 are still sent within the window)
 RETRY_FOR = 90.0  # seconds a voter keeps trying after the burst's window
 ARTIFACTS = ROOT / "test-artifacts" / "cluster"
 MARK = "SANHUI-DRILL="
@@ -95,8 +96,16 @@ def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 # --- One voter -----------------------------------------------------------------------------------
 
+SLOTS = threading.BoundedSemaphore(IN_FLIGHT)
+
+
 def request(method: str, path: str, session: str, data: dict | None = None):
     """One request through nginx, as a browser behind TLS sends it (Origin and Referer for CSRF)."""
+    with SLOTS:
+        return _request(method, path, session, data)
+
+
+def _request(method: str, path: str, session: str, data: dict | None = None):
     host, port = NGINX.split(":")
     headers = {"Host": "127.0.0.1", "Accept-Language": "en", "Cookie": f"csrftoken={CSRF}; sessionid={session}",
                "Origin": "https://127.0.0.1", "Referer": f"https://127.0.0.1{path}"}
@@ -178,7 +187,6 @@ def vote(row: list, tally: Tally, started: float, deadline: float) -> None:
 def burst(rows: list, tally: Tally) -> tuple[float, dict]:
     """bench/load.py's open loop (evenly within WINDOW, at most IN_FLIGHT open), faults on a timer."""
     gap = WINDOW / max(1, len(rows))
-    semaphore = threading.BoundedSemaphore(IN_FLIGHT)
     started = time.perf_counter()
     deadline = time.time() + WINDOW + RETRY_FOR
     fault_times: dict[str, float] = {}
@@ -191,12 +199,6 @@ def burst(rows: list, tally: Tally) -> tuple[float, dict]:
             fault_times[" ".join(action)] = time.perf_counter() - started
             cluster(*action, check=False)
 
-    def one(row):
-        try:
-            vote(row, tally, started, deadline)
-        finally:
-            semaphore.release()
-
     injector = threading.Thread(target=faults, daemon=True)
     injector.start()
     threads = []
@@ -204,8 +206,7 @@ def burst(rows: list, tally: Tally) -> tuple[float, dict]:
         delay = started + i * gap - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        semaphore.acquire()
-        thread = threading.Thread(target=one, args=(row,), daemon=True)
+        thread = threading.Thread(target=vote, args=(row, tally, started, deadline), daemon=True)
         thread.start()
         threads.append(thread)
     sent = time.perf_counter() - started
