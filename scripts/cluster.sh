@@ -15,7 +15,7 @@
 #
 #   scripts/cluster.sh start           (CLUSTER_SYNC=0: the standby is asynchronous, for the variant)
 #   scripts/cluster.sh stop | status
-#   scripts/cluster.sh kill-host N | restart-redis | stall-replication | kill-primary | resume-replication | promote
+#   scripts/cluster.sh kill-host N | restart-redis | stall-replication | kill-primary | promote
 #
 # The last line's actions are the drill's faults (tests/cluster/drill.py). Needs root (PostgreSQL
 # runs as the postgres user via runuser) and the Debian packages nginx, redis-server, postgresql-15
@@ -412,10 +412,10 @@ status() {
 
 # --- the drill's faults -----------------------------------------------------------------------
 
-walreceiver_pid() {
+walsender_pid() {  # the primary's process that streams WAL to the standby
     local pid
-    pid="$(head -n1 "$(pg_datadir pg2)/postmaster.pid")"
-    pgrep -P "$pid" -f 'walreceiver' | head -n1
+    pid="$(head -n1 "$(pg_datadir pg1)/postmaster.pid")"
+    pgrep -P "$pid" -f 'walsender' | head -n1
 }
 
 case "${1:-}" in
@@ -429,10 +429,12 @@ case "${1:-}" in
         stop_redis
         start_redis
         say "redis: restarted (empty)" ;;
-    stall-replication)  # the standby stops receiving (a congested link), as SIGSTOP does to its walreceiver
-        kill -STOP "$(walreceiver_pid)" && say "pg2: replication stalled" ;;
-    resume-replication)
-        kill -CONT "$(walreceiver_pid)" && say "pg2: replication resumed" ;;
+    stall-replication)
+        # The WAL stops leaving the primary (a congested or broken link): its walsender is stopped,
+        # so what is committed from now on stays in the primary's pg_wal. (Stopping the standby's
+        # walreceiver instead would not do: the WAL already sent waits in its socket's buffer, and
+        # is read once it resumes, even after the primary died.) The primary's death ends it.
+        kill -STOP "$(walsender_pid)" && say "pg1: replication stalled (walsender stopped)" ;;
     kill-primary)  # the primary's machine dies: every process of the server at once, no shutdown
         pids="$(pg_pids pg1)"
         [ -n "$pids" ] || die "pg1 is not running"
@@ -440,6 +442,6 @@ case "${1:-}" in
         kill -KILL $pids && say "pg1: killed (SIGKILL to postmaster and backends: $(echo $pids | wc -w) processes)" ;;
     promote)
         as_pg "$PG_BIN/pg_ctl" -D "$(pg_datadir pg2)" -w -t 60 promote >/dev/null && say "pg2: promoted" ;;
-    *) echo "usage: $0 start|stop|status|kill-host N|restart-redis|stall-replication|resume-replication|kill-primary|promote" >&2
+    *) echo "usage: $0 start|stop|status|kill-host N|restart-redis|stall-replication|kill-primary|promote" >&2
        exit 2 ;;
 esac
