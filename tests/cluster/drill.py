@@ -277,7 +277,8 @@ def main() -> int:
         env = {**os.environ, "CLUSTER_SYNC": "1" if SYNC else "0"}
         subprocess.run([*CLUSTER, "start"], check=True, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         # The schedule is checked from the first minute that began with both hosts up.
-        first_minute = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 60 - time.time() % 60))
+        up = time.time()
+        first_minute = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(up - up % 60 + 60))
         log(f"loading the burst's data: {VOTERS} households on one open secret ballot (bench/prepare.py)")
         manifest = ARTIFACTS / "manifest.json"
         subprocess.run([PY, "-m", "bench.prepare", str(manifest), "--cast-voters", "1", "--cast-ballots", "1",
