@@ -18,7 +18,8 @@
 4. From the new primary: every receipt given is a vote found (lost = 0), no voice voted twice
    (duplicated = 0), every register row has its sealed paper, ``verify_audit`` passes; no answer was
    a 500 or a bare 502, every 503 was the "try again" page; every voter who got "try again" then
-   voted successfully; the schedule ran on both hosts every minute of the drill and one run acted.
+   voted successfully; the street page, which reads from the replica, still answers with one server
+   left; the schedule ran on both hosts every minute of the drill.
 
 CLUSTER_SYNC=0 (``make test-cluster-async``): the same drill with an asynchronous standby. Receipts
 given while the link was stalled are then missing from the promoted standby: the variant reports
@@ -285,7 +286,8 @@ def main() -> int:
                         "--burst-voters", str(VOTERS), "--flow-residents", "1", "--results-voters", "1",
                         "--sheet-voters", "3"], check=True, cwd=ROOT, env=app_env(), stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL)
-        rows = json.loads(manifest.read_text())["burst"][:VOTERS]
+        loaded = json.loads(manifest.read_text())
+        rows = loaded["burst"][:VOTERS]
         ballot = rows[0][1]
         # The faults land between two of the schedule's runs (at second 0 of each minute, a second or
         # two long): the burst starts between second 3 and 45 of a minute, so the failover is over
@@ -299,6 +301,11 @@ def main() -> int:
         tally = Tally()
         sent, fault_times = burst(rows, tally)
         log(f"burst sent within {sent:.1f} s; every voter done or given up")
+        # A page the replica router serves (DATABASE_REPLICA_VIEWS: the street page), now that one
+        # server is left: the replica URL (prefer-standby) falls back to the new primary.
+        street = loaded["pages"]["street"]
+        replica_status, _location, replica_text = request("GET", street["urls"]["street"], street["session"])
+        log(f"replica page (the street page) after the failover: {replica_status}")
         # One more minute of the schedule after the failover, on the new primary.
         time.sleep((61 - time.time() % 60) % 60 + 4)
         last_minute = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 60))
@@ -329,6 +336,7 @@ def main() -> int:
         "new_primary_port": stored["server_port"], "new_primary_in_recovery": stored["in_recovery"],
         "burst_sent_within": round(sent, 2), "faults_at": {k: round(v, 2) for k, v in fault_times.items()},
         "schedule": schedule, "drill_seconds": round(time.time() - started_at),
+        "replica_page_after_failover": replica_status,
         "lost_receipts": lost[:20], "bad_examples": tally.bad[:5],
     }
     (ARTIFACTS / f"drill-{MODE}.json").write_text(json.dumps(figures, indent=2, sort_keys=True))
@@ -351,6 +359,7 @@ def main() -> int:
                        ("gave up", "gave_up"), ("bad answers (500, bare 502, other)", "bad_answers")):
         print(f"  {label:<42} {figures[key]}")
     print(f"  {'verify_audit on the new primary':<42} {'passed' if figures['verify_audit'] else 'FAILED'}")
+    print(f"  {'replica page (street) after the failover':<42} {replica_status}")
     print(f"  {'schedule':<42} {schedule['minutes']} minutes, {schedule['runs']} runs "
           f"({schedule['skipped_runs']} stepped aside, {schedule['failed_runs']} failed)")
     print(f"  answers: {dict(sorted(tally.answers.items()))}")
@@ -373,6 +382,8 @@ def main() -> int:
     if len(given) + len(tally.already) != stored["participations"] + len(lost):
         failures.append(f"{stored['participations']} votes found, {len(given)} receipts given, "
                         f"{len(tally.already)} recorded though the answer was lost")
+    if replica_status != 200:
+        failures.append(f"the replica's page answered {replica_status} after the failover: {replica_text[:200]!r}")
     if schedule["problems"] or not schedule["minutes"]:
         failures.append(f"schedule: {schedule['problems'] or 'no run logged during the drill'}")
     if SYNC:
