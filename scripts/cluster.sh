@@ -152,10 +152,20 @@ replication_sync() { [ "$(replication_field sync_state)" = "$1" ]; }
 
 stop_postgres() {
     local name
+    local pids
     for name in pg2 pg1; do
         if pg_running "$name"; then
             say "$name: stop"
-            as_pg "$PG_BIN/pg_ctl" -D "$(pg_datadir "$name")" -m fast -w -t 60 stop >/dev/null || true
+            pids="$(pg_pids "$name")"
+            # A drill stopped half way may have left the walsender stopped (stall-replication):
+            # let it run again, or it could not take part in the shutdown.
+            # shellcheck disable=SC2086
+            [ -z "$pids" ] || kill -CONT $pids 2>/dev/null || true
+            as_pg "$PG_BIN/pg_ctl" -D "$(pg_datadir "$name")" -m fast -w -t 60 stop >/dev/null || {
+                pids="$(pg_pids "$name")"
+                # shellcheck disable=SC2086
+                [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+            }
         fi
         # A server killed by the drill leaves orphaned backends only if its postmaster alone died;
         # the drill kills the whole process tree, so there is nothing else to end here.
