@@ -4,6 +4,8 @@
 #   make test-pg   the same suite on a local PostgreSQL 15 (set up by scripts/pg-ensure.sh)
 #   make bench     load benchmark, burst and city-size timings (bench/, not part of `make test`)
 #   make test-faults  PostgreSQL stopped and gunicorn workers killed during a burst of votes (root)
+#   make cluster | cluster-stop   nginx, two app hosts, PostgreSQL primary + synchronous standby, Redis (root)
+#   make test-cluster  the failover drill on that cluster: hosts, Redis and the primary killed during a burst (root)
 #   make audit     known vulnerabilities of the pins and of everything installed (pip-audit, own virtualenv)
 #   make lint | messages | clean | distclean
 
@@ -38,7 +40,7 @@ BENCH_ARGS  ?=
 AUDIT_VENV  := .venv-audit
 PIP_AUDIT   := pip-audit==2.10.1
 
-.PHONY: help venv vendor run chromium test test-pg test-faults audit bench bench-quick bench-district lint messages clean distclean
+.PHONY: help venv vendor run chromium test test-pg test-faults cluster-packages cluster cluster-stop test-cluster test-cluster-async bench-cluster audit bench bench-quick bench-district lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
@@ -47,6 +49,11 @@ help:
 	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
 	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
 	@echo "make test-faults  stop PostgreSQL and kill gunicorn workers during a burst of votes (root)"
+	@echo "make cluster    a real cluster on this machine (docs/DEPLOY.md): nginx :8091, 2 app hosts, PostgreSQL"
+	@echo "                primary + synchronous hot standby, Redis, the schedule on both hosts (root); make cluster-stop"
+	@echo "make test-cluster  failover drill: 2,000 votes through nginx while a host, Redis and the primary fail (root)"
+	@echo "make test-cluster-async  the same with an asynchronous standby: shows the receipts it loses"
+	@echo "make bench-cluster  cast vs floor on the cluster's primary, synchronous standby vs asynchronous"
 	@echo "make audit      known vulnerabilities: pip-audit (own virtualenv), then PyPI's newest-release advisories"
 	@echo "make lint       ruff check"
 	@echo "make messages   makemessages -l zh_Hans + compilemessages (needs GNU gettext)"
@@ -152,6 +159,37 @@ test-faults: $(STAMP)
 	@mkdir -p staticfiles test-artifacts/figures
 	PG_PORT=$${FAULTS_PG_PORT:-5432} bash scripts/pg-ensure.sh
 	$(VENV_PY) tests/faults/run_faults.py
+
+# --- The cluster of docs/DEPLOY.md on one machine (scripts/cluster.sh, data in .cluster/) ------------
+# Debian's nginx and Redis are installed on first use as `make test` installs chromium; their own
+# services are not started (scripts/cluster.sh runs its own instances on loopback addresses).
+cluster-packages:
+	@if [ "$$(id -u)" != "0" ]; then \
+		echo "ERROR: the cluster runs PostgreSQL as the postgres user and installs packages: run as root." >&2; exit 1; fi
+	@if ! command -v nginx >/dev/null || ! command -v redis-server >/dev/null || ! command -v curl >/dev/null; then \
+		echo "installing nginx, redis-server and curl (apt-get)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq nginx-light redis-server curl </dev/null; \
+	fi
+	@[ -x /usr/lib/postgresql/15/bin/initdb ] || PG_PORT=$${FAULTS_PG_PORT:-5432} bash scripts/pg-ensure.sh
+
+cluster: $(STAMP) vendor cluster-packages
+	bash scripts/cluster.sh start
+
+cluster-stop:
+	bash scripts/cluster.sh stop
+
+# The drill starts its own cluster and always stops it (also on failure or Ctrl-C).
+test-cluster: $(STAMP) vendor cluster-packages
+	$(VENV_PY) tests/cluster/drill.py
+
+test-cluster-async: $(STAMP) vendor cluster-packages
+	CLUSTER_SYNC=0 $(VENV_PY) tests/cluster/drill.py
+
+# What the synchronous standby costs the cast: bench/run.py against the cluster's primary, with the
+# standby synchronous and then asynchronous (scripts/cluster-bench.sh; BENCH_CLUSTER_ARGS, default --quick).
+bench-cluster: $(STAMP) vendor cluster-packages
+	bash scripts/cluster-bench.sh
 
 # pip-audit lives in its own virtualenv, so its dependencies never enter requirements.txt.
 # First the pins as written (no resolution), then everything installed from them (transitive too).

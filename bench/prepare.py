@@ -14,6 +14,7 @@ import argparse
 import json
 import secrets
 from decimal import Decimal
+from importlib import import_module
 
 import django
 
@@ -58,15 +59,20 @@ def households(building: Building, n: int, *, tag: str, password: str = "!") -> 
 
 
 def sessions(users: list[User]) -> list[str]:
-    """A signed-in session for each user, as after a login."""
+    """A signed-in session for each user, as after a login, in the store the server reads: the
+    database rows of config.sessions, or (with REDIS_URL, as in `make test-cluster`) the rows of
+    Django's ``cached_db`` store, which the server reads through to on a cache miss."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store_class.get_model_class() if settings.SESSION_ENGINE != "config.sessions" else Session
     store, expire, keys, rows = SessionStore(), timezone.now() + timezone.timedelta(days=1), [], []
     for user in users:
         key = secrets.token_hex(16)
         data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire, user=user))
+        extra = {"user": user} if model is Session else {}
+        rows.append(model(session_key=key, session_data=store.encode(data), expire_date=expire, **extra))
         keys.append(key)
-    Session.objects.bulk_create(rows, batch_size=BATCH)
+    model.objects.bulk_create(rows, batch_size=BATCH)
     return keys
 
 

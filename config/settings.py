@@ -8,9 +8,10 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config import dburl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -105,10 +106,11 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-# DATABASE_URL in the usual forms (postgres://user:pw@host/db, sqlite:///path);
-# unset means the SQLite file in the project folder.
+# DATABASE_URL in the usual forms (postgres://user:pw@host/db, sqlite:///path), or libpq's
+# multi-host form for failover (postgres://user:pw@h1:5432,h2:5432/db?target_session_attrs=read-write,
+# config/dburl.py); unset means the SQLite file in the project folder.
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": dburl.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
@@ -146,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A read replica (docs/DEPLOY.md): the pages named in DATABASE_REPLICA_VIEWS read from it on GET;
 # every write, lock, session and cache row stays on the primary (config/routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
+    DATABASES["replica"] = dburl.parse(
         os.environ["DATABASE_REPLICA_URL"],
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
@@ -179,8 +181,9 @@ if os.environ.get("REDIS_URL"):
         },
     }
     # Several hosts (docs/DEPLOY.md): sessions are read from Redis and written through to the
-    # database, so a Redis restart signs nobody out in the middle of a vote.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # database, so a Redis restart signs nobody out in the middle of a vote; Django's cached_db,
+    # which keeps serving from the database while Redis is unreachable (config/sessions_cached.py).
+    SESSION_ENGINE = "config.sessions_cached"
 else:
     CACHES = {
         "default": {

@@ -15,9 +15,14 @@ Where it counts (settings.VOTE_THROTTLE_STORE):
   write (two requests in two processes can both read 19) and costs several statements a vote.
   Windows that have ended are deleted by the scheduled job (``throttle_prune``), not on the vote's path.
 
+If the shared cache cannot be reached (Redis restarting, failing over), the vote is not throttled
+rather than refused with a 500: the limit only slows a person down, while one vote per voice is
+kept by the database's row lock and unique constraints (docs/SECURITY.md). The failure is logged.
+
 This module is the one place that writes SQL by hand for the throttle; a cast pays one statement.
 """
 
+import logging
 import sqlite3
 import time
 from functools import wraps
@@ -31,6 +36,8 @@ from django.shortcuts import render
 from config.db import prepared_cursor
 from deliberation.models import ThrottleCount
 
+logger = logging.getLogger(__name__)
+
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """"20/60" → (20, 60): at most 20 in 60 seconds."""
@@ -39,14 +46,20 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def _cache_hit(subject: str, window_start: int, period: int) -> int:
+    """Count one more in the window; the count so far (0 if the cache cannot be reached)."""
     cache = caches["throttle"]
     key = f"sanhui:throttle:{subject}:{window_start}"
-    cache.add(key, 0, timeout=period + 5)
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 5)
-        return 1
+        cache.add(key, 0, timeout=period + 5)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=period + 5)
+            return 1
+    except Exception:  # noqa: BLE001 - any cache client's connection error: fail open (module docstring)
+        logger.warning("vote throttle: the %s cache is unreachable; this vote is not counted", "throttle",
+                       exc_info=True)
+        return 0
 
 
 def _upsert_sql(connection) -> str:

@@ -15,7 +15,7 @@ PROBE = (
 
 def test_redis_holds_the_cache_and_sessions_are_written_through_to_the_database():
     found = shell_json(PROBE, production_env(REDIS_URL="redis://10.0.0.30:6379/1", DJANGO_TRUSTED_PROXY_COUNT="1"))
-    assert found == ["django.core.cache.backends.redis.RedisCache", "django.contrib.sessions.backends.cached_db", 1]
+    assert found == ["django.core.cache.backends.redis.RedisCache", "config.sessions_cached", 1]
 
 
 def test_without_redis_the_database_holds_both():

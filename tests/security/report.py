@@ -1,8 +1,8 @@
 """The figures of the trust suites, printed at the end of .ci/run: python tests/security/report.py
 
 Reads test-artifacts/figures/*.json (written by tests/security, tests/e2e/test_xss_payloads.py,
-tests/faults/run_faults.py and tests/security/audit.py). Exits 1 if a figure that must be 0 is not,
-or if a suite left no figures at all.
+tests/faults/run_faults.py, tests/cluster/drill.py and tests/security/audit.py). Exits 1 if a
+figure that must be 0 is not, or if a suite left no figures at all.
 """
 
 import json
@@ -64,6 +64,19 @@ def main() -> int:
             problems.append("verify_audit failed after the faults")
     else:
         problems.append("no figures from the fault tests")
+    if "cluster_voters" in other:  # make test-cluster (synchronous standby)
+        row("cluster drill: voters / votes sent / receipts given",
+            f"{other['cluster_voters']} / {other['cluster_votes_sent']} / {other['cluster_receipts_given']}")
+        row("    votes found on the promoted standby", other["cluster_votes_found"])
+        row("    RECEIPTS LOST (must be 0) / DUPLICATED (must be 0)",
+            f"{other['cluster_lost']} / {other['cluster_duplicated']}")
+        row("    seconds without service", other["cluster_seconds_without_service"])
+        row("    verify_audit on the new primary", "ok" if other["cluster_verify_audit"] else "FAILED")
+        for key in ("cluster_lost", "cluster_duplicated", "cluster_bad_answers"):
+            if other[key]:
+                problems.append(f"{key} = {other[key]}")
+        if not other["cluster_verify_audit"]:
+            problems.append("verify_audit failed on the cluster's new primary")
     if "audit_vulnerabilities" in other:
         # Each package is counted once per report (the pins, everything installed): a pin counts twice.
         row("dependency audit: known vulnerabilities", other["audit_vulnerabilities"])

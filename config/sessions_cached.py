@@ -1,0 +1,35 @@
+"""Django's ``cached_db`` sessions, still served while the cache (Redis) is out of reach.
+
+With ``REDIS_URL`` (docs/DEPLOY.md §4) a session is read from Redis and written through to the
+database. Django's store already survives a cache that fails to answer a read (it falls back to the
+database) or a write (it logs), but not one that fails while the session just read from the
+database is put back in the cache: that raised, and every signed-in request answered 500 for as long
+as Redis restarted (`make test-cluster` restarts it in the middle of a burst of votes). Here that
+copy, and the cache's part of deleting a session, are best effort too: the database holds the
+session either way, so nobody is signed out and nothing fails; the cache fills again once it is back.
+"""
+
+import logging
+
+from django.contrib.sessions.backends import cached_db
+
+logger = logging.getLogger("django.contrib.sessions")
+
+
+class SessionStore(cached_db.SessionStore):
+    def load(self):
+        try:
+            data = self._cache.get(self.cache_key)
+        except Exception:  # noqa: BLE001 - as Django's: an unreachable cache is a miss
+            data = None
+        if data is not None:
+            return data
+        session = self._get_session_from_db()
+        if not session:
+            return {}
+        data = self.decode(session.session_data)
+        try:
+            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
+        except Exception:  # noqa: BLE001 - the database has it; the next read fills the cache
+            logger.warning("session cache unreachable; session read from the database only", exc_info=True)
+        return data
