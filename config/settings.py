@@ -7,6 +7,7 @@ Production is the default: DEBUG is off unless ``DJANGO_DEBUG=1`` and a
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -258,6 +259,7 @@ if WECHAT_MP_SCOPE not in ("snsapi_userinfo", "snsapi_base"):
 # Where WeChat's pages (authorisation) and API (tokens, profiles, messages) are; change them only
 # to go through an egress proxy (or, in tests, to a local fake).
 WECHAT_OPEN_URL = os.environ.get("WECHAT_OPEN_URL", "https://open.weixin.qq.com").rstrip("/")
+WECHAT_OPEN_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(WECHAT_OPEN_URL))
 WECHAT_API_URL = os.environ.get("WECHAT_API_URL", "https://api.weixin.qq.com").rstrip("/")
 WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))  # seconds per call to WeChat's API
 # Reminders through the official account: "template" (模板消息) or "subscribe" (订阅通知), the
@@ -446,7 +448,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The WeChat buttons post to the site, which redirects to WeChat's authorisation page: browsers
+        # hold that redirect to form-action too, so WeChat's origin is allowed (docs/OPERATIONS.md, WeChat).
+        "form-action": ["'self'", WECHAT_OPEN_ORIGIN],
         "frame-ancestors": ["'none'"],
     }
 }

@@ -95,6 +95,16 @@ def test_wechat_s_own_browser_is_sent_to_the_official_account_s_authorisation(cl
     assert parts.fragment == "wechat_redirect"
 
 
+def test_the_content_security_policy_lets_the_wechat_buttons_lead_to_wechat(client, wechat):
+    # Browsers hold the redirect after a form's POST to form-action: without WeChat's origin there,
+    # "Sign in with WeChat" stays on the login page (seen in tests/e2e/test_wechat_journey.py).
+    from django.conf import settings
+
+    assert OPEN_URL in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]
+    response = client.get(reverse("account_login"), HTTP_USER_AGENT=IN_WECHAT)
+    assert f"form-action 'self' {OPEN_URL}" in response["Content-Security-Policy"]
+
+
 def test_the_login_page_shows_the_wechat_button_only_where_its_app_is_configured(client, wechat, settings):
     response = client.get(reverse("account_login"), HTTP_USER_AGENT=COMPUTER)
     assert 'class="btn btn-large btn-wechat"' in response.content.decode()

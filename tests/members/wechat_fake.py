@@ -1,7 +1,8 @@
 """A local fake of WeChat's servers, answering over HTTP on 127.0.0.1 as WeChat documents.
 
 It plays the part of WeChat behind the authorisation page (the person scanned the QR code or
-allowed the official account: ``authorise`` hands out the code WeChat would put in the redirect),
+allowed the official account: ``authorise`` hands out the code WeChat would put in the redirect;
+for a browser, the authorisation pages themselves answer with that redirect: see ``will_allow``),
 the web authorisation API (sns/oauth2/access_token, sns/userinfo) and the official account's API
 (cgi-bin/token, message/template/send, message/subscribe/bizsend). Like WeChat, it answers errors
 with HTTP 200 and an ``errcode``, and profiles as UTF-8 ``text/plain``.
@@ -12,10 +13,12 @@ import json
 import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 OPEN_APP = ("wxopen0000000001", "open-secret")
 MP_APP = ("wxmp00000000000001", "mp-secret")
+# WeChat's authorisation pages, where the site sends the person's browser (settings.WECHAT_OPEN_URL).
+AUTHORISATION_PAGES = ("/connect/oauth2/authorize", "/connect/qrconnect")
 
 
 class FakeWeChat:
@@ -32,6 +35,7 @@ class FakeWeChat:
         self.calls: list[str] = []  # every path asked, in order
         self.next_message_answers: list[dict] = []  # forced answers to the next message requests
         self.next_userinfo_answers: list[dict] = []  # forced answers to the next profile requests
+        self.at_the_authorisation_page: dict | None = None  # who allows the sign-in in a browser (None refuses)
         self._numbers = itertools.count(1000)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -55,6 +59,26 @@ class FakeWeChat:
                                  "city": "上海", "country": "中国", "headimgurl": "", "privilege": [],
                                  **({"unionid": unionid} if unionid else {})}
         return code
+
+    def will_allow(self, *, openid: str, nickname: str = "", unionid: str = "") -> None:
+        """A browser sent to the authorisation page from now on is this person, who allows the sign-in."""
+        self.at_the_authorisation_page = {"openid": openid, "nickname": nickname, "unionid": unionid}
+
+    def will_refuse(self) -> None:
+        """A browser sent to the authorisation page from now on is refused (the person tapped 拒绝)."""
+        self.at_the_authorisation_page = None
+
+    def authorisation_redirect(self, query: dict) -> str | None:
+        """Where the authorisation page sends the browser, as WeChat does: back to ``redirect_uri`` with
+        ``code`` and ``state`` when the person allowed it, with ``state`` alone when they refused."""
+        q = {key: values[0] for key, values in query.items()}
+        if q.get("appid") not in self.apps or q.get("response_type") != "code" or not q.get("redirect_uri"):
+            return None
+        back = {"state": q.get("state", "")}
+        person = self.at_the_authorisation_page
+        if person is not None:
+            back = {"code": self.authorise(appid=q["appid"], scope=q.get("scope", ""), **person), **back}
+        return q["redirect_uri"] + ("&" if "?" in q["redirect_uri"] else "?") + urlencode(back)
 
     def revoke_api_tokens(self) -> None:
         """Make every issued API token invalid (another server fetched a new one, say)."""
@@ -133,6 +157,15 @@ def _handler(fake: FakeWeChat):
     class Handler(BaseHTTPRequestHandler):
         def _reply(self, method: str) -> None:
             parts = urlsplit(self.path)
+            if method == "GET" and parts.path in AUTHORISATION_PAGES:
+                location = fake.authorisation_redirect(parse_qs(parts.query))
+                if location is not None:  # else WeChat's error answer below
+                    fake.calls.append(parts.path)
+                    self.send_response(302)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             answer, content_type = fake.answer(method, parts.path, parse_qs(parts.query), body)
             data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
