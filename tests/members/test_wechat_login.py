@@ -34,6 +34,15 @@ def wechat_apps(*, open_app=True, mp_app=True, mp_scope="snsapi_userinfo") -> di
     return {"weixin": {"provider_class": "members.wechat.provider.WeChatProvider", "APPS": apps}}
 
 
+@pytest.fixture(autouse=True)
+def _sent_at_commit_time(monkeypatch):
+    """The SMS code is read in the middle of a flow, but the outbox sends after commit and a test's
+    transaction never commits: here, what waits for the commit runs at once."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
 @pytest.fixture
 def wechat(settings):
     with FakeWeChat() as fake:
