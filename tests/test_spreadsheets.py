@@ -67,7 +67,8 @@ def _source_files():
     skip = {".venv", "node_modules", "tests", "staticfiles", "static", "media", "test-artifacts", "bench"}
     for path in ROOT.rglob("*.py"):
         parts = path.relative_to(ROOT).parts
-        if parts[0] in skip or path == HELPER:
+        # Hidden folders too: virtualenvs (.venv, .venv-audit), the cluster's data, git.
+        if parts[0] in skip or parts[0].startswith(".") or path == HELPER:
             continue
         yield path
 

@@ -58,6 +58,8 @@ def notification(w, s):
 EXPECTATIONS |= {
     "members:notification_list": Entry(get=everyone(200), sides=ONLY_OWN),
     "members:notification_preferences": Entry(get=everyone(200), sides=ONLY_OWN),
+    # How one is told (SMS, e-mail, WeChat, the site): one's own choice only, for everyone signed in.
+    "members:contact_channel": Entry(get=everyone(200), sides=ONLY_OWN),
     "members:notification_read_all": Entry(get=everyone(405), post=everyone(REDIRECT), sides=ONLY_OWN),
     # POST only: the owner is sent on (to what it is about, or the list); anybody else 404, site admins too.
     "members:notification_open": Entry(kwargs=notification, get=everyone(405),
