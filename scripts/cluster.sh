@@ -364,6 +364,7 @@ DJANGO_TRUSTED_PROXY_COUNT=1
 DATABASE_URL='postgres://$DB_USER:$pw@$PG1_HOST:$PG1_PORT,$PG2_HOST:$PG2_PORT/$DB_NAME?target_session_attrs=read-write&connect_timeout=3'
 DATABASE_REPLICA_URL='postgres://$DB_USER:$pw@$PG2_HOST:$PG2_PORT,$PG1_HOST:$PG1_PORT/$DB_NAME?target_session_attrs=prefer-standby&connect_timeout=3'
 REDIS_URL='redis://$REDIS_HOST:$REDIS_PORT/1'
+SMS_BACKEND=none
 CONN_MAX_AGE=60
 LOG_LEVEL=WARNING
 PYTHONUNBUFFERED=1
