@@ -14,6 +14,30 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 ID_MAX = 2 ** 63 - 1
 
 
+
+# --- The quorum, as every form that sets up a ballot asks for it -----------------------------
+
+def quorum_percent_field() -> forms.DecimalField:
+    return forms.DecimalField(
+        label=_("Quorum: more than this percentage of the voices must take part"), required=False,
+        min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        help_text=_("Leave empty for the default: more than 50% (none for the Civil Code art. 278 rules, which "
+                    "require two thirds of owners and area themselves). 100% means everyone."))
+
+
+def quorum_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for a lower quorum"), required=False, max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only below the default; shown on the ballot's page, its result and its notice."))
+
+
+def quorum_of(percent: Decimal | None) -> Decimal | None:
+    """The ballot's quorum (a share) from the percentage typed; None: the default for its rule."""
+    return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
+
+
 class IdsField(forms.ModelMultipleChoiceField):
     """Ids ticked in a list; an id no database can hold is an invalid choice, not a crash (SQLite)."""
 
@@ -128,16 +152,8 @@ class BallotCreateForm(forms.Form):
                                                   "committee's."))
     rule = forms.ChoiceField(label=_("Decision rule"), choices=Ballot.Rule.choices,
                              initial=Ballot.Rule.SIMPLE_MAJORITY)
-    quorum_percent = forms.DecimalField(
-        label=_("Quorum: more than this percentage of the voices must take part"), required=False,
-        min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-        help_text=_("Leave empty for the default: more than 50% (none for the Civil Code art. 278 rules, which "
-                    "require two thirds of owners and area themselves). 100% means everyone."))
-    quorum_reason = forms.CharField(
-        label=_("Reason for a lower quorum"), required=False, max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Needed only below the default; shown on the ballot's page, its result and its notice."))
+    quorum_percent = quorum_percent_field()
+    quorum_reason = quorum_reason_field()
     allow_change = forms.BooleanField(label=_("Voters may change their vote until the ballot closes"),
                                       required=False, initial=True)
     opens_at = forms.DateTimeField(label=_("Scheduled opening"), required=False,
@@ -175,8 +191,7 @@ class BallotCreateForm(forms.Form):
         return {"title": data["title"], "description": data["description"], "secrecy": data["secrecy"],
                 "electorate": data["electorate"], "household_voice": data["household_voice"],
                 "compound": data["compound"], "building": data["building"], "rule": data["rule"],
-                "quorum": (None if data["quorum_percent"] is None
-                           else (data["quorum_percent"] / 100).quantize(Decimal("0.0001"))),
+                "quorum": quorum_of(data["quorum_percent"]),
                 "quorum_reason": data["quorum_reason"],
                 "allow_change": data["allow_change"], "opens_at": data["opens_at"],
                 "closes_at": data["closes_at"], "question": data["question"].strip() or None,

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.forms import IdsField
+from deliberation.forms import IdsField, quorum_of, quorum_percent_field, quorum_reason_field
 from deliberation.models import Ballot
 from hearings.models import Hearing, HearingAttendance, HearingPanelMember, HearingRegistration, HearingStatement
 from members.models import Agency, Building, Compound
@@ -163,19 +163,11 @@ class VoteForm(forms.Form):
     rule = forms.ChoiceField(label=_("Decision rule"), choices=[
         (r.value, r.label) for r in Ballot.Rule if r != Ballot.Rule.NONE])
     secrecy = forms.ChoiceField(label=_("Secrecy"), choices=Ballot.Secrecy.choices)
-    quorum_percent = forms.DecimalField(
-        label=_("Quorum: more than this percentage of the voices must take part"), required=False,
-        min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-        help_text=_("Leave empty for the default: more than 50% (none for the Civil Code art. 278 rules, which "
-                    "require two thirds of owners and area themselves). 100% means everyone."))
-    quorum_reason = _text(_("Reason for a lower quorum"), rows=2, required=False, max_length=300,
-                          help_text=_("Needed only below the default; shown on the ballot's page, its result and "
-                                      "its notice."))
+    quorum_percent = quorum_percent_field()
+    quorum_reason = quorum_reason_field()
 
     def quorum(self) -> Decimal | None:
-        percent = self.cleaned_data["quorum_percent"]
-        return None if percent is None else (percent / 100).quantize(Decimal("0.0001"))
+        return quorum_of(self.cleaned_data["quorum_percent"])
 
 
 class MinutesForm(forms.Form):
