@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from deliberation import services, triggers
-from deliberation.models import Ballot
-from tests.deliberation.factories import choices, make_building_of_households
+from decisions import services, triggers
+from decisions.models import Ballot
+from tests.decisions.factories import choices, make_building_of_households
 from tests.factories import make_organizer
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,9 +17,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from deliberation import triggers
-from deliberation.throttle import throttle_hit
-from tests.deliberation.factories import make_open_ballot, option
+from decisions import triggers
+from decisions.throttle import throttle_hit
+from tests.decisions.factories import make_open_ballot, option
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VOTERS = 60
@@ -52,7 +52,7 @@ def test_one_count():
 def _casts(store: str) -> tuple[list[float], int]:
     ballot, _organizer, voters = make_open_ballot(n=VOTERS, allow_change=False)
     yes = option(ballot, "yes")
-    url = reverse("deliberation:ballot_vote", args=[ballot.pk])
+    url = reverse("decisions:ballot_vote", args=[ballot.pk])
     samples, statements = [], 0
     with override_settings(VOTE_THROTTLE_STORE=store):
         for voter in voters:

@@ -25,8 +25,15 @@ django.setup()
 from django.db.models import Exists, OuterRef  # noqa: E402
 
 from bench.load import SHEET_COMMENT  # noqa: E402
-from deliberation import box, services  # noqa: E402
-from deliberation.models import Ballot, Participation, VoiceHolder  # noqa: E402
+from decisions import (  # noqa: E402
+    box,
+    services,
+)
+from decisions.models import (  # noqa: E402
+    Ballot,
+    Participation,
+    VoiceHolder,
+)
 from evaluations import services as evaluations  # noqa: E402
 from evaluations.models import Campaign, Evaluatee  # noqa: E402
 from members.models import User  # noqa: E402

@@ -28,8 +28,8 @@ from django.utils import timezone  # noqa: E402
 
 from bench.floor import ensure_table  # noqa: E402
 from config.sessions import SessionStore  # noqa: E402
-from deliberation import services  # noqa: E402
-from deliberation.models import Ballot  # noqa: E402
+from decisions import services  # noqa: E402
+from decisions.models import Ballot  # noqa: E402
 from members import services as member_services  # noqa: E402
 from members.models import Agency, Building, Compound, Household, Membership, Role, Session, User  # noqa: E402
 

@@ -28,7 +28,11 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench import citydata  # noqa: E402
-from deliberation.models import Ballot, LedgerEntry, Participation  # noqa: E402
+from decisions.models import (  # noqa: E402
+    Ballot,
+    LedgerEntry,
+    Participation,
+)
 from evaluations.models import Campaign, Result  # noqa: E402
 from members import selectors as member_selectors  # noqa: E402
 from members import services as member_services  # noqa: E402

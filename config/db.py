@@ -2,7 +2,7 @@
 
 Django's PostgreSQL cursor binds parameters on the client, so the server parses and plans every
 statement it is sent. The few statements that run on every signed-in request or every vote — the
-session, the signed-in user, the cast's own (``deliberation/cast_sql.py``) — go through
+session, the signed-in user, the cast's own (``decisions/cast_sql.py``) — go through
 ``prepared_cursor``, which binds on the server: psycopg then prepares a statement the
 ``prepare_threshold``-th time a connection runs it (settings), and the server plans it once per
 connection, not once per request. Behind a pooler this needs PgBouncer in session mode

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "members",
+    "decisions",
     "deliberation",
     "hearings",
     "evaluations",
@@ -118,7 +119,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The statements of a cast (deliberation/cast_sql.py) bind their parameters on the server, so
+    # The statements of a cast (decisions/cast_sql.py) bind their parameters on the server, so
     # psycopg prepares each one the fifth time a connection runs it: planned once per connection,
     # not once per vote. The ORM's own statements bind on the client and are never prepared.
     # Behind a pooler, use PgBouncer in session mode (docs/DEPLOY.md), as for persistent connections.
@@ -159,7 +160,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
     DATABASE_REPLICA_VIEWS = env_list(
-        "DATABASE_REPLICA_VIEWS", "members:street_detail,deliberation:ballot_export")
+        "DATABASE_REPLICA_VIEWS", "members:street_detail,decisions:ballot_export")
 
 # Benchmarks only (bench/, `make bench`): SANHUI_BENCH=1 mounts the floor view (bench/floor.py) in
 # config/urls.py. Unset, the URL does not exist (tests/test_bench_floor.py); nothing sets it but
@@ -392,7 +393,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # handed in, a party-topic vote and a floor-consultation answer are POSTs on the same count.
 VOTE_THROTTLE = os.environ.get("VOTE_THROTTLE", "20/60")
 # Where the throttle counts, shared by every worker and host: Redis when there is one ("cache"),
-# otherwise the database, one upsert per POST (deliberation/throttle.py).
+# otherwise the database, one upsert per POST (decisions/throttle.py).
 VOTE_THROTTLE_STORE = "cache" if os.environ.get("REDIS_URL") else "database"
 # A secret ballot's sealed box can be opened by its scrutineers for this many days after it closes,
 # and recounted for as many days after its result is published (the period for objections, 公示期);
@@ -409,7 +410,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sanhui@localhost")
 # Absolute links in e-mail and on printed notices (QR codes): the public address of the site.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# --- Time-stamping (deliberation.anchoring) -------------------------------------
+# --- Time-stamping (decisions.anchoring) -------------------------------------
 # Every lifecycle event of a ballot (opened, closed, published, cancelled …) is time-stamped by an
 # RFC 3161 time-stamp authority, so a chain rewritten later no longer matches a token outside the
 # database; verify_audit checks the tokens. Empty: nothing is sent, and verify_audit says so.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
+    path("", include("decisions.urls")),
     path("", include("deliberation.urls")),
     path("", include("hearings.urls")),
     path("", include("evaluations.urls")),

@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DeliberationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "deliberation"
-    verbose_name = _("Deliberation")
+    verbose_name = _("Party deliberation and floor consultations")
 
     def ready(self) -> None:
-        from django.core import checks
+        from decisions import subjects
+        from deliberation.models import Consultation, Topic
+        from deliberation.subjects import ConsultationSubject, TopicSubject
 
-        from deliberation import throttle
-
-        checks.register(throttle.check_upsert_support)
+        subjects.register(Topic, TopicSubject())
+        subjects.register(Consultation, ConsultationSubject())

@@ -1,64 +1,49 @@
-"""Ballots waiting for a person's vote, for the home page (see ``members.waiting``).
+"""What party deliberation and floor consultations wait for, for the home page.
 
-A ballot waits while it is open and the voice this person holds has not taken part in any
-channel: a vote online, a confirmed paper sheet, an assisted vote, or another member of the
-household voting for it. Party topics and floor consultations add their own items through
-``deliberation.waiting_party`` when that module is present.
+``items_for(user)``: topics this party member can second, party votes they have not cast, and
+open consultations where their household has not given an opinion. Four queries whatever the
+user's data (``deliberation/waiting.py`` calls this when present).
 """
 
-from __future__ import annotations
-
-import importlib
-
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from deliberation import selectors
-from deliberation.models import Ballot
-from deliberation.services.ballots import presented_by_subject
+from decisions.models import Ballot, Participation, Voice
+from deliberation.models import Consultation, Topic, TopicSecond
+from deliberation.permissions import PARTY_KINDS
+from members.models import Membership, Role
 from members.waiting import WaitingItem
-
-_PARTY = "deliberation.waiting_party"
-
-
-def _party_module():
-    try:
-        return importlib.import_module(_PARTY)
-    except ModuleNotFoundError as error:
-        if error.name != _PARTY:
-            raise
-        return None
-
-
-def _place(ballot: Ballot) -> str:
-    if ballot.building_id:
-        return f"{ballot.committee.name} · {ballot.building.compound.name} {ballot.building.name}"
-    if ballot.compound_id:
-        return f"{ballot.committee.name} · {ballot.compound.name}"
-    return ballot.committee.name
-
-
-def _listed_by_subject(ballot: Ballot) -> bool:
-    """Party votes, floor consultations and evaluation sheets are listed by their own app, once."""
-    return presented_by_subject(ballot)
-
-
-def ballot_items_for(user) -> list[WaitingItem]:
-    """Open ballots on which ``user`` holds a voice that has not been used yet (three queries)."""
-    items, seen = [], set()
-    for voice in selectors.my_voices(user).filter(ballot__status=Ballot.Status.OPEN):
-        ballot = voice.ballot
-        if voice.all_versions or ballot.pk in seen or _listed_by_subject(ballot):
-            continue
-        seen.add(ballot.pk)
-        items.append(WaitingItem(kind="vote", title=ballot.title, action=_("Vote"),
-                                 url=f"{ballot.get_absolute_url()}#vote", due=ballot.closes_at,
-                                 place=_place(ballot)))
-    return items
 
 
 def items_for(user) -> list[WaitingItem]:
-    items = ballot_items_for(user)
-    party = _party_module()
-    if party is not None:
-        items.extend(party.items_for(user))
+    if not user.is_authenticated:
+        return []
+    items: list[WaitingItem] = []
+    party_committees = list(Role.objects.filter(user=user, kind__in=PARTY_KINDS)
+                            .values_list("committee_id", flat=True).distinct())
+    if party_committees:
+        to_second = (Topic.objects.filter(committee_id__in=party_committees, status=Topic.Status.SECONDING)
+                     .exclude(proposed_by=user)
+                     .exclude(Exists(TopicSecond.objects.filter(topic=OuterRef("pk"), member=user)))
+                     .select_related("committee").order_by("created_at"))
+        items += [WaitingItem(kind="second", title=t.title, action=_("Second the topic or leave it"),
+                              url=t.get_absolute_url(), place=t.committee.name) for t in to_second]
+        votes = (Topic.objects.filter(committee_id__in=party_committees, status=Topic.Status.VOTING,
+                                      ballot__status=Ballot.Status.OPEN)
+                 .filter(Exists(Voice.objects.filter(ballot=OuterRef("ballot"), holders__user=user)))
+                 .exclude(Exists(Participation.objects.filter(ballot=OuterRef("ballot"), voice__holders__user=user)))
+                 .select_related("committee", "ballot").order_by("voting_at"))
+        items += [WaitingItem(kind="vote", title=t.title, action=_("Vote on the party topic"),
+                              url=t.get_absolute_url(), due=t.ballot.closes_at, place=t.committee.name)
+                  for t in votes]
+    buildings = Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values("household__building")
+    open_consultations = (
+        Consultation.objects.filter(building__in=buildings, status=Consultation.Status.OPEN,
+                                    ballot__status=Ballot.Status.OPEN)
+        .filter(Exists(Voice.objects.filter(ballot=OuterRef("ballot"), holders__user=user)))
+        .exclude(Exists(Participation.objects.filter(ballot=OuterRef("ballot"), voice__holders__user=user)))
+        .select_related("building__compound", "ballot").order_by("opened_at"))
+    items += [WaitingItem(kind="opinion", title=c.title, action=_("Give your household's opinion"),
+                          url=c.get_absolute_url(), due=c.ballot.closes_at, place=str(c.building))
+              for c in open_consultations]
     return items

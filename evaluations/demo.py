@@ -11,7 +11,7 @@ Idempotent: a street whose campaigns for a year exist is left as it is.
 import random
 from decimal import Decimal
 
-from deliberation import services as core
+from decisions import services as core
 from evaluations import selectors, services
 from evaluations.models import Campaign, Rectification, SheetItem
 from evaluations.permissions import is_resident_of

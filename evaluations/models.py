@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from deliberation.models import Ballot, Question
+from decisions.models import Ballot, Question
 from members.models import Agency, Committee, Street
 
 
@@ -52,12 +52,6 @@ class Launch(models.Model):
 
 class Campaign(models.Model):
     """One committee's year-end evaluation."""
-
-    # The sheets are presented, announced and counted by this app's pages: the core lists no
-    # "vote" item for them, sends only the closing reminder, and shows no per-question counts
-    # (which would break the rule that fewer than five answers are never broken down).
-    PRESENTS_ITS_OWN_BALLOT = True
-    SHOWS_ITS_OWN_RESULTS = True
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -151,35 +145,15 @@ class Campaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("evaluations:campaign_detail", args=[self.pk])
 
-    def voting_url(self) -> str:
-        """Where the closing reminder sends evaluators who have not handed in a sheet."""
-        return reverse("evaluations:sheet_fill", args=[self.pk])
-
     @property
     def quorum_display(self) -> str:
         """The quorum as people read it ("more than 50%"): the session is valid only above it."""
-        from deliberation.rules import quorum_text
+        from decisions.rules import quorum_text
 
         return quorum_text(self.quorum, more_than=True)
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
-
-    # The sealed ballot box's subject protocol (deliberation.services.box): a sheet's comments travel
-    # sealed in its paper, and are written out only when the box is opened.
-    @staticmethod
-    def sealed_extra_bytes(subject_id: int) -> int:
-        """The most room a sheet's comments can take in its paper (every paper is padded to it)."""
-        from evaluations.services.sheets import comments_paper_bytes
-
-        return comments_paper_bytes(subject_id)
-
-    @staticmethod
-    def sealed_extras_received(subject_id: int, extras: list) -> None:
-        """The box was opened: write the comments of the sheets that count."""
-        from evaluations.services.sheets import comments_unseal
-
-        comments_unseal(campaign_id=subject_id, extras=extras)
 
 
 class Evaluatee(models.Model):

@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from deliberation import frozen
-from deliberation import selectors as core_selectors
-from deliberation.models import Participation, Scrutineer, Voice
+from decisions import frozen
+from decisions import selectors as core_selectors
+from decisions.models import Participation, Scrutineer, Voice
 from evaluations.models import (
     MIN_ANSWERS,
     Campaign,

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from deliberation import services as ballot_services
-from deliberation.models import Ballot, Voice
+from decisions import services as ballot_services
+from decisions.models import Ballot, Voice
 from hearings.models import Hearing, HearingPanelMember, HearingRegistration
 from hearings.services import hearing as services
 from members.models import Agency, Building, Committee, Compound, Membership, Role, User

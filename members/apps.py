@@ -8,6 +8,11 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members directory")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        # A migration that rebuilt a counted table (SQLite) left it without the tally triggers.
+        post_migrate.connect(_reinstall_tally_triggers, sender=self)
+
         # SMS codes are six digits: ask phones for the number keypad on every code form.
         from allauth.account.forms import BaseConfirmCodeForm
 
@@ -18,3 +23,11 @@ class MembersConfig(AppConfig):
 
         # WeChat, for those who linked it through the official account.
         from members.wechat import channel  # noqa: F401
+
+
+def _reinstall_tally_triggers(sender, using, **kwargs) -> None:
+    from django.db import connections
+
+    from members import tallies
+
+    tallies.install(connections[using])

@@ -38,7 +38,7 @@ def _append_only_triggers(request, django_db_blocker):
     request.getfixturevalue("_django_db_helper")
     from django.db import connection
 
-    from deliberation import triggers
+    from decisions import triggers
 
     with django_db_blocker.unblock():
         triggers.install(connection)
@@ -64,9 +64,9 @@ def _card_codes(monkeypatch):
     """Keep every scrutineer card code made during the test, by the card's public key.
 
     The product shows a code once and stores only the public key; tests that play a scrutineer
-    look their code up here (``tests.deliberation.factories.open_box``). Nothing else changes.
+    look their code up here (``tests.decisions.factories.open_box``). Nothing else changes.
     """
-    from deliberation import box
+    from decisions import box
 
     made = box.card_new
 
@@ -85,9 +85,9 @@ CARD_CODES: dict[str, str] = {}
 
 @pytest.fixture(autouse=True)
 def _frozen_forgotten():
-    """Each test starts with no ballot's frozen questions in memory (``deliberation.frozen``): rolled-back
+    """Each test starts with no ballot's frozen questions in memory (``decisions.frozen``): rolled-back
     databases hand out the same ids again, and a travelling clock the same opening times."""
-    from deliberation import frozen
+    from decisions import frozen
 
     frozen.clear_all()
     yield

@@ -2,7 +2,7 @@
 
 import pytest
 
-from deliberation import throttle
+from decisions import throttle
 
 
 class _Unreachable:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from deliberation.triggers import APPEND_ONLY_TABLES
+from decisions.triggers import APPEND_ONLY_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "SANHUI-JSON="
@@ -183,7 +183,7 @@ def test_production_settings_keep_the_trust_defences():
     found = shell_json(
         "import json\n"
         "from django.conf import settings\n"
-        "from deliberation.throttle import parse_rate\n"
+        "from decisions.throttle import parse_rate\n"
         f"print({MARK!r} + json.dumps({{\n"
         "    'middleware': settings.MIDDLEWARE, 'csp': settings.CONTENT_SECURITY_POLICY,\n"
         "    'throttle': parse_rate(settings.VOTE_THROTTLE), 'max_request': settings.MAX_REQUEST_BYTES,\n"
@@ -222,7 +222,7 @@ def test_the_wsgi_application_loads_its_views_then_freezes_what_it_loaded():
         "before = gc.get_freeze_count()\n"
         "import config.wsgi\n"
         f"print({MARK!r} + json.dumps({{'before': before, 'frozen': gc.get_freeze_count(),\n"
-        "    'views_loaded': 'deliberation.views.voting' in sys.modules}))\n"
+        "    'views_loaded': 'decisions.views.voting' in sys.modules}))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True,
                             text=True, timeout=120, stdin=subprocess.DEVNULL)

@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation import services as ballots
-from deliberation.models import Ballot, NamedChoice, Participation, Voice, VoiceHolder
+from decisions import services as ballots
+from decisions.models import Ballot, NamedChoice, Participation, Voice, VoiceHolder
 from members.models import Building, Committee, Compound, Household, Membership, User
 from tests.factories import (
     make_building,
@@ -131,7 +131,7 @@ def committee_ballots_page(n):
     committee = make_committee()
     organizer = make_organizer(committee)
     Ballot.objects.bulk_create([Ballot(committee=committee, title=f"议题{i}", created_by=organizer) for i in range(n)])
-    return organizer, reverse("deliberation:committee_ballots", args=[committee.pk])
+    return organizer, reverse("decisions:committee_ballots", args=[committee.pk])
 
 
 def my_ballots_page(n):
@@ -144,7 +144,7 @@ def my_ballots_page(n):
                closes_at=now + timedelta(days=3)) for i in range(n)])
     voices = Voice.objects.bulk_create([Voice(ballot=b, key=f"u{voter.pk}") for b in opened])
     VoiceHolder.objects.bulk_create([VoiceHolder(voice=v, user=voter) for v in voices])
-    return voter, reverse("deliberation:my_ballots")
+    return voter, reverse("decisions:my_ballots")
 
 
 def ballot_page(n):
@@ -153,17 +153,17 @@ def ballot_page(n):
     ballot = ballots.ballot_create(committee=committee, by=organizer, title="加装电梯",
                                    electorate=Ballot.Electorate.HOUSEHOLDS, building=building)
     ballots.ballot_open(ballot=ballot, by=organizer)
-    return users[0], reverse("deliberation:ballot_detail", args=[ballot.pk])
+    return users[0], reverse("decisions:ballot_detail", args=[ballot.pk])
 
 
 def results_page(n):
     ballot, organizer = _published_named_ballot(n)
-    return organizer, reverse("deliberation:ballot_results", args=[ballot.pk])
+    return organizer, reverse("decisions:ballot_results", args=[ballot.pk])
 
 
 def export_page(n):
     ballot, organizer = _published_named_ballot(n)
-    return organizer, reverse("deliberation:ballot_export", args=[ballot.pk])
+    return organizer, reverse("decisions:ballot_export", args=[ballot.pk])
 
 
 # --- Clones: n rows like one made through the services ----------------------------------------------
@@ -485,7 +485,7 @@ def _consultation(n: int):
     """An open named consultation of a building of ``n`` households, each of which has answered and commented."""
     from deliberation.models import HouseholdComment
     from deliberation.services import floor as floor_services
-    from tests.deliberation.factories import make_floor_leader
+    from tests.decisions.factories import make_floor_leader
 
     committee, building, users = _committee_with_households(n)
     leader = make_floor_leader(building)
@@ -575,11 +575,11 @@ PAGES = {
     "members:committee_detail": Page(committee_page),
     "members:street_detail": Page(street_page),
     "members:my_memberships": Page(my_memberships_page),
-    "deliberation:committee_ballots": Page(committee_ballots_page),
-    "deliberation:my_ballots": Page(my_ballots_page),
-    "deliberation:ballot_detail": Page(ballot_page),
-    "deliberation:ballot_results": Page(results_page),
-    "deliberation:ballot_export": Page(export_page),
+    "decisions:committee_ballots": Page(committee_ballots_page),
+    "decisions:my_ballots": Page(my_ballots_page),
+    "decisions:ballot_detail": Page(ballot_page),
+    "decisions:ballot_results": Page(results_page),
+    "decisions:ballot_export": Page(export_page),
     "hearings:hearing_committee_list": Page(hearing_committee_list_page),
     "hearings:hearing_mine": Page(hearing_mine_page),
     "hearings:hearing_detail": Page(hearing_page),
@@ -637,7 +637,7 @@ CAST_BUDGET = {"secret": 15, "named": 14}
 @pytest.mark.parametrize("secrecy", ["secret", "named"])
 def test_a_cast_stays_within_its_query_budget_whatever_the_electorate(secrecy, django_assert_max_num_queries):
     """vote_cast's queries do not grow with the electorate or the votes already cast."""
-    from tests.deliberation.factories import choices
+    from tests.decisions.factories import choices
 
     for n in (10, 300):  # opening a ballot writes its electorate one voice at a time: keep it quick
         committee, building, users = _committee_with_households(n)

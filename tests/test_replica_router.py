@@ -14,7 +14,7 @@ from tests.test_deploy import MARK, manage, production_env, shell_json
 
 SETUP = f"""
 import json
-from tests.deliberation.factories import make_open_ballot
+from tests.decisions.factories import make_open_ballot
 from tests.factories import make_street_officer
 ballot, organizer, voters = make_open_ballot(n=3)
 street = ballot.committee.street
@@ -32,7 +32,7 @@ import json
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from deliberation.models import Participation
+from decisions.models import Participation
 from members.models import Street, User
 ids = {{ids!r}}
 street = Street.objects.get(pk=ids["street"])
@@ -108,7 +108,7 @@ def test_without_a_replica_url_there_is_no_router(tmp_path):
 def test_the_router_sends_only_chosen_reads_to_the_replica():
     from django.contrib.sessions.models import Session
 
-    from deliberation.models import Ballot, Participation
+    from decisions.models import Ballot, Participation
     from members.models import Session as MemberSession
 
     router = ReplicaRouter()

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from deliberation import services, triggers
-from deliberation.models import Participation
-from tests.deliberation.factories import choices, close_count_publish, make_open_ballot
+from decisions import services, triggers
+from decisions.models import Participation
+from tests.decisions.factories import choices, close_count_publish, make_open_ballot
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [

@@ -26,9 +26,9 @@ from django.db import connection
 from django.utils import timezone
 
 from config.jobs import job_lock, lock_key, single_run
-from deliberation import ledger, services
-from deliberation.models import Ballot, LedgerEntry, Voice
-from tests.deliberation.factories import choices, make_building_of_households, name_scrutineers
+from decisions import ledger, services
+from decisions.models import Ballot, LedgerEntry, Voice
+from tests.decisions.factories import choices, make_building_of_households, name_scrutineers
 from tests.factories import make_organizer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,7 +137,7 @@ def _one_reminder_per_non_voter(reps) -> None:
 JOBS = {
     "run_ballot_schedule": Job("run_ballot_schedule", _due_ballots, _opened_and_closed_once),
 }
-# The closing reminder (deliberation.services.ballots_send_reminders, command send_ballot_reminders)
+# The closing reminder (decisions.services.ballots_send_reminders, command send_ballot_reminders)
 # is on main but not on this branch: its case switches itself on once both are merged.
 if hasattr(services, "ballots_send_reminders"):
     JOBS["send_ballot_reminders"] = Job("send_ballot_reminders", _ballot_closing_within_a_day,

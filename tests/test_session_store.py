@@ -77,7 +77,7 @@ def test_a_signed_in_request_reads_its_session_and_user_in_one_statement(client)
     user = make_user()
     client.force_login(user)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("deliberation:my_ballots"))
+        response = client.get(reverse("decisions:my_ballots"))
     assert response.status_code == 200 and response.wsgi_request.user == user
     reads = [q["sql"] for q in ctx.captured_queries if "members_user" in q["sql"] and "session" in q["sql"]]
     assert len(reads) == 1
@@ -90,7 +90,7 @@ def test_the_user_read_with_the_session_is_used_only_if_the_data_names_them(clie
     user, other = make_user(), make_user()
     client.force_login(user)
     Session.objects.filter(session_key=client.session.session_key).update(user=other)
-    response = client.get(reverse("deliberation:my_ballots"))
+    response = client.get(reverse("decisions:my_ballots"))
     assert response.wsgi_request.user == user
 
 
@@ -99,7 +99,7 @@ def test_a_password_change_still_signs_the_other_sessions_out(client):
     client.force_login(user)
     user.set_password("another-horse-7")
     user.save()
-    response = client.get(reverse("deliberation:my_ballots"))
+    response = client.get(reverse("decisions:my_ballots"))
     assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
 
 
@@ -118,7 +118,7 @@ def test_the_user_read_with_a_session_does_not_outlive_its_request(client):
 
     user = make_user()
     client.force_login(user)
-    client.get(reverse("deliberation:my_ballots"))
+    client.get(reverse("decisions:my_ballots"))
     assert signed_in.get() is None  # taken by the request that read it
     SessionStore(session_key=client.session.session_key).load()
     assert signed_in.get()[0] == user.pk  # read, not taken (no request asked for its user)
@@ -131,7 +131,7 @@ def test_a_session_naming_someone_who_no_longer_exists_reads_as_signed_out(clien
     client.force_login(user)
     Session.objects.filter(session_key=client.session.session_key).update(user_id=987654321)
     User.objects.filter(pk=user.pk).update(is_active=False)  # and the person can no longer sign in
-    response = client.get(reverse("deliberation:my_ballots"))
+    response = client.get(reverse("decisions:my_ballots"))
     assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
 
 

@@ -3,7 +3,7 @@
 Created, opened, closed, counted and published through the real services; only the bulk parts
 are written here: the electorate snapshot (the core's ``_take_snapshot`` writes one Voice at a
 time) and the votes (the register rows with their sealed papers and the register chain, exactly as
-``deliberation.services.casting.vote_cast`` writes a secret cast). The box is opened by its
+``decisions.services.casting.vote_cast`` writes a secret cast). The box is opened by its
 scrutineer with the card code ``ballot_open`` returned, as on the box page. ``verify_audit`` over
 the result must pass: bench/scale.py checks it, so a change in the core that this module does not
 follow shows up as a failed benchmark, not as wrong figures.
@@ -17,9 +17,9 @@ from unittest import mock
 from django.db import transaction
 
 from bench.citydata.common import City, copy, next_id
-from deliberation import box, ledger, services
-from deliberation.models import Ballot, LedgerEntry, Participation, Voice, VoiceHolder
-from deliberation.services import ballots as ballot_services
+from decisions import box, ledger, services
+from decisions.models import Ballot, LedgerEntry, Participation, Voice, VoiceHolder
+from decisions.services import ballots as ballot_services
 from members.models import Committee, Role, User
 
 

@@ -20,10 +20,10 @@ from django.db import transaction
 
 from bench.citydata.ballots import bulk_snapshot
 from bench.citydata.common import City, copy, next_id
-from deliberation import box, ledger
-from deliberation import services as core
-from deliberation.models import Ballot, LedgerEntry, Participation, Voice
-from deliberation.services import ballots as ballot_services
+from decisions import box, ledger
+from decisions import services as core
+from decisions.models import Ballot, LedgerEntry, Participation, Voice
+from decisions.services import ballots as ballot_services
 from evaluations import services
 from evaluations.models import Campaign, Result
 from members import services as member_services

@@ -2,17 +2,15 @@
 
 from django.db import migrations
 
+from deliberation.migrations import _append_only
+
 
 def install(apps, schema_editor):
-    from deliberation import triggers
-
-    triggers.install(schema_editor.connection)
+    _append_only.install(schema_editor.connection, _append_only.UNTIL_0009)
 
 
 def remove(apps, schema_editor):
-    from deliberation import triggers
-
-    triggers.remove(schema_editor.connection)
+    _append_only.remove(schema_editor.connection, _append_only.UNTIL_0009)
 
 
 class Migration(migrations.Migration):

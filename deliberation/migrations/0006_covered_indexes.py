@@ -7,11 +7,11 @@ a field rebuilds the table, which drops its triggers: the append-only triggers a
 import django.db.models.deletion
 from django.db import migrations, models
 
+from deliberation.migrations import _append_only
+
 
 def reinstall_triggers(apps, schema_editor):
-    from deliberation import triggers
-
-    triggers.install(schema_editor.connection)
+    _append_only.install(schema_editor.connection, _append_only.UNTIL_0009)
 
 
 class Migration(migrations.Migration):

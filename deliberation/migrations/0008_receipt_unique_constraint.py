@@ -12,11 +12,11 @@ triggers are put back last.
 from django.conf import settings
 from django.db import migrations, models
 
+from deliberation.migrations import _append_only
+
 
 def reinstall_triggers(apps, schema_editor):
-    from deliberation import triggers
-
-    triggers.install(schema_editor.connection)
+    _append_only.install(schema_editor.connection, _append_only.UNTIL_0009)
 
 
 class Migration(migrations.Migration):

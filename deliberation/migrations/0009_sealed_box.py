@@ -16,6 +16,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from deliberation.migrations import _append_only
+
 
 class OpenSecretBallots(Exception):
     pass
@@ -72,9 +74,7 @@ $$
 
 
 def install(apps, schema_editor):
-    from deliberation import triggers
-
-    triggers.install(schema_editor.connection)
+    _append_only.install(schema_editor.connection, _append_only.FROM_0009)
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION IF EXISTS sanhui_cast_secret")

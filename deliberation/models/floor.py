@@ -7,16 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from deliberation.models.ballots import Ballot
+from decisions.models.ballots import Ballot
 from members.models import Building, Committee, Household
 
 
 class Consultation(models.Model):
     """A consultation of one building's households on a building matter."""
-
-    # Its vote is presented by its own pages: listed on the home page by deliberation.waiting_party
-    # and announced by its own notices; the core only sends the closing reminder (see _tell).
-    PRESENTS_ITS_OWN_BALLOT = True
 
     class Matter(models.TextChoices):
         CORRIDOR = "corridor", _("corridor clutter")
@@ -84,10 +80,6 @@ class Consultation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deliberation:floor_consultation", args=[self.pk])
-
-    def voting_url(self) -> str:
-        """Where the closing reminder sends those who have not voted yet."""
-        return self.get_absolute_url()
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from deliberation.models.ballots import Ballot
+from decisions.models.ballots import Ballot
 from members.models import Committee
 
 
@@ -46,10 +46,6 @@ class PartySettings(models.Model):
 
 class Topic(models.Model):
     """A topic (议题) on the party agenda of one neighbourhood."""
-
-    # Its vote is presented by its own pages: listed on the home page by deliberation.waiting_party
-    # and announced by its own notices; the core only sends the closing reminder (see _tell).
-    PRESENTS_ITS_OWN_BALLOT = True
 
     class Status(models.TextChoices):
         SECONDING = "seconding", _("awaiting seconds")
@@ -105,10 +101,6 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deliberation:party_topic", args=[self.pk])
-
-    def voting_url(self) -> str:
-        """Where the closing reminder sends those who have not voted yet."""
-        return self.get_absolute_url()
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]

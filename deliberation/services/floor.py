@@ -13,10 +13,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import rules, selectors
-from deliberation import services as core
-from deliberation.models import Ballot, Channel, Consultation, ConventionVersion, HouseholdComment, Voice
-from deliberation.party_permissions import can_run_floor
+from decisions import rules, selectors
+from decisions import services as core
+from decisions.models import Ballot, Channel, Voice
+from deliberation.models import Consultation, ConventionVersion, HouseholdComment
+from deliberation.permissions import can_run_floor
 from members.models import Building, Household, Membership, Notification, User
 from members.notifications import notify
 from members.permissions import can_manage_committee

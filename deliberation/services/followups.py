@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.models import Consultation, FollowUp, FollowUpNote, Topic
-from deliberation.party_permissions import can_update_follow_up
+from deliberation.permissions import can_update_follow_up
 from members.models import User
 
 

@@ -12,9 +12,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import services as core
-from deliberation.models import Ballot, MeetingAttendance, PartyMeeting, PartySettings, Topic, TopicComment, TopicSecond
-from deliberation.party_permissions import PARTY_KINDS, is_party_member, is_party_secretary
+from decisions import services as core
+from decisions.models import Ballot
+from deliberation.models import (
+    MeetingAttendance,
+    PartyMeeting,
+    PartySettings,
+    Topic,
+    TopicComment,
+    TopicSecond,
+)
+from deliberation.permissions import PARTY_KINDS, is_party_member, is_party_secretary
 from members.models import Committee, Notification, Role, User
 from members.notifications import notify
 from members.services import stamp as _stamp

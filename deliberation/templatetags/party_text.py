@@ -1,6 +1,6 @@
 from django import template
 
-from deliberation import markup
+from config import markup
 
 register = template.Library()
 
@@ -14,6 +14,6 @@ def markdown(value: str):
 @register.filter
 def party_member_of(user, committee) -> bool:
     """Whether ``user`` is a party member of ``committee`` (for the organizers' committee menu)."""
-    from deliberation.party_permissions import is_party_member
+    from deliberation.permissions import is_party_member
 
     return bool(committee) and is_party_member(user, committee)

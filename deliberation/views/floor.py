@@ -12,7 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deliberation import party_selectors as selectors
+from decisions.models import Ballot
+from decisions.throttle import throttle_votes
+from decisions.views.box import card_page
+from deliberation import selectors
 from deliberation.forms import (
     AgreeForm,
     AssistedOpinionForm,
@@ -21,8 +24,8 @@ from deliberation.forms import (
     OpinionForm,
     ReasonForm,
 )
-from deliberation.models import Ballot, Consultation
-from deliberation.party_permissions import (
+from deliberation.models import Consultation
+from deliberation.permissions import (
     building_for_floor_or_404,
     can_run_floor,
     consultation_for_runner_or_404,
@@ -30,8 +33,6 @@ from deliberation.party_permissions import (
 )
 from deliberation.services import floor as services
 from deliberation.services import followups
-from deliberation.throttle import throttle_votes
-from deliberation.views.box import card_page
 from deliberation.views.party import PAGE_SIZE, form_page, published_vote
 
 

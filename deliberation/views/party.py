@@ -18,9 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deliberation import party_selectors as selectors
-from deliberation import rules
-from deliberation import selectors as core_selectors
+from decisions import rules
+from decisions import selectors as core_selectors
+from decisions.models import Ballot
+from decisions.throttle import throttle_votes
+from decisions.views._common import DOMAIN_ERRORS, error_text
+from deliberation import selectors
 from deliberation.forms import (
     AttendanceForm,
     CommentForm,
@@ -34,8 +37,8 @@ from deliberation.forms import (
     TopicProposeForm,
     TopicVoteOpenForm,
 )
-from deliberation.models import Ballot, Topic, TopicComment
-from deliberation.party_permissions import (
+from deliberation.models import Topic, TopicComment
+from deliberation.permissions import (
     can_update_follow_up,
     comment_for_author_or_404,
     follow_up_for_viewer_or_404,
@@ -47,8 +50,6 @@ from deliberation.party_permissions import (
 )
 from deliberation.services import followups
 from deliberation.services import party as services
-from deliberation.throttle import throttle_votes
-from deliberation.views._common import DOMAIN_ERRORS, error_text
 
 PAGE_SIZE = 50
 

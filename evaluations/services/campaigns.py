@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from deliberation import services as core
-from deliberation.models import Ballot, Question, Scrutineer, VoiceHolder
+from decisions import services as core
+from decisions.models import Ballot, Question, Scrutineer, VoiceHolder
 from evaluations.models import Campaign, Dimension, Evaluatee, EvaluateeKind, Launch, Level, SheetItem
 from evaluations.permissions import can_run
 from members.models import Agency, Committee, Notification, Role, Street, User

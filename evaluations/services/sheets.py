@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import frozen
-from deliberation import services as core
-from deliberation.models import Ballot, Participation
+from decisions import frozen
+from decisions import services as core
+from decisions.models import Ballot, Participation
 from evaluations.models import Campaign, Comment, Evaluatee
 from evaluations.selectors import sheet_of
 from members.models import User

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from deliberation.throttle import throttle_votes
+from decisions.throttle import throttle_votes
 from evaluations import selectors, services
 from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
 from evaluations.models import MIN_ANSWERS, Campaign
@@ -87,7 +87,7 @@ def _card_qr(request, ballot_id: int, code: str) -> str:
     import qrcode
     from qrcode.image.svg import SvgPathImage
 
-    url = request.build_absolute_uri(reverse("deliberation:ballot_box", args=[ballot_id])) + "#" + code
+    url = request.build_absolute_uri(reverse("decisions:ballot_box", args=[ballot_id])) + "#" + code
     svg = BytesIO()
     qrcode.make(url, image_factory=SvgPathImage, box_size=8, border=2).save(svg)
     return svg.getvalue().decode()
@@ -182,7 +182,7 @@ def campaign_transition(request, pk: int, move: str):
             if getattr(done, "new_card", None):
                 # The opener's card, made as the sheets opened (the only scrutineer, or one without a card yet):
                 # shown now, once, on the core's card page.
-                from deliberation.views.box import card_page
+                from decisions.views.box import card_page
 
                 messages.success(request, _("The sheets are open. You are the only scrutineer of this evaluation's "
                                             "ballot box: keep this card.") if done.ballot.box_threshold == 1
@@ -214,7 +214,7 @@ def sheet_fill(request, pk: int):
 
 def _hand_in(request, pk: int):
     """Hand in a sheet: the service is the one check (campaign open, voice held, every line rated, a change
-    allowed, a double submit), as for a vote (``deliberation.views.voting``).
+    allowed, a double submit), as for a vote (``decisions.views.voting``).
 
     Only an evaluator holding a voice on the campaign's ballot can be recorded, so the scope is
     checked only when the service refuses, and then fully, before anything is said: 404 outside

@@ -5,8 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.forms import IdsField, quorum_of, quorum_percent_field, quorum_reason_field
-from deliberation.models import Ballot
+from decisions.forms import IdsField, quorum_of, quorum_percent_field, quorum_reason_field
+from decisions.models import Ballot
 from hearings.models import Hearing, HearingAttendance, HearingPanelMember, HearingRegistration, HearingStatement
 from members.models import Agency, Building, Compound
 from members.uploads import ALLOWED_HELP

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from deliberation.models import Ballot
+from decisions.models import Ballot
 from hearings.models import (
     Hearing,
     HearingAttendance,

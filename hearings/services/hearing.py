@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import services as ballots
-from deliberation.models import Ballot
+from decisions import services as ballots
+from decisions.models import Ballot
 from hearings import timing
 from hearings.models import (
     Hearing,

@@ -519,7 +519,7 @@ def hearing_vote(request, pk: int):
                                             "you open it."))
             else:
                 messages.success(request, _("The vote was drafted in the ballots. Check it, then open it."))
-            return redirect("deliberation:ballot_manage", pk=ballot.pk)
+            return redirect("decisions:ballot_manage", pk=ballot.pk)
     return render(request, "hearings/hearing_vote.html", {"hearing": hearing, "form": form})
 
 

@@ -1,21 +1,35 @@
-"""Each committee's stored counts, the triggers that keep them, and their first count (issue #8)."""
+"""Each committee's stored counts, the triggers that keep them, and their first count.
+
+The trigger SQL is frozen in ``sql/`` as this migration first ran it: a migration does not import the
+application's code, which moves and changes."""
+
+from pathlib import Path
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 
-def install_and_fill(apps, schema_editor):
-    from members import tallies
+SQL = Path(__file__).parent / "sql"
 
+
+def _run(connection, what: str) -> None:
+    """Run the frozen statements of ``what`` (install, recount, remove) for this database."""
+    text = (SQL / f"0005_committee_tally.{what}.{connection.vendor}.sql").read_text(encoding="utf-8")
+    with connection.cursor() as cursor:
+        for statement in text.split("\n--;;\n"):
+            statement = "\n".join(line for line in statement.splitlines() if not line.startswith("-- Frozen"))
+            if statement.strip():
+                cursor.execute(statement)
+
+
+def install_and_fill(apps, schema_editor):
     # The triggers first: their locks hold writers off until the count below has committed.
-    tallies.install(schema_editor.connection)
-    tallies.recount(connection=schema_editor.connection)
+    _run(schema_editor.connection, "install")
+    _run(schema_editor.connection, "recount")
 
 
 def remove(apps, schema_editor):
-    from members import tallies
-
-    tallies.remove(schema_editor.connection)
+    _run(schema_editor.connection, "remove")
 
 
 class Migration(migrations.Migration):

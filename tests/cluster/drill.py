@@ -224,7 +224,7 @@ CHECK = r"""
 import json
 from django.db import connection
 from django.db.models import Count
-from deliberation.models import Participation
+from decisions.models import Participation
 parts = Participation.objects.filter(ballot_id=BALLOT)
 with connection.cursor() as c:
     c.execute("SELECT inet_server_port(), pg_is_in_recovery()")

@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from deliberation.models import Ballot
+from decisions.models import Ballot
 from deliberation.services import floor as floor_services
 from deliberation.services import party as party_services
 from members.models import Role
-from tests.deliberation.factories import make_building_of_households, make_committee_role, make_floor_leader
+from tests.decisions.factories import make_building_of_households, make_committee_role, make_floor_leader
 from tests.factories import make_building, make_committee, make_household, make_organizer, make_resident, make_user
 
 

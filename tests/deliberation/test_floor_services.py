@@ -3,12 +3,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from deliberation import services as ballot_services
-from deliberation.models import Ballot, Channel, Consultation, ConventionVersion, HouseholdComment, Participation
+from decisions import services as ballot_services
+from decisions.models import Ballot, Channel, Participation
+from deliberation.models import Consultation, ConventionVersion, HouseholdComment
 from deliberation.services import floor as floor_services
 from members import services as member_services
 from members.models import Notification
-from tests.deliberation.factories import card_code, make_building_of_households, make_floor_leader
+from tests.decisions.factories import card_code, make_building_of_households, make_floor_leader
 from tests.deliberation.party_factories import make_consultation, no_option, yes_option
 from tests.factories import make_compound, make_organizer, make_resident, make_user
 

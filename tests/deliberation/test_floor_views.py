@@ -5,11 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from deliberation.models import Ballot, Channel, Consultation, HouseholdComment, Participation
+from decisions.models import Ballot, Channel, Participation
+from deliberation.models import Consultation, HouseholdComment
 from deliberation.services import floor as floor_services
 from deliberation.services import followups
 from members.models import Role
-from tests.deliberation.factories import (
+from tests.decisions.factories import (
     card_code,
     make_building_of_households,
     make_committee_role,
@@ -34,7 +35,7 @@ def _urls(consultation) -> list[str]:
         reverse(f"deliberation:{name}", args=[consultation.pk])
         for name in ("floor_consultation", "floor_answer", "floor_households", "floor_assist", "floor_close",
                      "floor_count_publish", "floor_agree", "floor_cancel", "floor_follow_up_add")] + [
-        reverse("deliberation:ballot_detail", args=[consultation.ballot_id])]
+        reverse("decisions:ballot_detail", args=[consultation.ballot_id])]
 
 
 def test_a_resident_of_another_building_gets_404_everywhere(client):
@@ -173,7 +174,7 @@ def test_a_secret_consultation_is_closed_then_its_box_opened_then_its_count_publ
     for person in residents[:3]:
         floor_services.consultation_answer(consultation=consultation, by=person,
                                            option_id=yes_option(consultation.ballot))
-    box_url = reverse("deliberation:ballot_box", args=[consultation.ballot_id])
+    box_url = reverse("decisions:ballot_box", args=[consultation.ballot_id])
     client.force_login(leader)
     page = client.get(reverse("deliberation:floor_close", args=[consultation.pk])).content.decode()
     assert "its scrutineer opens the box with their card" in page

@@ -6,8 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from deliberation import demo_party, services, waiting_party
-from deliberation.models import Ballot, Consultation, ConventionVersion, FollowUp, PartyMeeting, Topic, TopicComment
+from decisions import services
+from decisions.models import Ballot
+from deliberation import demo as demo_party
+from deliberation import waiting as waiting_party
+from deliberation.models import Consultation, ConventionVersion, FollowUp, PartyMeeting, Topic, TopicComment
 from members.models import User
 
 pytestmark = pytest.mark.django_db

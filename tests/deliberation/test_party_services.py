@@ -5,11 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from deliberation.models import Ballot, FollowUp, MeetingAttendance, Topic, TopicComment
+from decisions.models import Ballot
+from deliberation.models import FollowUp, MeetingAttendance, Topic, TopicComment
 from deliberation.services import followups
 from deliberation.services import party as party_services
 from members.models import Notification, Role
-from tests.deliberation.factories import make_committee_role
+from tests.decisions.factories import make_committee_role
 from tests.deliberation.party_factories import make_agenda_topic, make_party, no_option, yes_option
 from tests.factories import make_user
 

@@ -11,7 +11,7 @@ from deliberation.models import Topic, TopicComment
 from deliberation.services import followups
 from deliberation.services import party as party_services
 from members.models import Role
-from tests.deliberation.factories import make_committee_role
+from tests.decisions.factories import make_committee_role
 from tests.deliberation.party_factories import make_agenda_topic, make_party, yes_option
 from tests.factories import make_resident, make_site_admin, make_user
 
@@ -44,8 +44,8 @@ def _party_urls(committee, topic, comment, meeting, follow_up) -> list[str]:
     urls += [reverse("deliberation:party_comment_edit", args=[comment.pk]),
              reverse("deliberation:party_meeting", args=[meeting.pk]),
              reverse("deliberation:follow_up_note", args=[follow_up.pk]),
-             reverse("deliberation:ballot_detail", args=[topic.ballot.pk]),
-             reverse("deliberation:ballot_results", args=[topic.ballot.pk])]
+             reverse("decisions:ballot_detail", args=[topic.ballot.pk]),
+             reverse("decisions:ballot_results", args=[topic.ballot.pk])]
     return urls
 
 
@@ -213,9 +213,9 @@ def test_the_organizers_ballot_list_does_not_show_party_votes(client):
     topic = party_services.topic_vote_open(topic=make_agenda_topic(committee, secretary, "党内议题"), by=secretary)
     organizer = make_committee_role(committee, Role.Kind.ORGANIZER, make_user())
     client.force_login(organizer)
-    page = client.get(reverse("deliberation:committee_ballots", args=[committee.pk])).content.decode()
+    page = client.get(reverse("decisions:committee_ballots", args=[committee.pk])).content.decode()
     assert "党内议题" not in page
-    assert client.get(reverse("deliberation:ballot_manage", args=[topic.ballot.pk])).status_code == 404
+    assert client.get(reverse("decisions:ballot_manage", args=[topic.ballot.pk])).status_code == 404
 
 
 def test_settings_withdraw_and_comment_edit_pages(client):

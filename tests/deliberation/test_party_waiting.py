@@ -2,7 +2,7 @@
 
 import pytest
 
-from deliberation import waiting_party
+from deliberation import waiting as waiting_party
 from deliberation.services import floor as floor_services
 from deliberation.services import party as party_services
 from tests.deliberation.party_factories import make_agenda_topic, make_consultation, make_party, yes_option

@@ -25,10 +25,10 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from deliberation import selectors, services
-from deliberation.models import Ballot, Participation
+from decisions import selectors, services
+from decisions.models import Ballot, Participation
 from members import services as member_services
-from tests.deliberation.factories import open_box
+from tests.decisions.factories import open_box
 from tests.factories import (
     make_building,
     make_committee,

@@ -16,8 +16,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from deliberation import services
-from deliberation.models import Ballot
+from decisions import services
+from decisions.models import Ballot
 from members import services as member_services
 from members.messaging.models import ContactChoice
 from members.models import Notification

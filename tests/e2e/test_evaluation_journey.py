@@ -14,12 +14,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from deliberation.models import Participation
+from decisions.models import Participation
 from evaluations import services
 from evaluations.models import Campaign, Rectification, Result
 from members import services as member_services
 from members.models import Agency, Notification, Role
-from tests.deliberation.factories import open_box
+from tests.decisions.factories import open_box
 from tests.e2e.test_layout import UNLABELLED_FIELDS_JS
 from tests.evaluations.factories import fill, make_reps, publish, settings
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user

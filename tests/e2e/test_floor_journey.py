@@ -20,7 +20,7 @@ from deliberation.models import Consultation, ConventionVersion
 from deliberation.services import floor as floor_services
 from members import services as member_services
 from members.models import Notification
-from tests.deliberation.factories import make_floor_leader
+from tests.decisions.factories import make_floor_leader
 from tests.deliberation.party_factories import yes_option
 from tests.factories import (
     make_building,

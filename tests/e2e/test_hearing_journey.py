@@ -22,11 +22,11 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from deliberation import services as ballot_services
-from deliberation.models import Ballot
+from decisions import services as ballot_services
+from decisions.models import Ballot
 from hearings.models import Hearing, HearingMinutes
 from members.models import Notification
-from tests.deliberation.factories import open_box
+from tests.decisions.factories import open_box
 from tests.factories import (
     make_building,
     make_committee,

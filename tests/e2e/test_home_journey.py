@@ -15,8 +15,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from deliberation import services
-from deliberation.models import Ballot
+from decisions import services
+from decisions.models import Ballot
 from members import services as member_services
 from members.models import Notification, NotificationOptOut
 from tests.factories import make_building, make_committee, make_compound, make_household, make_organizer, make_user

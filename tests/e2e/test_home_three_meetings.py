@@ -17,12 +17,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from deliberation import services as ballot_services
-from deliberation.models import Ballot
+from decisions import services as ballot_services
+from decisions.models import Ballot
 from deliberation.services import floor as floor_services
 from members import services as member_services
 from members.models import Role
-from tests.deliberation.factories import make_floor_leader
+from tests.decisions.factories import make_floor_leader
 from tests.evaluations.factories import make_open_campaign, make_world
 from tests.factories import make_building, make_compound, make_household, make_resident, make_user
 from tests.hearings.hearing_factories import advance, make_hearing

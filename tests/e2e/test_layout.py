@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from deliberation import services as ballot_services
-from deliberation.models import Ballot
+from decisions import services as ballot_services
+from decisions.models import Ballot
 from members import services as member_services
 from members.models import Role
 from tests.factories import (
@@ -76,14 +76,14 @@ PAGES = [
     ("join-building", "resident", lambda p: reverse("members:join_building", args=[p["building"].pk])),
     ("committee-residents", "organizer",
      lambda p: reverse("members:committee_residents", args=[p["committee"].pk])),
-    ("my-ballots", "voter", lambda p: reverse("deliberation:my_ballots")),
-    ("ballot-vote", "voter", lambda p: reverse("deliberation:ballot_detail", args=[p["ballot"].pk])),
+    ("my-ballots", "voter", lambda p: reverse("decisions:my_ballots")),
+    ("ballot-vote", "voter", lambda p: reverse("decisions:ballot_detail", args=[p["ballot"].pk])),
     ("committee-ballots", "organizer",
-     lambda p: reverse("deliberation:committee_ballots", args=[p["committee"].pk])),
-    ("ballot-create", "organizer", lambda p: reverse("deliberation:ballot_create", args=[p["committee"].pk])),
-    ("ballot-manage", "organizer", lambda p: reverse("deliberation:ballot_manage", args=[p["ballot"].pk])),
-    ("paper-batches", "organizer", lambda p: reverse("deliberation:paper_batches", args=[p["ballot"].pk])),
-    ("assisted-vote", "organizer", lambda p: reverse("deliberation:assisted_vote", args=[p["ballot"].pk])),
+     lambda p: reverse("decisions:committee_ballots", args=[p["committee"].pk])),
+    ("ballot-create", "organizer", lambda p: reverse("decisions:ballot_create", args=[p["committee"].pk])),
+    ("ballot-manage", "organizer", lambda p: reverse("decisions:ballot_manage", args=[p["ballot"].pk])),
+    ("paper-batches", "organizer", lambda p: reverse("decisions:paper_batches", args=[p["ballot"].pk])),
+    ("assisted-vote", "organizer", lambda p: reverse("decisions:assisted_vote", args=[p["ballot"].pk])),
 ]
 
 

@@ -15,10 +15,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from deliberation.models import Ballot, Topic
+from decisions.models import Ballot
+from deliberation.models import Topic
 from deliberation.services import party as party_services
 from members.models import Notification, Role
-from tests.deliberation.factories import make_committee_role
+from tests.decisions.factories import make_committee_role
 from tests.factories import make_committee, make_organizer, make_resident, make_street, make_user
 
 TITLE = "增设社区助老食堂"

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
-from deliberation import box, services
-from deliberation.models import Ballot, Scrutineer
+from decisions import box, services
+from decisions.models import Ballot, Scrutineer
 from members import services as member_services
 from members.models import Role
 from tests.factories import (

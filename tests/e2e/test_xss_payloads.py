@@ -17,7 +17,7 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from deliberation import services as ballots
+from decisions import services as ballots
 from tests.security.access import OK, STAFF_OK
 from tests.security.test_access_matrix import ROUTES, entry_for, url_for
 from tests.security.world import build_world

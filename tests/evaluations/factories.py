@@ -6,7 +6,7 @@ from evaluations import services
 from evaluations.models import Campaign, SheetItem
 from members import services as member_services
 from members.models import Agency, Committee, Role, Street, User
-from tests.deliberation.factories import open_box
+from tests.decisions.factories import open_box
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user
 
 

@@ -8,9 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation import selectors as core_selectors
-from deliberation import services as core_services
-from deliberation import waiting as core_waiting
+from decisions import selectors as core_selectors
+from decisions import services as core_services
+from decisions import waiting as core_waiting
 from members.models import Notification
 from tests.evaluations.factories import fill, make_open_campaign, make_world, publish
 
@@ -31,9 +31,9 @@ def test_the_core_shows_no_per_question_counts_of_a_published_evaluation(client)
     for user in (organizer, world.reps[campaign.committee_id][0]):
         assert core_selectors.can_see_result(user, ballot) is False
         client.force_login(user)
-        response = client.get(reverse("deliberation:ballot_results", args=[ballot.pk]))
+        response = client.get(reverse("decisions:ballot_results", args=[ballot.pk]))
         assert response.status_code in (403, 404) or "满意" not in response.content.decode()
-        assert client.get(reverse("deliberation:ballot_export", args=[ballot.pk])).status_code in (403, 404)
+        assert client.get(reverse("decisions:ballot_export", args=[ballot.pk])).status_code in (403, 404)
 
 
 def test_sheets_are_listed_and_announced_by_evaluations_once_and_the_reminder_points_at_the_sheet():

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from deliberation import services as core
-from deliberation.models import Ballot
+from decisions import services as core
+from decisions.models import Ballot
 from evaluations import services
 from evaluations.models import Result, SheetItem
 from tests.evaluations.factories import make_open_campaign, make_world, publish, sheet

@@ -5,13 +5,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from deliberation import box
-from deliberation import services as core
-from deliberation.models import Ballot, Participation, Question
+from decisions import box
+from decisions import services as core
+from decisions.models import Ballot, Participation, Question
 from evaluations import services
 from evaluations.models import Campaign, Comment, Dimension, Evaluatee, Rectification, Result, SheetItem
 from members.models import Notification
-from tests.deliberation.factories import open_box
+from tests.decisions.factories import open_box
 from tests.evaluations.factories import fill, make_open_campaign, make_world, publish, settings
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from deliberation.models import Participation
+from decisions.models import Participation
 from evaluations import services
 from evaluations.models import Campaign, Comment, Rectification
 from members import services as member_services
 from members.models import Role
-from tests.deliberation.factories import card_code
+from tests.decisions.factories import card_code
 from tests.evaluations.factories import fill, make_open_campaign, make_world, publish, settings, sheet
 from tests.factories import make_user
 
@@ -275,10 +275,10 @@ def test_scrutineers_are_named_on_the_campaign_take_their_cards_and_open_the_box
     campaign.refresh_from_db()
     page = client.get(reverse("evaluations:campaign_detail", args=[campaign.pk])).content.decode()
     assert page.count("has not taken their card yet") == 2
-    assert reverse("deliberation:ballot_card", args=[campaign.ballot_id]) in page
+    assert reverse("decisions:ballot_card", args=[campaign.ballot_id]) in page
     for user in (organizer, world.officer):
         _client(client, user)
-        card = client.post(reverse("deliberation:ballot_card", args=[campaign.ballot_id]))
+        card = client.post(reverse("decisions:ballot_card", args=[campaign.ballot_id]))
         assert card.status_code == 200 and 'data-testid="card-code"' in card.content.decode()
     open_url = reverse("evaluations:campaign_transition", args=[campaign.pk, "open"])
     assert "any 2 of the scrutineers named" in client.get(open_url).content.decode().replace("\n", " ")
@@ -290,7 +290,7 @@ def test_scrutineers_are_named_on_the_campaign_take_their_cards_and_open_the_box
     _client(client, organizer)
     detail = reverse("evaluations:campaign_detail", args=[campaign.pk])
     page = client.get(detail).content.decode()
-    box_url = reverse("deliberation:ballot_box", args=[campaign.ballot_id])
+    box_url = reverse("decisions:ballot_box", args=[campaign.ballot_id])
     assert "2 more scrutineers must present their cards" in page and box_url in page
     publish_url = reverse("evaluations:campaign_transition", args=[campaign.pk, "publish"])
     assert 'data-testid="box-shut"' in client.get(publish_url).content.decode()

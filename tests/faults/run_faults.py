@@ -131,8 +131,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from importlib import import_module
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # the store the server reads
-from deliberation import services
-from deliberation.models import Ballot
+from decisions import services
+from decisions.models import Ballot
 from members import services as ms
 from members.models import Role
 from tests.factories import make_user
@@ -171,7 +171,7 @@ print(MARK + json.dumps(out))
 CHECK = r"""
 import json
 from django.db.models import Count
-from deliberation.models import Participation
+from decisions.models import Participation
 out = {}
 for pk in BALLOTS:
     parts = Participation.objects.filter(ballot_id=pk)

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from deliberation.models import Ballot
+from decisions.models import Ballot
 from hearings import demo_hearing, waiting_hearing
 from hearings.models import Hearing, HearingMinutes, HearingObjection, HearingOpinion, HearingRegistration
 from members.models import User

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from deliberation import selectors as ballot_selectors
-from deliberation import services as ballot_services
-from deliberation.models import Ballot
+from decisions import selectors as ballot_selectors
+from decisions import services as ballot_services
+from decisions.models import Ballot
 from hearings.models import Hearing, HearingMinutes, HearingOpinion, HearingRegistration
 from hearings.services import hearing as services
 from members.models import Notification

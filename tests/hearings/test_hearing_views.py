@@ -287,8 +287,8 @@ def test_the_notice_periods_page_saves_for_this_committee_only(client):
 # --- Votes: a secret vote's scrutineers and its ballot box ------------------------------------
 
 def test_a_secret_vote_is_drafted_with_a_word_on_scrutineers_and_its_box_is_linked_once_closed(client, settings):
-    from deliberation import services as ballot_services
-    from tests.deliberation.factories import card_code
+    from decisions import services as ballot_services
+    from tests.decisions.factories import card_code
 
     area = make_area(n=2)
     organizer = area["organizer"]
@@ -304,7 +304,7 @@ def test_a_secret_vote_is_drafted_with_a_word_on_scrutineers_and_its_box_is_link
     assert "Secret: name its scrutineers" in client.get(manage).content.decode()
     ballot_services.ballot_open(ballot=ballot, by=organizer)
     ballot_services.ballot_close(ballot=ballot, by=organizer)
-    box_url = reverse("deliberation:ballot_box", args=[ballot.pk])
+    box_url = reverse("decisions:ballot_box", args=[ballot.pk])
     page = client.get(manage).content.decode()
     assert 'data-testid="box-to-open"' in page and box_url in page
     ballot_services.box_present(ballot=ballot, by=organizer, code=card_code(ballot, organizer))

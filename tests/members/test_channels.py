@@ -6,12 +6,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from deliberation import services
+from decisions import services
 from members.messaging import channels
 from members.messaging.models import ContactChoice, SmsMessage
 from members.models import Notification
 from members.notifications import notify
-from tests.deliberation.factories import choices, make_open_ballot
+from tests.decisions.factories import choices, make_open_ballot
 from tests.factories import make_committee, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,14 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation import services
-from deliberation import waiting as deliberation_waiting
-from deliberation.models import Ballot
+from decisions import services
+from decisions import waiting as deliberation_waiting
+from decisions.models import Ballot
 from members import services as member_services
 from members.models import Notification
 from members.notifications import notify
 from members.waiting import WaitingItem, waiting_for
-from tests.deliberation.factories import choices, make_building_of_households
+from tests.decisions.factories import choices, make_building_of_households
 from tests.factories import make_household, make_organizer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -89,9 +89,9 @@ def test_items_are_sorted_by_due_date_undated_last(building):
 
 def test_party_items_join_in_when_that_module_exists(monkeypatch, building):
     b, reps, organizer = building
-    fake = types.ModuleType("deliberation.waiting_party")
+    fake = types.ModuleType("deliberation.waiting")
     fake.items_for = lambda user: [WaitingItem(kind="topic", title="议题：second", action="Second", url="/t/1/")]
-    monkeypatch.setitem(sys.modules, "deliberation.waiting_party", fake)
+    monkeypatch.setitem(sys.modules, "deliberation.waiting", fake)
     assert [i.kind for i in deliberation_waiting.items_for(reps[0])] == ["topic"]
 
 

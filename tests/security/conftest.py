@@ -17,7 +17,7 @@ def world(django_db_setup, django_db_blocker):
     module's transaction, so what one test writes is gone before the next.
     """
     with django_db_blocker.unblock():
-        from deliberation import triggers
+        from decisions import triggers
 
         triggers.install(connection)
         with transaction.atomic():

@@ -34,14 +34,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
-from deliberation import box, selectors, services
-from deliberation.models import Ballot, PaperBatch, Question
-from deliberation.services import OptionSpec
+from decisions import box, selectors, services
+from decisions.models import Ballot, PaperBatch, Question
+from decisions.services import OptionSpec
 from evaluations import selectors as evaluation_selectors
 from evaluations import services as evaluation_services
 from evaluations.models import Comment
 from members import services as member_services
-from tests.deliberation.factories import make_floor_leader, open_box
+from tests.decisions.factories import make_floor_leader, open_box
 from tests.factories import make_building, make_committee, make_compound, make_household, make_organizer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -619,7 +619,7 @@ def stolen(caplog, settings):
     """Vote, close, and hand the attacker the database, SECRET_KEY, the access log and the application log."""
     settings.VOTE_THROTTLE = "1000/60"  # the whole building votes from one test process
     caplog.set_level(logging.DEBUG)
-    for name in ("django", "deliberation", "members", "evaluations"):
+    for name in ("django", "decisions", "deliberation", "members", "evaluations"):
         caplog.set_level(logging.DEBUG, logger=name)
     assert logging.getLogger("django.db.backends").getEffectiveLevel() == logging.INFO  # as in production
     election, staff = _election()
@@ -628,7 +628,7 @@ def stolen(caplog, settings):
     _vote(election, staff, log)
     services.ballot_close(ballot=election.ballot, by=staff["organizer"])
     election.ballot.refresh_from_db()
-    logging.getLogger("deliberation").debug("capture-probe")
+    logging.getLogger("decisions").debug("capture-probe")
     tables = dump_database()
     world = World(tables, new_rows(before, tables), log.lines, caplog.get_records("setup"), settings.SECRET_KEY)
     return election, world, staff

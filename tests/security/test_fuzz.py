@@ -31,7 +31,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deliberation.models import Ballot, PaperBatch, Participation
+from decisions.models import Ballot, PaperBatch, Participation
 from members.models import Household, Membership, Role, User
 from tests.security import figures
 from tests.security.access import REDIRECT
@@ -42,7 +42,7 @@ from tests.security.test_access_matrix import EXPECTATIONS, ROUTES, url_for
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 PREFERENCE = ("resident", "organizer", "floor_leader", "admin", "anonymous", "party_member", "officer",
               "agency", "resident_other", "organizer_other", "officer_other")
-# The vote throttle counts every POST to a cast, accepted or not, by design (deliberation/throttle.py).
+# The vote throttle counts every POST to a cast, accepted or not, by design (decisions/throttle.py).
 SKIP_TABLES = {"django_session", "sanhui_cache", "django_admin_log", "deliberation_throttlecount"}
 
 pytestmark = [
@@ -269,7 +269,7 @@ def _acted(response) -> bool:
     if response.status_code in (301, 302, 303):
         return not _refused_with_message(response)
     return response.status_code == 200 and any(
-        t.name == "deliberation/box_card.html" for t in getattr(response, "templates", []) or [])
+        t.name == "decisions/box_card.html" for t in getattr(response, "templates", []) or [])
 
 
 # --- The test ---------------------------------------------------------------------------------

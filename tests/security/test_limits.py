@@ -6,9 +6,9 @@ from django.core.cache import cache, caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from deliberation.models import Ballot, Participation
+from decisions.models import Ballot, Participation
 from members.models import Household
-from tests.deliberation.factories import choices, make_open_ballot
+from tests.decisions.factories import choices, make_open_ballot
 from tests.factories import make_committee, make_organizer, make_user
 from tests.security import figures
 
@@ -33,7 +33,7 @@ def test_a_body_over_data_upload_max_memory_size_gets_a_clear_400(organizer_clie
     client, committee = organizer_client
     before = Ballot.objects.count()
     big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
-    response = client.post(reverse("deliberation:ballot_create", args=[committee.pk]), {"title": big})
+    response = client.post(reverse("decisions:ballot_create", args=[committee.pk]), {"title": big})
     assert response.status_code == 400
     _clear_page(response, "could not be read", "无法读取")
     assert Ballot.objects.count() == before
@@ -44,7 +44,7 @@ def test_too_many_fields_gets_a_clear_400(organizer_client):
     client, committee = organizer_client
     before = Ballot.objects.count()
     data = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)} | {"title": "t"}
-    response = client.post(reverse("deliberation:ballot_create", args=[committee.pk]), data)
+    response = client.post(reverse("decisions:ballot_create", args=[committee.pk]), data)
     assert response.status_code == 400
     _clear_page(response, "could not be read", "无法读取")
     assert Ballot.objects.count() == before
@@ -84,7 +84,7 @@ def test_a_roster_over_its_own_limit_but_under_the_request_limit_is_a_form_error
 
 def _vote_post(client, ballot, meaning="yes", after="0", ip="10.1.1.1"):
     data = {f"q{q}": opts for q, opts in choices(ballot, meaning).items()}
-    return client.post(reverse("deliberation:ballot_vote", args=[ballot.pk]),
+    return client.post(reverse("decisions:ballot_vote", args=[ballot.pk]),
                        {**data, "action": "confirm", "after": after}, REMOTE_ADDR=ip)
 
 
@@ -96,7 +96,7 @@ def test_vote_submissions_are_throttled_per_person_not_per_ip():
     hasty, neighbour = Client(), Client()
     hasty.force_login(voters[0])
     neighbour.force_login(voters[1])
-    url = reverse("deliberation:ballot_vote", args=[ballot.pk])
+    url = reverse("decisions:ballot_vote", args=[ballot.pk])
     data = {f"q{q}": opts for q, opts in choices(ballot, "yes").items()}
     for _ in range(3):  # choices → confirmation page, three times: within the limit
         assert hasty.post(url, data, REMOTE_ADDR="10.1.1.1").status_code == 200
@@ -120,7 +120,7 @@ def test_the_throttle_does_not_count_page_views():
     client = Client()
     client.force_login(voters[0])
     for _ in range(10):
-        client.get(reverse("deliberation:ballot_vote", args=[ballot.pk]))
+        client.get(reverse("decisions:ballot_vote", args=[ballot.pk]))
     assert _vote_post(client, ballot).status_code == 302
 
 

@@ -23,8 +23,8 @@ def _dropped(cls=OperationalError):
 def test_a_dropped_connection_in_a_view_gives_503_try_again(cls):
     client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(make_user())
-    with mock.patch("deliberation.views.voting.selectors.my_voices", side_effect=_dropped(cls)):
-        response = client.get(reverse("deliberation:my_ballots"))
+    with mock.patch("decisions.views.voting.selectors.my_voices", side_effect=_dropped(cls)):
+        response = client.get(reverse("decisions:my_ballots"))
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     text = response.content.decode()
@@ -36,7 +36,7 @@ def test_a_dropped_connection_in_a_middleware_gives_503_not_500():
     client.force_login(make_user())
     # LocaleMiddleware stands in for any middleware below ours (the session's save, allauth's ...).
     with mock.patch("django.middleware.locale.LocaleMiddleware.process_request", side_effect=_dropped()):
-        response = client.get(reverse("deliberation:my_ballots"))
+        response = client.get(reverse("decisions:my_ballots"))
     assert response.status_code == 503
     assert "Please try again in a minute" in response.content.decode()
 
@@ -44,8 +44,8 @@ def test_a_dropped_connection_in_a_middleware_gives_503_not_500():
 def test_the_503_page_is_in_chinese_by_default():
     client = Client(raise_request_exception=False)
     client.force_login(make_user())
-    with mock.patch("deliberation.views.voting.selectors.my_voices", side_effect=_dropped()):
-        response = client.get(reverse("deliberation:my_ballots"))
+    with mock.patch("decisions.views.voting.selectors.my_voices", side_effect=_dropped()):
+        response = client.get(reverse("decisions:my_ballots"))
     assert response.status_code == 503
     assert "请稍后再试" in response.content.decode()
 
@@ -53,6 +53,6 @@ def test_the_503_page_is_in_chinese_by_default():
 def test_a_programming_error_is_still_a_500():
     client = Client(raise_request_exception=False)
     client.force_login(make_user())
-    with mock.patch("deliberation.views.voting.selectors.my_voices",
+    with mock.patch("decisions.views.voting.selectors.my_voices",
                     side_effect=OperationalError("no such column: x")):
-        assert client.get(reverse("deliberation:my_ballots")).status_code == 500
+        assert client.get(reverse("decisions:my_ballots")).status_code == 500

@@ -11,7 +11,7 @@ django-simple-history's record views) as the site admin. No payload may appear a
 import pytest
 from django.db import transaction
 
-from deliberation import services as ballots
+from decisions import services as ballots
 from tests.security import figures
 from tests.security.access import OK, STAFF_OK
 from tests.security.conftest import fresh_client

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deliberation import services as ballots
-from deliberation.models import Ballot, Participation
+from decisions import services as ballots
+from decisions.models import Ballot, Participation
 from members import services as members
 from members.models import Agency, Role
 from tests.factories import (

@@ -1,6 +1,6 @@
 """Expected answers of the decision core's URLs (format: tests/security/access/__init__.py).
 
-Who may read a ballot (deliberation.permissions / selectors.can_view): the committee's organizers
+Who may read a ballot (decisions.permissions / selectors.can_view): the committee's organizers
 and verified residents, officers of its street, site admins. Drafts: organizers only.
 """
 
@@ -15,63 +15,63 @@ def ballot(attr):
 
 
 EXPECTATIONS = {
-    "deliberation:my_ballots": Entry(get=everyone(200), sides=("own",)),
-    "deliberation:ballot_detail": Entry(kwargs=ballot("ballot_open"), get=scoped({VIEWERS: 200})),
-    "deliberation:ballot_vote": Entry(kwargs=ballot("ballot_open"), get=scoped({VIEWERS: REDIRECT})),
-    "deliberation:ballot_receipt": Entry(
+    "decisions:my_ballots": Entry(get=everyone(200), sides=("own",)),
+    "decisions:ballot_detail": Entry(kwargs=ballot("ballot_open"), get=scoped({VIEWERS: 200})),
+    "decisions:ballot_vote": Entry(kwargs=ballot("ballot_open"), get=scoped({VIEWERS: REDIRECT})),
+    "decisions:ballot_receipt": Entry(
         kwargs=lambda w, s: {"pk": s.ballot_published.pk, "code": s.receipt_published},
         get=scoped({"resident": 200})),
-    "deliberation:receipt_check": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
-    "deliberation:ballot_results": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
-    "deliberation:ballot_export": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
-    "deliberation:committee_ballots": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
-    "deliberation:ballot_create": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
-    "deliberation:ballot_manage": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
-    "deliberation:question_add": Entry(kwargs=ballot("ballot_draft"), get=scoped({"organizer admin": REDIRECT})),
-    "deliberation:question_remove": Entry(
+    "decisions:receipt_check": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
+    "decisions:ballot_results": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
+    "decisions:ballot_export": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
+    "decisions:committee_ballots": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "decisions:ballot_create": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
+    "decisions:ballot_manage": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
+    "decisions:question_add": Entry(kwargs=ballot("ballot_draft"), get=scoped({"organizer admin": REDIRECT})),
+    "decisions:question_remove": Entry(
         kwargs=lambda w, s: {"pk": s.ballot_draft.pk, "question_pk": s.question_draft.pk},
         get=everyone(405), post=scoped({"organizer admin": REDIRECT})),
-    "deliberation:named_voters": Entry(kwargs=ballot("ballot_draft"), get=scoped({"organizer admin": REDIRECT})),
-    "deliberation:ballot_open": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
-    "deliberation:ballot_close": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
-    "deliberation:ballot_publish": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
-    "deliberation:ballot_cancel": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
-    "deliberation:paper_batches": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
-    "deliberation:paper_batch": Entry(kwargs=lambda w, s: {"pk": s.ballot_open.pk, "batch_pk": s.batch.pk},
+    "decisions:named_voters": Entry(kwargs=ballot("ballot_draft"), get=scoped({"organizer admin": REDIRECT})),
+    "decisions:ballot_open": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
+    "decisions:ballot_close": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
+    "decisions:ballot_publish": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
+    "decisions:ballot_cancel": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
+    "decisions:paper_batches": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER)),
+    "decisions:paper_batch": Entry(kwargs=lambda w, s: {"pk": s.ballot_open.pk, "batch_pk": s.batch.pk},
                                       get=scoped(ORGANIZER)),
-    "deliberation:paper_batch_confirm": Entry(
+    "decisions:paper_batch_confirm": Entry(
         kwargs=lambda w, s: {"pk": s.ballot_open.pk, "batch_pk": s.batch.pk}, get=scoped(ORGANIZER)),
-    "deliberation:paper_batch_discard": Entry(
+    "decisions:paper_batch_discard": Entry(
         kwargs=lambda w, s: {"pk": s.ballot_open.pk, "batch_pk": s.batch.pk}, get=scoped(ORGANIZER)),
-    "deliberation:paper_sheet_remove": Entry(
+    "decisions:paper_sheet_remove": Entry(
         kwargs=lambda w, s: {"pk": s.ballot_open.pk, "batch_pk": s.batch.pk, "sheet_pk": s.sheet.pk},
         get=everyone(405), post=scoped({"organizer admin": REDIRECT})),
     # Organizers, and the floor leader of a building in the ballot.
-    "deliberation:assisted_vote": Entry(kwargs=ballot("ballot_open"),
+    "decisions:assisted_vote": Entry(kwargs=ballot("ballot_open"),
                                         get=scoped({"organizer admin floor_leader": 200})),
     # The sealed ballot box. The world names no scrutineer: the organizer who opened a secret ballot
     # is its only one (1 of 1), so organizer (A) and organizer_other (B's ballots) are the scrutineers.
     # Naming the scrutineers of a draft: its organizers (an empty POST is a form with errors: 200).
-    "deliberation:ballot_scrutineers": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
+    "decisions:ballot_scrutineers": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
     # Taking a card: the ballot's scrutineers only; others, site admins included, 404. Once the
     # ballot is open no card can be made: the POST is refused with a message (back to the page).
-    "deliberation:ballot_card": Entry(kwargs=ballot("ballot_open"), get=scoped({"organizer": 200}),
+    "decisions:ballot_card": Entry(kwargs=ballot("ballot_open"), get=scoped({"organizer": 200}),
                                       post=scoped({"organizer": REDIRECT})),
     # The box: seen by its scrutineers and the committee's organizers (site admins too); a card is
     # presented by a scrutineer only (an empty code: the form again, 200), anyone else's POST is 404.
-    "deliberation:ballot_box": Entry(kwargs=ballot("ballot_published"), get=scoped(ORGANIZER),
+    "decisions:ballot_box": Entry(kwargs=ballot("ballot_published"), get=scoped(ORGANIZER),
                                      post=scoped({"organizer": 200})),
     # The printable results notice: the organizers from opening on, every viewer once published; GET only.
-    "deliberation:ballot_notice": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER), post=everyone(405)),
+    "decisions:ballot_notice": Entry(kwargs=ballot("ballot_open"), get=scoped(ORGANIZER), post=everyone(405)),
     # The sealed papers' hashes, after close: whoever may read the ballot; GET only.
-    "deliberation:ballot_box_hashes": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200}),
+    "decisions:ballot_box_hashes": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200}),
                                             post=everyone(405)),
 }
 
 
 # --- Party-member deliberation and floor consultations --------------------------------------
 #
-# Party pages (deliberation/party_permissions.py): only the party members of the topic's own
+# Party pages (deliberation/permissions.py): only the party members of the topic's own
 # neighbourhood; everyone else — organizers and site admins included — gets 404. The party
 # organization's pages (settings, meetings, votes, resolutions, follow-ups) are for a party member
 # who also organizes the committee: no role of the world is both (the builder's secretary is not a
@@ -81,7 +81,7 @@ EXPECTATIONS = {
 
 from datetime import date, timedelta  # noqa: E402
 
-from deliberation.models import VoiceHolder  # noqa: E402
+from decisions.models import VoiceHolder  # noqa: E402
 from deliberation.services import floor as floor_services  # noqa: E402
 from deliberation.services import followups  # noqa: E402
 from deliberation.services import party as party_services  # noqa: E402

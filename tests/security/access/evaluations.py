@@ -16,7 +16,7 @@ world's ``agency`` role on side A) with one progress note from the committee.
 
 from decimal import Decimal
 
-from deliberation.services import box_present
+from decisions.services import box_present
 from evaluations import services
 from evaluations.models import Campaign, SheetItem
 from members import services as members

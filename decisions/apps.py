@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "decisions"
+    verbose_name = _("Ballots and votes")
+
+    def ready(self) -> None:
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from decisions import throttle
+
+        checks.register(throttle.check_upsert_support)
+        post_migrate.connect(_reinstall_triggers, sender=self)
+
+
+def _reinstall_triggers(sender, using, **kwargs) -> None:
+    """After every migrate: a migration that rebuilt an append-only table (SQLite) left it bare."""
+    from django.db import connections
+
+    from decisions import triggers
+
+    triggers.install(connections[using])

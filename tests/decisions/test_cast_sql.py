@@ -1,0 +1,134 @@
+"""decisions.cast_sql: the cast's statements, written as SQL, agree with the models and the rules."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from decisions import cast_sql, frozen, services
+from decisions.models import Ballot, Participation
+from members import services as member_services
+from members.models import Membership, Role
+from tests.decisions.factories import choices, make_committee_role
+from tests.decisions.test_services import open_draft, place  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+E = Ballot.Electorate
+
+
+def test_the_sql_names_only_tables_the_models_have():
+    with open(cast_sql.__file__, encoding="utf-8") as source:
+        named = set(re.findall(r"\b(?:FROM|JOIN|INTO)\s+([a-z_]+)\b", source.read()))
+    named -= {"the"}  # prose in docstrings ("from the ...") is lower-case words, not table names
+    real = set(connection.introspection.table_names())
+    assert named and named <= cast_sql.TABLES | {"deliberation_voiceholder", "members_household",
+                                                "members_building", "members_compound"}
+    assert named <= real, named - real
+
+
+@pytest.mark.parametrize("electorate, kind", [(E.RESIDENT_REPS, Role.Kind.RESIDENT_REPRESENTATIVE),
+                                              (E.PARTY_MEMBERS, Role.Kind.PARTY_MEMBER),
+                                              (E.PARTY_REPS, Role.Kind.PARTY_REPRESENTATIVE)])
+def test_a_role_electorate_is_checked_against_the_role_held_now(place, electorate, kind):  # noqa: F811
+    holder, keeper = make_committee_role(place.committee, kind), make_committee_role(place.committee, kind)
+    ballot = open_draft(place.committee, place.organizer, electorate=electorate)
+    member_services.role_revoke(role=Role.objects.get(user=holder, kind=kind), by=place.organizer)
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=holder, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    services.vote_cast(ballot=ballot, voter=keeper, choices=choices(ballot, "yes"))
+    assert list(Participation.objects.filter(ballot=ballot).values_list("user_id", flat=True)) == [keeper.pk]
+
+
+def test_a_residents_electorate_needs_a_verified_home_in_the_committee_now(place):  # noqa: F811
+    ballot = open_draft(place.committee, place.organizer, electorate=E.RESIDENTS)
+    member_services.membership_leave(membership=Membership.objects.get(user=place.m3), by=place.organizer)
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=place.m3, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    services.vote_cast(ballot=ballot, voter=place.r4, choices=choices(ballot, "yes"))
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=place.stranger, choices=choices(ballot, "yes"))
+    assert error.value.code == "not_entitled"
+    assert Participation.objects.filter(ballot=ballot).count() == 1
+
+
+def test_the_voice_row_carries_the_ballot_as_stored(place):  # noqa: F811
+    ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
+    voice, options = cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert [(q.pk, o.pk) for q, o in options] == [(q.pk, o.pk) for q, o in cast_sql.options_of(ballot.pk)]
+    assert [o.meaning for _q, o in options] == list(
+        ballot.questions.get().options.order_by("position", "pk").values_list("meaning", flat=True))
+    assert voice.key == f"h{place.h1.pk}" and str(voice.floor_area) == "80.00"
+    assert (voice.latest_version, voice.still_entitled) == (0, True)
+    assert (voice.ballot.status, voice.ballot.electorate, voice.ballot.committee_id) == (
+        Ballot.Status.OPEN, E.HOUSEHOLDS, place.committee.pk)
+    assert voice.ballot.allow_change is ballot.allow_change
+    services.vote_cast(ballot=ballot, voter=place.r1, choices=choices(ballot, "yes"))
+    assert cast_sql.voice_for(ballot.pk, place.r1.pk)[0].latest_version == 1
+    voice, options = cast_sql.voice_for(ballot.pk, place.r4.pk)  # another building: no voice
+    assert voice is None and len(options) == 3
+
+
+def test_the_options_are_read_once_per_opening_and_again_for_another(place):  # noqa: F811
+    """The options are frozen at opening: kept in memory after the first cast's read, keyed by the opening."""
+    ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
+    first = cast_sql.voice_for(ballot.pk, place.r1.pk)[1]
+    with CaptureQueriesContext(connection) as ctx:
+        voice, kept = cast_sql.voice_for(ballot.pk, place.r2.pk)
+    assert voice is not None and [o.pk for _q, o in kept] == [o.pk for _q, o in first]
+    assert len(ctx.captured_queries) == 1 and "deliberation_option" not in ctx.captured_queries[0]["sql"]
+    # What another opening under this id left (a ballot opened again, an id SQLite handed out again):
+    # not trusted, the options are read afresh and kept for this opening.
+    cast_sql._options.put(ballot.pk, ((ballot.pk, "another opening", ""), []))
+    voice, options = cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert [(q.pk, o.pk) for q, o in options] == [(q.pk, o.pk) for q, o in cast_sql.options_of(ballot.pk)]
+    assert cast_sql._options.get(ballot.pk)[1] == options
+    # A ballot no longer open keeps nothing new.
+    frozen.clear_all()
+    services.ballot_close(ballot=ballot, by=place.organizer)
+    cast_sql.voice_for(ballot.pk, place.r1.pk)
+    assert cast_sql._options.get(ballot.pk) is None
+
+
+def test_receipt_codes_use_every_character_of_their_alphabet_and_do_not_repeat():
+    from collections import Counter
+
+    from decisions.services.casting import RECEIPT_ALPHABET, receipt_code
+
+    assert len(set(RECEIPT_ALPHABET)) == 32  # five random bits to a character
+    codes = [receipt_code() for _ in range(4000)]
+    assert len(set(codes)) == len(codes)
+    assert all(len(code) == 14 and code[4] == code[9] == "-" for code in codes)
+    counts = Counter(char for code in codes for char in code.replace("-", ""))
+    assert set(counts) == set(RECEIPT_ALPHABET)
+    # 48,000 characters: about 1,500 each; a skewed or stuck position would be far off.
+    assert min(counts.values()) > 1200 and max(counts.values()) < 1800
+    for position in range(12):
+        assert len({code.replace("-", "")[position] for code in codes}) == 32
+
+
+def test_the_voice_statement_binds_only_the_ballot_and_the_user():
+    """The choice values are written into the statement (they decide which partial indexes a plan
+    may use; SQLite recompiled the statement at every vote while they were bound)."""
+    assert cast_sql._VOICE.count("%s") == 2
+    for value in (E.HOUSEHOLDS, E.RESIDENTS, E.PARTY_REPS, Membership.Status.VERIFIED, Role.Kind.PARTY_MEMBER):
+        assert f"'{value}'" in cast_sql._VOICE
+
+
+@pytest.mark.parametrize("value", ["verified'; DROP TABLE members_user; --", "a b", "", "已核实"])
+def test_only_plain_choice_values_become_literals(value):
+    with pytest.raises(ValueError):
+        cast_sql._literal(value)
+
+
+def test_a_new_instance_names_every_field_and_nothing_else(place):  # noqa: F811
+    with pytest.raises(KeyError):
+        cast_sql.new(Participation, ballot_id=1)
+    fields = {f.attname: None for f in Participation._meta.concrete_fields if f.attname != "id"}
+    with pytest.raises(TypeError):
+        cast_sql.new(Participation, **fields, colour="red")
+    participation = cast_sql.new(Participation, **fields)
+    assert participation.pk is None and participation._state.adding and participation._state.db is None

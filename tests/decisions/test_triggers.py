@@ -1,0 +1,27 @@
+"""The append-only and tally triggers are in place after every migrate, whatever a migration rebuilt."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from decisions import triggers
+from members import tallies
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_every_append_only_table_has_its_triggers_after_migrating():
+    assert triggers.installed(connection) == set(triggers.APPEND_ONLY_TABLES)
+
+
+def test_a_migrate_puts_back_triggers_that_a_table_rebuild_dropped():
+    # What a rebuilt table looks like on SQLite: the same table, without its triggers.
+    triggers.remove(connection)
+    tallies.remove(connection)
+    assert triggers.installed(connection) == set()
+    assert tallies.installed(connection) == set()
+
+    call_command("migrate", verbosity=0)
+
+    assert triggers.installed(connection) == set(triggers.APPEND_ONLY_TABLES)
+    assert tallies.installed(connection) == {name for name, *_ in tallies.TRIGGERS}
