@@ -1,4 +1,4 @@
-"""Each committee's stored counts, the triggers that keep them, and their first count (issue #8)."""
+"""Each committee's stored counts, the triggers that keep them, and their first count."""
 
 import django.db.models.deletion
 from django.db import migrations, models
