@@ -42,7 +42,7 @@ TARGET_BOX_SECONDS, TARGET_BOX_PAPERS = 10.0, 2000  # opening a box of 2,000 pap
 # votes of an earlier, published ballot: a database in its voting weeks holds the votes of earlier
 # ballots. (On nearly empty vote tables PostgreSQL plans the voice query's look-up of the latest
 # version as a scan of the whole table, and a connection keeps that plan while the table grows,
-# until autovacuum analyzes it, within a minute: README, "Performance".) "sheets" evaluators each
+# until autovacuum analyzes it, within a minute: docs/PERFORMANCE.md.) "sheets" evaluators each
 # hand in a sheet of 28 questions within the burst's window; the boxes opened afterwards hold the
 # burst's papers and those sheets.
 SIZES = {

@@ -1,4 +1,4 @@
-"""Statements that run on every request, planned once per connection (issue #8).
+"""Statements that run on every request, planned once per connection.
 
 Django's PostgreSQL cursor binds parameters on the client, so the server parses and plans every
 statement it is sent. The few statements that run on every signed-in request or every vote — the

@@ -1,4 +1,4 @@
-"""Database sessions read together with their user: one statement per signed-in request (issue #8).
+"""Database sessions read together with their user: one statement per signed-in request.
 
 Every signed-in request reads its session, then its user. Django's store builds the first read
 through the ORM (``Session.objects.get(session_key=…, expire_date__gt=now)``), and its backend the

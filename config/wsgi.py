@@ -2,9 +2,9 @@
 
 Loaded once per worker process. Before the first request it imports the URLconf, and with it
 every view module, then hands everything loaded so far to ``gc.freeze()``. Those objects live as
-long as the process; leaving them to the cyclic garbage collector meant every full collection
-walked some 150,000 of them: a pause of about 70 ms in the middle of a request, every thousand
-votes or so (measured in process; issue #8). Frozen, they are never walked again, and a full
+long as the process; left to the cyclic garbage collector, every full collection would walk all
+of them, a pause in the middle of a request (docs/PERFORMANCE.md has the figures). Frozen, they
+are never walked again, and a full
 collection only looks at what requests have left behind.
 """
 

@@ -1,8 +1,8 @@
-"""The statements of one online cast, written as SQL (issue #8: the cast path, measured against the floor).
+"""The statements of one online cast, written as SQL.
 
 A cast is the one request a whole district makes within minutes. Building its statements through the
-ORM cost about three times what the database spent running them (measured: 14 ms a cast in
-process, of which about 9 ms went into compiling queries and building model instances). The
+ORM costs several times what the database spends running them: most of a cast's time would go into
+compiling queries and building model instances (figures in docs/PERFORMANCE.md). The
 statements here are the same ones, written once, portable between PostgreSQL and SQLite, and run
 through Django's cursor (its transaction, its parameter quoting, its type adaptation). What they
 read and write, and every check made on it, is unchanged: ``casting`` keeps the rules;
@@ -43,8 +43,8 @@ _ROLE_BRANCHES = "".join(_ROLE_BRANCH.format(electorate=_literal(electorate), ki
 #
 # The choice values are written into the statement, not bound: they decide which partial indexes
 # (membership and role) a plan may use. SQLite reads a bound value it planned with, and then
-# recompiles the statement each time the value is bound again, that is at every vote (measured:
-# 8 % of a cast's CPU); PostgreSQL's generic plan cannot use those indexes at all.
+# recompiles the statement each time the value is bound again, that is at every vote;
+# PostgreSQL's generic plan cannot use those indexes at all.
 _VOICE = f"""
 SELECT v.id, v.key, v.household_id, v.floor_area,
        b.status, b.secrecy, b.allow_change, b.household_voice, b.rule, b.committee_id, b.electorate,
@@ -74,8 +74,7 @@ SELECT v.id, v.key, v.household_id, v.floor_area,
 def _cursor():
     """Django's cursor, binding on the server on PostgreSQL (``config.db.prepared_cursor``).
 
-    The voice query, for one, took 0.7 ms to plan and 0.07 ms to run: it is now planned once per
-    connection.
+    Planning the voice query costs far more than running it, so it is planned once per connection.
     """
     return prepared_cursor(connections[DEFAULT_DB_ALIAS])  # the connection itself, not the proxy
 
@@ -166,7 +165,7 @@ def _pairs(ballot_id: int, rows) -> list[tuple[Question, Option]]:
 def _loaded(model, **values):
     """An instance with these fields, as the ORM loads one (``Model.from_db``); the others are deferred.
 
-    Three to four times cheaper than ``model(**values)``, which looks up every field's default; a
+    Cheaper than ``model(**values)``, which looks up every field's default; a
     field read that was not loaded here costs a query, which the cast's query-count tests would see.
     """
     return model.from_db(DEFAULT_DB_ALIAS, None,
@@ -178,7 +177,7 @@ def new(model, *, related: dict | None = None, **values):
 
     ``values`` are by attname (``ballot_id``) and must name every concrete field but an automatic
     primary key: nothing is left to a default. ``related``: objects already at hand for its foreign
-    keys (``{"voice": voice}``), cached as the ORM caches them. About 15 µs cheaper per instance than
+    keys (``{"voice": voice}``), cached as the ORM caches them. Cheaper than
     ``model(**values)``, which looks up every field's default and runs every field's descriptor.
     """
     meta = model._meta

@@ -1,8 +1,8 @@
-"""Who a request is from: the signed-in user, read without the ORM building a query each time (issue #8).
+"""Who a request is from: the signed-in user, read without the ORM building a query each time.
 
 Every signed-in request asks the authentication backend for its user (``get_user``), which Django
-answers with ``User.objects.get(pk=…)``: the ORM builds the same statement each time, which cost
-about three times what reading the row did (measured: 224 µs of CPU against 71 µs). Here the ORM
+answers with ``User.objects.get(pk=…)``: the ORM builds the same statement each time, which costs
+more than reading the row does (figures in docs/PERFORMANCE.md). Here the ORM
 compiles that query once per database (the same columns, the same value converters), and the
 user is built from the row as the ORM builds it (``Model.from_db``). Usually the row has already
 come with the session (``config.sessions`` reads both in one statement); otherwise ``load_user``

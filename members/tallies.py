@@ -1,4 +1,4 @@
-"""Each committee's stored counts (``CommitteeTally``), kept by database triggers (issue #8).
+"""Each committee's stored counts (``CommitteeTally``), kept by database triggers.
 
 Counting a district's 1.4 million memberships on every street page is too slow, so the counts
 are stored, and the database keeps them: row triggers on the compound, building, household and

@@ -216,7 +216,7 @@ def test_deploy_check_passes_on_postgresql_settings():
 
 
 def test_the_wsgi_application_loads_its_views_then_freezes_what_it_loaded():
-    """config.wsgi: the objects of a loaded worker are out of the garbage collector's sight (issue #8)."""
+    """config.wsgi: the objects of a loaded worker are out of the garbage collector's sight."""
     code = (
         "import gc, json, sys\n"
         "before = gc.get_freeze_count()\n"

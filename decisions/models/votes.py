@@ -83,14 +83,14 @@ class Participation(models.Model):
     """The register: this voice took part (version n), by this person, through this channel, then."""
 
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="participations")
-    # No index of its own: the unique (voice, version) index below serves lookups by voice (issue #8:
-    # one index fewer to write with every vote).
+    # No index of its own: the unique (voice, version) index below serves lookups by voice (one
+    # index fewer to write with every vote).
     voice = models.ForeignKey(Voice, on_delete=models.PROTECT, related_name="participations", db_index=False)
     version = models.PositiveIntegerField(default=1)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     # Set only for assisted votes and paper sheets: indexed where set (Meta.indexes), so that an
-    # online vote writes no index entry for them (issue #8).
+    # online vote writes no index entry for them.
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", db_index=False)
     consent_note = models.CharField(max_length=300, blank=True)

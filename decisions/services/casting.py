@@ -85,7 +85,7 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
     A secret ballot's choices are sealed to its box (``box.paper_seal``) before anything is written:
     the register row carries the sealed paper, and the receipt is the first bits of its hash.
 
-    Fast on purpose (issue #8): the checks read what is frozen at opening (the voice, its holders,
+    Fast on purpose: the checks read what is frozen at opening (the voice, its holders,
     the ballot's settings, the options) and the voice's latest version before any transaction. Then
     one transaction keeps the ballot open (a shared lock, ``_hold_open``), writes the register row
     and the choices, and only at its end locks the ballot row and appends to the register chain. So

@@ -171,7 +171,7 @@ def _confirm(request, pk: int):
 
 
 def _refused(request, pk: int, error: Exception):
-    """A refused cast, answered as the vote page always did: scope, the voter's state, the form, the error."""
+    """A refused cast, answered as the vote page answers one: scope, the voter's state, the form, the error."""
     ballot = ballot_for_viewer_or_404(request.user, pk)
     state = vote_state(request.user, ballot)
     if not state.may_vote:

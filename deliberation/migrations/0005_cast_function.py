@@ -1,4 +1,4 @@
-"""PostgreSQL: one secret online cast written by one statement, ``sanhui_cast_secret`` (issue #8).
+"""PostgreSQL: one secret online cast written by one statement, ``sanhui_cast_secret``.
 
 The function does, in one transaction and in the same order, what ``casting._write_cast`` does
 in Python on SQLite: hold the ballot open (a key-share lock), write the register row, the

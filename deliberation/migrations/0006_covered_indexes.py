@@ -1,4 +1,4 @@
-"""Drop the foreign-key indexes that a unique constraint's index already serves (issue #8).
+"""Drop the foreign-key indexes that a unique constraint's index already serves.
 
 Each vote writes these tables; one index fewer each is less to write and keep. On SQLite, altering
 a field rebuilds the table, which drops its triggers: the append-only triggers are put back last.

@@ -1,4 +1,4 @@
-"""Index who entered an assisted vote, and a paper sheet's batch, only where they are set (issue #8).
+"""Index who entered an assisted vote, and a paper sheet's batch, only where they are set.
 
 Online votes, nearly all of them, leave both empty: they no longer write an index entry for each.
 On SQLite, altering a field rebuilds the table, which drops its triggers: the append-only triggers

@@ -1,4 +1,4 @@
-"""Receipts unique by a constraint instead of ``unique=True`` (issue #8).
+"""Receipts unique by a constraint instead of ``unique=True``.
 
 On PostgreSQL, ``unique=True`` on a text column adds a second index, for LIKE searches, that no
 query makes: every vote wrote an entry in it. The unique constraint keeps the one index that

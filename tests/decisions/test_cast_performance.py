@@ -1,4 +1,4 @@
-"""Casting stays cheap (issue #8): a cap on the queries of a cast request, view and service together.
+"""Casting stays cheap: a cap on the queries of a cast request, view and service together.
 
 The cast request is what a meeting of two thousand people does at once. Its queries, counted from
 the session lookup to the redirect to the receipt (production opens and commits one transaction

@@ -1,6 +1,6 @@
 """Expected answers of the hearings app's URLs (format: tests/security/access/__init__.py).
 
-Who sees what (hearings/views/hearing.py, hearings/selectors/coordination.py, README):
+Who sees what (hearings/views/hearing.py, hearings/selectors/coordination.py, docs/FEATURES.md):
 
 * Hearings. An announced (or later) hearing is a public notice: its page, printable notice, QR code
   and material answer 200 to anyone, signed in or not, of any committee. A draft is its committee's
