@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.errors import error_text
 from members import services
 from members.models import (
     Agency,
@@ -90,10 +91,6 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ("user__full_name", "user__phone", "household__door_number")
 
 
-def _error_text(error: Exception) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
 @admin.register(Role)
 class RoleAdmin(SimpleHistoryAdmin):
     """Roles are removed through ``services.role_revoke``, which keeps every committee an organizer; a
@@ -114,7 +111,7 @@ class RoleAdmin(SimpleHistoryAdmin):
             with transaction.atomic():
                 return super().delete_view(request, object_id, extra_context)
         except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
+            self.message_user(request, error_text(error), messages.ERROR)
             return redirect(reverse("admin:members_role_change", args=[object_id]))
 
     def delete_model(self, request, obj) -> None:
@@ -126,7 +123,7 @@ class RoleAdmin(SimpleHistoryAdmin):
                 for role in queryset:
                     services.role_revoke(role=role, by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            self.message_user(request, _("Nothing was deleted: %(e)s") % {"e": _error_text(error)},
+            self.message_user(request, _("Nothing was deleted: %(e)s") % {"e": error_text(error)},
                               messages.ERROR)
 
 

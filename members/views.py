@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.errors import error_text
 from config.spreadsheets import csv_response
 from members import notifications, roster, selectors, services
 from members.forms import (
@@ -34,12 +35,6 @@ from members.permissions import (
 from members.waiting import waiting_for
 
 PAGE_SIZE = 50
-
-
-def _error_text(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You may not do this.")
 
 
 def home(request):
@@ -176,7 +171,7 @@ def request_decide(request, pk: int, request_pk: int):
             if action not in ("approve", "reject"):
                 messages.error(request, _("Choose approve or reject."))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("members:committee_requests", pk=committee.pk)
     return render(request, "members/request_decide.html",
                   {"committee": committee, "membership": membership, "reject_form": reject_form})
@@ -191,7 +186,7 @@ def committee_roles(request, pk: int):
         try:
             _grant_from_form(committee, form, by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _error_text(error))
+            form.add_error(None, error_text(error))
         else:
             messages.success(request, _("The role was granted."))
             return redirect("members:committee_roles", pk=committee.pk)
@@ -227,7 +222,7 @@ def role_revoke(request, pk: int, role_pk: int):
         try:
             services.role_revoke(role=role, by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("The role was revoked."))
         return redirect("members:committee_roles", pk=committee.pk)

@@ -116,10 +116,8 @@ def test_no_cycle_between_apps():
             edges.setdefault(_app(imp.module), set()).add(_app(imp.target))
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
-        for nxt in edges.get(start, ()):
-            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
-                return True
-        return False
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt}))
+                   for nxt in edges.get(start, ()))
 
     cycles = sorted(app for app in edges if reaches(app, app, set()))
     assert not cycles, f"apps on an import cycle: {cycles}"

@@ -1,10 +1,8 @@
-"""What the ballot pages share: error text, the facts block, turnout and results."""
+"""What the ballot pages share: the facts block, turnout and results."""
 
 import logging
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from decisions import rules, selectors
@@ -12,17 +10,6 @@ from decisions.models import Ballot, Participation, Question
 
 logger = logging.getLogger(__name__)
 
-# What a service may raise when a request cannot be carried out: shown to the user as a message.
-DOMAIN_ERRORS = (ValidationError, PermissionDenied, IntegrityError)
-
-
-def error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    if isinstance(error, IntegrityError):
-        return _("This could not be saved because it conflicts with what is already recorded. "
-                 "Reload the page and try again.")
-    return str(error) or _("You may not do this.")
 
 
 def percent(share) -> str:

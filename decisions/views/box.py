@@ -1,8 +1,6 @@
 """The sealed ballot box's pages: naming the scrutineers, taking a card, presenting it, the box list."""
 
-import base64
 import json
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decisions import ledger, services, subjects
+from config.errors import DOMAIN_ERRORS, error_text
+from decisions import ledger, services
+from decisions.cards import back_links, card_page
 from decisions.forms import CardCodeForm, ScrutineersForm
 from decisions.models import Ballot, LedgerEntry, Scrutineer
 from decisions.permissions import ballot_for_organizer_or_404, ballot_for_viewer_or_404
 from decisions.services.box import box_list, box_presentation_refusal, box_recount_matches
-from decisions.views._common import DOMAIN_ERRORS, error_text
 from members.models import Role, User
 from members.permissions import can_manage_committee
 
@@ -59,19 +58,6 @@ def scrutineers(request, pk: int):
                   {"ballot": ballot, "form": form, "named": named, "card_url": card_url})
 
 
-def _back(user: User, ballot: Ballot) -> dict[str, str]:
-    """Where the box pages lead back to: the page of the ballot's subject (a hearing's, an evaluation's or
-    a floor's vote is run from there), else the ballot's page if ``user`` may read it (a draft is for its
-    organizers only), else the home page."""
-    if ballot.subject_type_id:
-        return {"back_url": subjects.of(ballot).page_url(ballot), "back_label": _("Back")}
-    try:
-        ballot_for_viewer_or_404(user, ballot.pk)
-    except Http404:
-        return {"back_url": reverse("home"), "back_label": _("Back to the home page")}
-    return {"back_url": ballot.get_absolute_url(), "back_label": _("Back to the ballot")}
-
-
 def _opened_by(ballot: Ballot, scrutineers: list[Scrutineer]) -> list[str]:
     """The names of the scrutineers whose cards opened the box, from its "box_opened" ledger entry."""
     payload = (LedgerEntry.objects.filter(chain=ledger.ballot_chain(ballot.pk), payload__contains='"box_opened"')
@@ -88,25 +74,6 @@ def _scrutineer_or_404(user: User, pk: int) -> tuple[Ballot, Scrutineer]:
     return scrutineer.ballot, scrutineer
 
 
-def card_page(request, ballot: Ballot, code: str) -> HttpResponse:
-    """The card shown once: the code in large print, its QR code (the box page, with the code after #)."""
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
-
-    url = request.build_absolute_uri(reverse("decisions:ballot_box", args=[ballot.pk])) + "#" + code
-    svg = BytesIO()
-    qrcode.make(url, image_factory=SvgPathImage, box_size=10, border=2).save(svg)
-    lines = [_("Scrutineer card"), _("Ballot: %(title)s") % {"title": ballot.title},
-             _("Card code: %(code)s") % {"code": code}, _("Open the box at: %(url)s") % {"url": url}]
-    text = "\n".join(lines) + "\n"
-    response = render(request, "decisions/box_card.html", {
-        "ballot": ballot, "code": code, "groups": code.split("-"), "qr": svg.getvalue().decode(),
-        **_back(request.user, ballot),
-        "file": "data:text/plain;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()})
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -121,7 +88,7 @@ def card(request, pk: int):
             return redirect("decisions:ballot_card", pk=ballot.pk)
         return card_page(request, ballot, code)
     return render(request, "decisions/box_take_card.html",
-                  {"ballot": ballot, "scrutineer": scrutineer, **_back(request.user, ballot)})
+                  {"ballot": ballot, "scrutineer": scrutineer, **back_links(request.user, ballot)})
 
 
 @login_required
@@ -158,7 +125,7 @@ def ballot_box(request, pk: int):
     may_present = scrutineer is not None and box_presentation_refusal(ballot, scrutineer) is None
     return render(request, "decisions/box.html", {
         "ballot": ballot, "form": form, "me": scrutineer, "scrutineers": everyone, "may_present": may_present,
-        **_back(request.user, ballot), "organizer": can_manage_committee(request.user, ballot.committee),
+        **back_links(request.user, ballot), "organizer": can_manage_committee(request.user, ballot.committee),
         "opened_by": _opened_by(ballot, everyone) if opened else [],
         "recount": box_recount_matches(ballot) if opened else None, "expired": expired,
         "presented": len(presented), "still_needed": max(0, (ballot.box_threshold or 1) - len(presented))})

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.errors import DOMAIN_ERRORS, error_text
 from decisions import selectors, services
 from decisions.forms import AssistForm, HolderFilterForm, PaperBatchForm, PaperSheetForm
 from decisions.models import Ballot, Channel, PaperBatch
 from decisions.permissions import ballot_for_assistant_or_404, ballot_for_organizer_or_404
-from decisions.views._common import DOMAIN_ERRORS, ballot_facts, error_text
+from decisions.views._common import ballot_facts
 from members.models import User
 
 

@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.errors import DOMAIN_ERRORS, error_text
 from decisions import selectors, services
 from decisions.forms import BallotCreateForm, CancelForm, NamedVotersForm, QuestionAddForm, ReceiptCheckForm
 from decisions.models import Ballot
 from decisions.permissions import ballot_for_organizer_or_404
-from decisions.views._common import DOMAIN_ERRORS, ballot_facts, error_text, percent, results
+from decisions.views._common import ballot_facts, percent, results
 from decisions.views.box import box_facts
 from members import selectors as member_selectors
 from members.permissions import committee_for_organizer_or_404
@@ -191,7 +192,7 @@ def _transition(request, pk: int, action: str, act):
             else:
                 if getattr(done, "new_cards", None):
                     # Opened with no scrutineer named: the organizer is the only one; their card, once.
-                    from decisions.views.box import card_page
+                    from decisions.cards import card_page
 
                     messages.success(request, _("Voting is open. You are the only scrutineer of this ballot: "
                                                 "keep this card."))

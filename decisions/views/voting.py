@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.errors import DOMAIN_ERRORS, error_text
 from config.spreadsheets import csv_response
 from decisions import exports, selectors, services
 from decisions.forms import ReceiptCheckForm, VoteForm
 from decisions.models import Ballot, Channel, Option, Participation, Question, Voice
 from decisions.permissions import ballot_for_viewer_or_404, can_assist
 from decisions.throttle import throttle_votes
-from decisions.views._common import DOMAIN_ERRORS, ballot_facts, error_text, results
+from decisions.views._common import ballot_facts, results
 from decisions.views.box import box_facts
 from members.permissions import can_manage_committee
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from decisions.cards import card_page
 from decisions.models import Ballot
 from decisions.throttle import throttle_votes
-from decisions.views.box import card_page
 from deliberation import selectors
 from deliberation.forms import (
     AgreeForm,

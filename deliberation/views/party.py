@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.errors import DOMAIN_ERRORS, error_text
 from decisions import rules
 from decisions import selectors as core_selectors
 from decisions.models import Ballot
 from decisions.throttle import throttle_votes
-from decisions.views._common import DOMAIN_ERRORS, error_text
 from deliberation import selectors
 from deliberation.forms import (
     AttendanceForm,

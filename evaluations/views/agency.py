@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.errors import DOMAIN_ERRORS, error_text
 from evaluations import selectors, services
 from evaluations.forms import PlanForm, ProgressForm
 from evaluations.models import MIN_ANSWERS, Rectification
 from evaluations.permissions import can_run, contact_agency_ids, rectification_for_viewer_or_404
-from evaluations.views._common import DOMAIN_ERRORS, error_text
 
 
 @login_required

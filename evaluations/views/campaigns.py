@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.errors import DOMAIN_ERRORS, error_text
 from decisions.throttle import throttle_votes
 from evaluations import selectors, services
 from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
@@ -23,7 +24,6 @@ from evaluations.permissions import (
     can_run,
     committee_for_runner_or_404,
 )
-from evaluations.views._common import DOMAIN_ERRORS, error_text
 from members.permissions import can_manage_committee, street_for_officer_or_404
 
 
@@ -182,7 +182,7 @@ def campaign_transition(request, pk: int, move: str):
             if getattr(done, "new_card", None):
                 # The opener's card, made as the sheets opened (the only scrutineer, or one without a card yet):
                 # shown now, once, on the core's card page.
-                from decisions.views.box import card_page
+                from decisions.cards import card_page
 
                 messages.success(request, _("The sheets are open. You are the only scrutineer of this evaluation's "
                                             "ballot box: keep this card.") if done.ballot.box_threshold == 1

@@ -19,8 +19,8 @@ from evaluations.models import Campaign
 from hearings.models import Hearing
 from hearings.services import hearing as hearing_services
 from tests.decisions.factories import choices, make_building_of_households, make_open_ballot, open_box
-from tests.deliberation.party_factories import make_agenda_topic, make_consultation, make_party
 from tests.decisions.test_audit import verify, verify_fails
+from tests.deliberation.party_factories import make_agenda_topic, make_consultation, make_party
 from tests.evaluations.factories import make_open_campaign, make_world
 from tests.factories import make_committee, make_organizer
 from tests.hearings.hearing_factories import advance, make_area, make_hearing

@@ -1,4 +1,10 @@
-"""What the evaluation pages share."""
+"""How a page tells the user why a service refused: the one list of domain errors and their text.
+
+Services raise ``ValidationError`` (bad input, a rule not met), ``PermissionDenied`` (not theirs to
+do) or let an ``IntegrityError`` through (a constraint the database holds, e.g. a second vote that
+raced the first). Views catch ``DOMAIN_ERRORS`` around a service call and show ``error_text`` as a
+message; anything else is a bug and is left to raise.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -8,6 +14,7 @@ DOMAIN_ERRORS = (ValidationError, PermissionDenied, IntegrityError)
 
 
 def error_text(error: Exception) -> str:
+    """The sentence shown to the user, in their language."""
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     if isinstance(error, IntegrityError):
