@@ -40,7 +40,7 @@ BENCH_ARGS  ?=
 AUDIT_VENV  := .venv-audit
 PIP_AUDIT   := pip-audit==2.10.1
 
-.PHONY: help venv vendor run chromium test test-pg test-faults cluster-packages cluster cluster-stop test-cluster test-cluster-async bench-cluster audit bench bench-quick bench-district lint messages clean distclean
+.PHONY: help venv vendor run chromium test test-pg test-faults cluster-packages cluster cluster-stop test-cluster test-cluster-async bench-cluster audit bench bench-quick bench-district upgrade-drill lint messages clean distclean
 
 help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
@@ -48,6 +48,7 @@ help:
 	@echo "make test-pg    whole test suite on PostgreSQL 15 ($(PG_URL))"
 	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
 	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
+	@echo "make upgrade-drill  an earlier release's database (city data) migrated by this checkout still verifies"
 	@echo "make test-faults  stop PostgreSQL and kill gunicorn workers during a burst of votes (root)"
 	@echo "make cluster    a real cluster on this machine (docs/DEPLOY.md): nginx :8091, 2 app hosts, PostgreSQL"
 	@echo "                primary + synchronous hot standby, Redis, the schedule on both hosts (root); make cluster-stop"
@@ -152,6 +153,15 @@ bench-quick: $(STAMP) vendor
 
 bench-district: $(STAMP) vendor
 	$(VENV_PY) -m bench.run --district $(BENCH_ARGS)
+
+# A database filled by an earlier release (the bench's city data), migrated by this checkout, must
+# still verify (verify_audit) with every vote row kept: scripts/upgrade-drill.sh. UPGRADE_FROM is
+# the last commit before the apps were split (decisions/, coordination/); UPGRADE_COMMITTEES=280
+# is the full district (1.4 million residents, about half an hour on 2 cores).
+UPGRADE_FROM ?= 6543954
+UPGRADE_COMMITTEES ?= 28
+upgrade-drill: $(STAMP)
+	UPGRADE_FROM=$(UPGRADE_FROM) UPGRADE_COMMITTEES=$(UPGRADE_COMMITTEES) bash scripts/upgrade-drill.sh
 
 # Needs root (it stops and starts the PostgreSQL cluster) and a free port 8765.
 # FAULTS_PG_CLUSTER/FAULTS_PG_PORT choose another cluster (e.g. a throwaway one on a shared machine).

@@ -147,8 +147,9 @@ def _checked_latest(voice: Voice, voter: User, *, channel: str, entered_by: User
                                   % {"r": latest.receipt}, code="already_submitted")
         raise ValidationError(_("A vote was recorded for this voice in the meantime; nothing was changed. "
                                 "Look at the ballot again before voting."), code="already_submitted")
-    if latest is not None:
-        _guard_change(ballot, latest, voter, channel)
+    refusal = change_refusal(ballot, latest, voter_id=voter.pk, channel=channel) if latest is not None else None
+    if refusal is not None:
+        raise refusal
     return latest
 
 
@@ -238,21 +239,25 @@ def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[
     ledger.append(chain=chain, payload=payload, head=head)
 
 
-def _guard_change(ballot: Ballot, latest: Participation, voter: User, channel: str) -> None:
+def change_refusal(ballot: Ballot, latest: Participation, *, voter_id: int, channel: str) -> ValidationError | None:
+    """Why a vote by ``voter_id`` through ``channel`` may not follow ``latest``, the voice's newest
+    version, or None when it may. The one rule: the casting service raises it, and the ballot page
+    asks it before showing the form (``views.voting.vote_state``)."""
     # The resident may override an assisted vote online even on a one-shot ballot.
     overrides_assisted = latest.channel == Channel.ASSISTED and channel == Channel.ONLINE
     if not ballot.allow_change and not overrides_assisted:
-        raise ValidationError(_("Your vote has already been recorded; this ballot does not allow changes."),
-                              code="already_voted")
+        return ValidationError(_("Your vote has already been recorded; this ballot does not allow changes."),
+                               code="already_voted")
     if latest.channel == Channel.PAPER:
-        raise ValidationError(_("A paper ballot has been counted for you; it cannot be changed online."),
-                              code="paper_is_final")
-    if ballot.household_voice == Ballot.HouseholdVoice.FIRST_MEMBER and latest.user_id != voter.pk:
-        raise ValidationError(_("Another member of your household has already voted; the first vote counts."),
-                              code="household_voted")
+        return ValidationError(_("A paper ballot has been counted for you; it cannot be changed online."),
+                               code="paper_is_final")
+    if ballot.household_voice == Ballot.HouseholdVoice.FIRST_MEMBER and latest.user_id != voter_id:
+        return ValidationError(_("Another member of your household has already voted; the first vote counts."),
+                               code="household_voted")
     if channel == Channel.ASSISTED and latest.channel == Channel.ONLINE:
-        raise ValidationError(_("The resident has voted themselves; an assisted vote cannot replace it."),
-                              code="voter_voted")
+        return ValidationError(_("The resident has voted themselves; an assisted vote cannot replace it."),
+                               code="voter_voted")
+    return None
 
 
 def _hold_open(ballot: Ballot) -> None:

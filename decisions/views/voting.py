@@ -15,6 +15,7 @@ from decisions import exports, selectors, services
 from decisions.forms import ReceiptCheckForm, VoteForm
 from decisions.models import Ballot, Channel, Option, Participation, Question, Voice
 from decisions.permissions import ballot_for_viewer_or_404, can_assist
+from decisions.services.casting import change_refusal
 from decisions.throttle import throttle_votes
 from decisions.views._common import ballot_facts, results
 from decisions.views.box import box_facts
@@ -50,13 +51,9 @@ def vote_state(user, ballot: Ballot) -> VoteState:
         return state
     if ballot.status != Ballot.Status.OPEN:
         return state
-    if latest is not None:
-        if not ballot.allow_change:
-            state.reason = _("Your vote has been recorded; this ballot does not allow changes.")
-        elif latest.channel == Channel.PAPER:
-            state.reason = _("A paper ballot has been counted for you; it cannot be changed online.")
-        elif ballot.household_voice == Ballot.HouseholdVoice.FIRST_MEMBER and latest.user_id != user.pk:
-            state.reason = _("Another member of your household has already voted; the first vote counts.")
+    refusal = change_refusal(ballot, latest, voter_id=user.pk, channel=Channel.ONLINE) if latest else None
+    if refusal is not None:
+        state.reason = refusal.messages[0]
     state.may_vote = not state.reason
     return state
 

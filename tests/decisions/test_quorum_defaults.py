@@ -242,7 +242,7 @@ def test_the_create_page_refuses_a_lower_quorum_without_a_reason_and_shows_one_g
     ballot = publish(ballot, organizer)
     client.force_login(voters[1])
     for name in ("ballot_detail", "ballot_results", "ballot_notice"):
-        page = client.get(reverse(f"deliberation:{name}", args=[ballot.pk])).content.decode()
+        page = client.get(reverse(f"decisions:{name}", args=[ballot.pk])).content.decode()
         assert "寒假期间住户多不在家" in page and 'data-testid="quorum-reason"' in page, name
         assert "超过10%" in page and "0.1000" not in page, name
 

@@ -35,7 +35,7 @@ ESCAPED = 'A&B <"ok">'  # a label that HTML escaping makes longer than it is
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"deliberation:{name}", args=args)
+    return reverse(f"decisions:{name}", args=args)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def login(client, user):
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"deliberation:{name}", args=args)
+    return reverse(f"decisions:{name}", args=args)
 
 
 def in_chinese(text: str) -> str:

@@ -166,7 +166,7 @@ def _client(user) -> Client:
 
 
 def _url(name: str, *args) -> str:
-    return reverse(f"deliberation:{name}", args=args)
+    return reverse(f"decisions:{name}", args=args)
 
 
 def _vote_online(log: AccessLog, election: Election, voter: Voter, ticket: int, *, second_thoughts: bool = False):
