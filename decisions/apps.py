@@ -8,6 +8,14 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Ballots and votes")
 
     def ready(self) -> None:
+        # The home page's "waiting for you" items and the demo data, registered with the directory.
+        from decisions import demo as decisions_demo
+        from decisions import waiting as decisions_waiting
+        from members import demo, waiting
+
+        waiting.register(decisions_waiting.items_for)
+        demo.register(decisions_demo.seed)
+
         from django.core import checks
         from django.db.models.signals import post_migrate
 

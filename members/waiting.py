@@ -1,20 +1,20 @@
 """What is waiting for a person, gathered from every app for the home page.
 
-Each app that has something for residents to do provides a module ``<app>/waiting.py`` with
+Each app that has something for residents to do registers, in its ``AppConfig.ready()``, a
+provider
 
     def items_for(user) -> list[WaitingItem]
 
-using a constant number of queries whatever the user's data. ``waiting_for`` calls them all and
-sorts by due date (items without a date last).
+using a constant number of queries whatever the user's data (``waiting.register(items_for)``).
+``waiting_for`` calls them all and sorts by due date (items without a date last). The directory
+imports no app above it: the apps come to it.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
-from django.apps import apps
 
 
 @dataclass(frozen=True)
@@ -27,18 +27,17 @@ class WaitingItem:
     place: str = ""          # the committee or building it belongs to
 
 
+_providers: list[Callable[..., list[WaitingItem]]] = []
+
+
+def register(provider: Callable[..., list[WaitingItem]]) -> None:
+    """Add an app's ``items_for``; called once, from the app's ``AppConfig.ready()``."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
 def waiting_for(user) -> list[WaitingItem]:
     if not user.is_authenticated:
         return []
-    items: list[WaitingItem] = []
-    for config in apps.get_app_configs():
-        name = f"{config.name}.waiting"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        if module.__name__ != __name__:
-            items.extend(module.items_for(user))
+    items: list[WaitingItem] = [item for provider in _providers for item in provider(user)]
     return sorted(items, key=lambda item: (item.due is None, item.due.timestamp() if item.due else 0.0))

@@ -5,20 +5,18 @@ planned first from one seeded random generator, so every run asks the services f
 same places, people and roles, and each ``*_ensure`` service finds what the last run created.
 """
 
-import importlib
 import random
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
 
-from members import services
+from members import demo, services
 from members.models import Agency, Building, Committee, Household, Membership, Role, Street, User
 from members.phone import display_phone, normalize_phone
 
@@ -191,15 +189,9 @@ class Command(BaseCommand):
         self._logins_table()
 
     def _other_apps(self, quiet: bool) -> None:
-        """Let every app that has a ``demo`` module add its own demo data (members imports none)."""
-        for config in apps.get_app_configs():
-            try:
-                module = importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as error:
-                if error.name == f"{config.name}.demo":
-                    continue
-                raise
-            module.seed(stdout=None if quiet else self.stdout)
+        """Every app's demo data, registered with ``members.demo`` (members imports none of them)."""
+        for seed in demo.seeders():
+            seed(stdout=None if quiet else self.stdout)
 
     # --- writes, all through members.services -------------------------------------------------
 
