@@ -265,9 +265,9 @@ def sms_send_due(*, now: datetime | None = None, limit: int = 50) -> dict[str, i
         changes=lambda row: {"status": SmsMessage.Status.FAILED, "failed_at": now, "reason": "interrupted",
                              "phone": "", "params": _blank_secrets(row.template, row.params),
                              "next_attempt_at": None})
-    tried, sent = claims.drain(SmsMessage, send=lambda row: _send_one(row, now=now), now=now, limit=limit,
-                               until=until)
-    return {"interrupted": failed, "tried": tried, "sent": sent, "delivered": sms_record_reports()}
+    tried = claims.drain(SmsMessage, send=lambda row: _send_one(row, now=now), now=now, limit=limit, until=until)
+    sent = sum(row.status == SmsMessage.Status.SENT for row in tried)
+    return {"interrupted": failed, "tried": len(tried), "sent": sent, "delivered": sms_record_reports()}
 
 
 def sms_record_reports() -> int:
