@@ -57,17 +57,17 @@ class WeChat:
 
 # --- Writing ---------------------------------------------------------------------------------
 
-def wechat_enqueue_many(messages_: list[WeChat]) -> list[WeChatMessage]:
+def wechat_enqueue_many(batch: list[WeChat]) -> list[WeChatMessage]:
     """Put each message in the outbox in the caller's transaction (skipped if its key was used); send after commit."""
-    if not messages_:
+    if not batch:
         return []
     try:
         with transaction.atomic():
-            created = _insert(messages_)
+            created = _insert(batch)
     except IntegrityError:
         # A parallel writer committed one of these keys first (its savepoint above was rolled back
         # alone): write only the others.
-        created = _insert(messages_)
+        created = _insert(batch)
     ids = [row.pk for row in created]
     # A few messages go as soon as the change commits; a whole electorate is left to the scheduled
     # job, so that no request waits on hundreds of calls to WeChat.
@@ -76,12 +76,12 @@ def wechat_enqueue_many(messages_: list[WeChat]) -> list[WeChatMessage]:
     return created
 
 
-def _insert(messages_: list[WeChat]) -> list[WeChatMessage]:
-    used = set(WeChatMessage.objects.filter(dedupe_key__in=[m.dedupe_key for m in messages_])
+def _insert(batch: list[WeChat]) -> list[WeChatMessage]:
+    used = set(WeChatMessage.objects.filter(dedupe_key__in=[m.dedupe_key for m in batch])
                .values_list("dedupe_key", flat=True))
     now = timezone.now()
     rows = []
-    for message in messages_:
+    for message in batch:
         if message.dedupe_key in used:
             continue
         used.add(message.dedupe_key)
