@@ -273,6 +273,15 @@ WECHAT_MP_TEMPLATE_FIELDS = dict(
     pair.split("=", 1) for pair in env_list("WECHAT_MP_TEMPLATE_FIELDS", "title=thing1,body=thing2,time=time3")
     if "=" in pair
 )
+# The WeChat outbox (members/wechat/outbox.py): a batch of up to WECHAT_SEND_AT_ONCE messages is
+# sent once the change commits, a larger one by the scheduled job (for at most WECHAT_JOB_SECONDS a
+# run); what WeChat asks to try later is tried after 1, 2, 4 … times WECHAT_RETRY_SECONDS, up to
+# WECHAT_MAX_ATTEMPTS attempts, then sent by SMS instead.
+WECHAT_SEND_AT_ONCE = int(os.environ.get("WECHAT_SEND_AT_ONCE", "20"))
+WECHAT_MAX_ATTEMPTS = int(os.environ.get("WECHAT_MAX_ATTEMPTS", "5"))
+WECHAT_RETRY_SECONDS = int(os.environ.get("WECHAT_RETRY_SECONDS", "60"))
+WECHAT_SENDING_TIMEOUT = int(os.environ.get("WECHAT_SENDING_TIMEOUT", "600"))  # an older claim was interrupted
+WECHAT_JOB_SECONDS = int(os.environ.get("WECHAT_JOB_SECONDS", "25"))
 
 SOCIALACCOUNT_ADAPTER = "members.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {

@@ -25,6 +25,7 @@ from members.models import (
     SmsMessage,
     Street,
     User,
+    WeChatMessage,
 )
 
 
@@ -195,6 +196,31 @@ class SmsMessageAdmin(admin.ModelAdmin):
                                   messages.WARNING)
         if queued:
             self.message_user(request, _("%(n)d message(s) queued again.") % {"n": queued}, messages.SUCCESS)
+
+
+@admin.register(WeChatMessage)
+class WeChatMessageAdmin(admin.ModelAdmin):
+    """The WeChat outbox, read-only: masked openids only; a failed message says whether an SMS went instead."""
+
+    list_display = ("created_at", "kind", "recipient", "committee", "status", "reason", "attempts",
+                    "next_attempt_at", "sent_at", "fallback")
+    list_filter = ("status", "kind", "fallback")
+    search_fields = ("recipient", "dedupe_key", "msgid")
+    date_hierarchy = "created_at"
+    # Never the full openid (kept on a queued row only until it is sent).
+    exclude = ("openid",)
+    readonly_fields = ("kind", "recipient", "user", "committee", "notification", "template_id", "data", "url",
+                       "dedupe_key", "status", "reason", "errcode", "attempts", "next_attempt_at", "msgid",
+                       "fallback", "fallback_sms", "created_at", "claimed_at", "sent_at", "failed_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ContactChoice)

@@ -436,5 +436,7 @@ class Session(AbstractBaseSession):
         return SessionStore
 
 
-# The SMS outbox and the contact channels live in their own module (members/messaging/models.py).
+# The SMS outbox and the contact channels live in their own module (members/messaging/models.py),
+# the WeChat outbox beside the rest of WeChat (members/wechat/models.py).
 from members.messaging.models import ContactChoice, SmsMessage  # noqa: E402,F401
+from members.wechat.models import WeChatMessage  # noqa: E402,F401

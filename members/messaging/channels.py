@@ -12,7 +12,9 @@ Channels are a registry. An app adds one in its ``AppConfig.ready()`` with one `
                                reaches=lambda user: user_has_linked_wechat(user),
                                deliver=send_wechat_copies))
 
-and ``reaches`` says whether the channel can reach a person (a linked WeChat account).
+and ``reaches`` says whether the channel can reach a person (a linked WeChat account); a channel
+whose ``reaches`` asks the database also gives ``reaching(users)``, the ids of those it reaches
+among a whole batch in one query.
 
 ``deliver(notifications, *, committee_id)`` is called inside the notifying transaction with the new notifications
 (``.user`` loaded) of the people who chose that channel and whom it ``reaches``; it sends after
@@ -26,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +39,9 @@ from django.utils.translation import gettext_lazy
 
 from members.messaging.models import ContactChoice
 from members.models import Notification, User
+
+if TYPE_CHECKING:
+    from members.messaging.outbox import Sms
 
 # The notification's title goes into the "notice" template's one parameter; providers accept
 # variables of up to 35 characters.
@@ -49,6 +55,15 @@ class Channel:
     deliver: Callable[..., None]  # deliver(notifications, *, committee_id)
     reaches: Callable[[User], bool]
     order: int = 100
+    # The ids of the people among ``users`` whom the channel reaches, for a channel whose ``reaches``
+    # asks the database: a batch is then one query, not one per person.
+    reaching: Callable[[list[User]], set[int]] | None = None
+
+    def reached(self, users: list[User]) -> set[int]:
+        """The ids of the people among ``users`` this channel can reach now."""
+        if self.reaching is not None:
+            return self.reaching(users)
+        return {user.pk for user in users if self.reaches(user)}
 
 
 _registry: dict[str, Channel] = {}
@@ -76,10 +91,18 @@ def default_channel(user: User) -> str:
     return "site"
 
 
-def channel_for(user: User, chosen: str | None = None) -> Channel:
-    """The channel that carries ``user``'s outward copies: their choice while it reaches them, else the default."""
+def get(name: str) -> Channel:
+    """The registered channel of this name (KeyError if none)."""
+    return _registry[name]
+
+
+def channel_for(user: User, chosen: str | None = None, *, reached: bool | None = None) -> Channel:
+    """The channel that carries ``user``'s outward copies: their choice while it reaches them, else the default.
+
+    ``reached``: whether the chosen channel reaches them, when the caller asked for a whole batch.
+    """
     channel = _registry.get(chosen or "")
-    if channel is None or not channel.reaches(user):
+    if channel is None or not (channel.reaches(user) if reached is None else reached):
         channel = _registry.get(default_channel(user)) or _registry["site"]
     return channel
 
@@ -106,13 +129,19 @@ def send_outward(notifications: list[Notification], *, committee_id: int | None 
         return
     users = {user.pk: user for user in User.objects.filter(pk__in={n.user_id for n in notifications})}
     choices = dict(ContactChoice.objects.filter(user_id__in=users).values_list("user_id", "channel"))
+    choosers: dict[str, list[User]] = defaultdict(list)
+    for user in users.values():
+        if choices.get(user.pk) in _registry:
+            choosers[choices[user.pk]].append(user)
+    reached = set().union(*(_registry[name].reached(people) for name, people in choosers.items()))
     by_channel: dict[str, list[Notification]] = defaultdict(list)
     for notification in notifications:
         user = users.get(notification.user_id)
         if user is None or not user.is_active:
             continue
         notification.user = user
-        by_channel[channel_for(user, choices.get(user.pk)).name].append(notification)
+        channel = channel_for(user, choices.get(user.pk), reached=user.pk in reached)
+        by_channel[channel.name].append(notification)
     for name, rows in by_channel.items():
         _registry[name].deliver(rows, committee_id=committee_id)
 
@@ -126,12 +155,23 @@ def _deliver_email(notifications: list[Notification], *, committee_id: int | Non
     transaction.on_commit(lambda: send_notification_emails(ids))
 
 
-def _deliver_sms(notifications: list[Notification], *, committee_id: int | None = None) -> None:
-    from members.messaging.outbox import Sms, sms_enqueue_many
+def sms_copy(notification: Notification, *, committee_id: int | None = None) -> Sms:
+    """A notification's outward copy as an SMS (the "notice" template) to its person's phone (``.user`` loaded).
 
-    messages = [Sms(phone=n.user.phone, template="notice", params=[Truncator(n.title).chars(SMS_TITLE_CHARS)],
-                    kind=n.kind, dedupe_key=f"notice:{n.pk}", user_id=n.user_id, committee_id=committee_id)
-                for n in notifications]
+    Its key is the notification's: whichever way it comes to be sent (chosen, or instead of a
+    message another channel could not deliver), a notification is texted at most once.
+    """
+    from members.messaging.outbox import Sms
+
+    return Sms(phone=notification.user.phone, template="notice",
+               params=[Truncator(notification.title).chars(SMS_TITLE_CHARS)], kind=notification.kind,
+               dedupe_key=f"notice:{notification.pk}", user_id=notification.user_id, committee_id=committee_id)
+
+
+def _deliver_sms(notifications: list[Notification], *, committee_id: int | None = None) -> None:
+    from members.messaging.outbox import sms_enqueue_many
+
+    messages = [sms_copy(n, committee_id=committee_id) for n in notifications if n.user.phone]
     # Written once the notifying change has committed, in a short transaction of its own: the
     # outbox's writers take turns (see outbox), and a caller's transaction may hold other locks.
     transaction.on_commit(lambda: sms_enqueue_many(messages), robust=True)

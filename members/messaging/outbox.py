@@ -7,10 +7,9 @@
   ``transaction.on_commit``; what could not be sent is tried again by ``sms_send_due`` (the scheduled
   job), after 1, 2, 4 … minutes, up to ``SMS_MAX_ATTEMPTS``.
 - ``dedupe_key`` is unique: a second message with the same key is not written. A message is claimed
-  (queued → sending) in a short transaction before it is sent: ``SELECT … FOR UPDATE SKIP LOCKED``
-  on PostgreSQL, and SQLite's IMMEDIATE transactions let one writer claim at a time, so two senders
-  never send one row. A row left "sending" by a crash is failed as ``interrupted``, not resent:
-  the provider may have sent it.
+  (queued → sending) before it is sent, so two senders never send one row, and a row left "sending"
+  by a crash is failed as ``interrupted``, not resent (``members.messaging.claims``, shared with the
+  WeChat outbox).
 - Caps (``SMS_CAPS``): per number per hour and per day, per committee per day and for the whole site
   per day; over a cap the row is written as refused, with the cap's name, and nothing is sent.
   Writers of the outbox take turns (an advisory lock on PostgreSQL, the IMMEDIATE transaction on
@@ -33,11 +32,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.jobs import lock_key
+from members.messaging import claims
 from members.messaging.backends import Outcome, get_backend
 from members.messaging.models import SmsMessage
 from members.messaging.sms_templates import TEMPLATES
@@ -202,32 +202,14 @@ def sms_enqueue(*, phone: str, template: str, params: list[str] | None = None, k
 # --- Sending ---------------------------------------------------------------------------------
 
 def _claim(*, now: datetime, ids: list[int] | None = None, limit: int = 100) -> list[SmsMessage]:
-    """Move due messages from queued to sending and return them; no two senders get the same row."""
-    with transaction.atomic():
-        due = SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED, next_attempt_at__lte=now)
-        if ids is not None:
-            due = due.filter(pk__in=ids)
-        due = due.order_by("next_attempt_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        rows = list(due[:limit])
-        if rows:
-            SmsMessage.objects.filter(pk__in=[row.pk for row in rows], status=SmsMessage.Status.QUEUED).update(
-                status=SmsMessage.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    for row in rows:
-        row.status, row.claimed_at, row.attempts = SmsMessage.Status.SENDING, now, row.attempts + 1
-    return rows
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=settings.SMS_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+    return claims.claim(SmsMessage, now=now, ids=ids, limit=limit)
 
 
 def _finish(row: SmsMessage, outcome: Outcome, *, provider: str, now: datetime) -> None:
     """Write what became of one claimed message; the number and any code go once it is final."""
     changes: dict = {"provider": provider, "reason": outcome.code}
     if outcome.status == Outcome.RETRY:
-        retry_at = now + _backoff(row.attempts)
+        retry_at = now + claims.backoff(row.attempts, base_seconds=settings.SMS_RETRY_SECONDS)
         if row.attempts < settings.SMS_MAX_ATTEMPTS and not (row.send_before and retry_at > row.send_before):
             changes.update(status=SmsMessage.Status.QUEUED, next_attempt_at=retry_at)
         else:
@@ -239,9 +221,7 @@ def _finish(row: SmsMessage, outcome: Outcome, *, provider: str, now: datetime) 
         changes.update(status=SmsMessage.Status.FAILED, failed_at=now, next_attempt_at=None)
     if changes["status"] != SmsMessage.Status.QUEUED:
         changes.update(phone="", params=_blank_secrets(row.template, row.params))
-    SmsMessage.objects.filter(pk=row.pk, status=SmsMessage.Status.SENDING).update(**changes)
-    for name, value in changes.items():
-        setattr(row, name, value)
+    claims.finish(row, **changes)
     log = logger.info if row.status == SmsMessage.Status.SENT else logger.warning
     log("SMS %s to %s: %s (attempt %d)%s", row.kind, row.recipient, row.status, row.attempts,
         f" {outcome.code}" if outcome.code else "")
@@ -278,25 +258,16 @@ def sms_send_due(*, now: datetime | None = None, limit: int = 50) -> dict[str, i
     Claims ``limit`` messages at a time, until none is due or ``SMS_JOB_SECONDS`` have passed (the
     job runs every minute; the next run goes on where this one stopped).
     """
-    started = time.monotonic()
+    until = time.monotonic() + settings.SMS_JOB_SECONDS
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.SMS_SENDING_TIMEOUT)
-    interrupted = SmsMessage.objects.filter(status=SmsMessage.Status.SENDING, claimed_at__lt=stale)
-    failed = 0
-    for row in interrupted:
-        failed += SmsMessage.objects.filter(pk=row.pk, status=SmsMessage.Status.SENDING).update(
-            status=SmsMessage.Status.FAILED, failed_at=now, reason="interrupted", phone="",
-            params=_blank_secrets(row.template, row.params), next_attempt_at=None)
-    tried = sent = 0
-    while time.monotonic() - started < settings.SMS_JOB_SECONDS:
-        rows = _claim(now=now, limit=limit)
-        if not rows:
-            break
-        for row in rows:
-            _send_one(row, now=now)
-        tried += len(rows)
-        sent += sum(row.status == SmsMessage.Status.SENT for row in rows)
-    return {"interrupted": failed, "tried": tried, "sent": sent, "delivered": sms_record_reports()}
+    failed = claims.give_up_interrupted(
+        SmsMessage, now=now, timeout=settings.SMS_SENDING_TIMEOUT,
+        changes=lambda row: {"status": SmsMessage.Status.FAILED, "failed_at": now, "reason": "interrupted",
+                             "phone": "", "params": _blank_secrets(row.template, row.params),
+                             "next_attempt_at": None})
+    tried = claims.drain(SmsMessage, send=lambda row: _send_one(row, now=now), now=now, limit=limit, until=until)
+    sent = sum(row.status == SmsMessage.Status.SENT for row in tried)
+    return {"interrupted": failed, "tried": len(tried), "sent": sent, "delivered": sms_record_reports()}
 
 
 def sms_record_reports() -> int:

@@ -5,7 +5,9 @@ shows a QR code; inside WeChat's own browser, the official account (公众号) a
 Both are allauth apps of the provider ``weixin``, with the provider ids ``weixin_open`` and
 ``weixin_mp``; an identity (allauth's SocialAccount) has its app's id as ``provider``, so it always
 finds its own app again, while ``weixin`` alone means "the app for this browser". The openid of a
-``weixin_mp`` identity receives the reminders (``members.wechat.messages``).
+``weixin_mp`` identity receives the reminders: the WeChat channel (``members.wechat.channel``)
+puts them in the WeChat outbox (``members.wechat.outbox``), which sends them through WeChat's API
+(``members.wechat.messages``).
 """
 
 from django.http import HttpRequest

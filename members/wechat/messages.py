@@ -6,8 +6,9 @@ shared cache until shortly before it expires, so every worker uses the same one.
 the token is no longer valid (40001, 40014, 42001) fetches a new one and sends once more. The result
 says what to do next: ``sent``; ``failed`` (do not try again: the person does not follow the
 account, refused the notices, the template is wrong …); or ``retry`` (WeChat busy, rate-limited or
-unreachable: try later). Nothing here knows about outboxes or channels: a channel calls
-``notification_send`` (a stored notification) or ``reminder_send`` (any reminder).
+unreachable: try later). Nothing here knows about outboxes or channels: the WeChat outbox
+(``members.wechat.outbox``) sends its rows with ``template_message_send``; ``notification_send``
+(a stored notification) and ``reminder_send`` (any reminder) send one at once.
 """
 
 import logging
@@ -160,11 +161,24 @@ def reminder_send(*, user: User, title: str, body: str, url: str, when: str) -> 
                                  data=reminder_data(title=title, body=body, when=when), url=url)
 
 
-def notification_send(notification: Notification) -> SendResult:
-    """Send a stored notification to its person through the official account, linking to the site."""
+def notification_message(notification: Notification) -> tuple[dict[str, str], str]:
+    """A stored notification as a reminder's template data and its absolute link to the site."""
     url = notification.url
     if url.startswith("/"):
         url = settings.SITE_URL.rstrip("/") + url
     when = timezone.localtime(notification.created_at).strftime("%Y-%m-%d %H:%M")
-    return reminder_send(user=notification.user, title=notification.title, body=notification.body, url=url,
-                         when=when)
+    return reminder_data(title=notification.title, body=notification.body, when=when), url
+
+
+def notification_send(notification: Notification) -> SendResult:
+    """Send a stored notification to its person through the official account, linking to the site."""
+    openid = official_account_openid(notification.user)
+    if not openid:
+        return SendResult(FAILED, "no WeChat linked through the official account")
+    data, url = notification_message(notification)
+    return template_message_send(openid=openid, template_id=settings.WECHAT_MP_TEMPLATE_ID, data=data, url=url)
+
+
+def mask_openid(openid: str) -> str:
+    """An openid as logs and the admin show it: enough to tell two apart, not enough to write to one."""
+    return f"{openid[:3]}****{openid[-2:]}" if len(openid) > 8 else "****"

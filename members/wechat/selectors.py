@@ -1,5 +1,7 @@
 """Reads about WeChat identities."""
 
+from collections.abc import Iterable
+
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialAccount
 from django.db.models import QuerySet
@@ -21,5 +23,11 @@ def wechat_available(request: HttpRequest) -> bool:
 
 def official_account_openid(user: User) -> str | None:
     """The openid under which the official account knows a person (the latest linked), or None."""
-    return (SocialAccount.objects.filter(user=user, provider=OFFICIAL_ACCOUNT)
-            .order_by("-date_joined", "-pk").values_list("uid", flat=True).first())
+    return official_account_openids([user.pk]).get(user.pk)
+
+
+def official_account_openids(user_ids: Iterable[int]) -> dict[int, str]:
+    """The openid under which the official account knows each of these people (the latest linked), in one query."""
+    rows = (SocialAccount.objects.filter(user_id__in=set(user_ids), provider=OFFICIAL_ACCOUNT)
+            .order_by("date_joined", "pk").values_list("user_id", "uid"))
+    return dict(rows)  # the latest linked comes last and wins

@@ -1,34 +1,15 @@
 """Reminders through the official account (members/wechat/messages.py), against a local fake of
-WeChat's API (tests/members/wechat_fake.py): the real requests go out, only 127.0.0.1 answers."""
+WeChat's API (tests/members/wechat_fake.py, the ``wechat`` fixture of tests/members/conftest.py):
+the real requests go out, only 127.0.0.1 answers."""
 
 import socket
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
-from django.core.cache import cache
 
 from members.wechat import messages
 from tests.factories import make_user
-from tests.members.wechat_fake import MP_APP, FakeWeChat
-
-TEMPLATE = "TPL-reminder-0001"
-
-
-@pytest.fixture
-def wechat(settings):
-    with FakeWeChat() as fake:
-        settings.WECHAT_API_URL = fake.url
-        settings.WECHAT_MP_APP_ID, settings.WECHAT_MP_APP_SECRET = MP_APP
-        settings.WECHAT_MP_TEMPLATE_ID = TEMPLATE
-        settings.WECHAT_MP_MESSAGE_API = "template"
-        settings.WECHAT_MP_TEMPLATE_FIELDS = {"title": "thing1", "body": "thing2", "time": "time3"}
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                       "LOCATION": "wechat-tests"}}
-        cache.clear()
-        fake.templates.add(TEMPLATE)
-        fake.followers.add("o-follower")
-        yield fake
-        cache.clear()
+from tests.members.wechat_fake import MP_TEMPLATE as TEMPLATE
 
 
 def send(**overrides):

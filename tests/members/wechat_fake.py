@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 OPEN_APP = ("wxopen0000000001", "open-secret")
 MP_APP = ("wxmp00000000000001", "mp-secret")
+MP_TEMPLATE = "TPL-reminder-0001"  # the official account's reminder template
 # WeChat's authorisation pages, where the site sends the person's browser (settings.WECHAT_OPEN_URL).
 AUTHORISATION_PAGES = ("/connect/oauth2/authorize", "/connect/qrconnect")
 
