@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "members",
     "deliberation",
     "hearings",
+    "coordination",
     "evaluations",
 ]
 

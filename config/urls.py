@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("deliberation.urls")),
     path("", include("hearings.urls")),
+    path("", include("coordination.urls")),
     path("", include("evaluations.urls")),
 ]
 

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class HearingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "hearings"
-    verbose_name = _("Hearings and coordination meetings")
+    verbose_name = _("Hearings")

@@ -14,16 +14,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from hearings.models import (
-    CoordinationConfirmation,
-    CoordinationDocument,
-    CoordinationMeeting,
-    Hearing,
-    HearingMinutesConfirmation,
-)
-from hearings.services import coordination as coordination_services
-from hearings.services import hearing as services
-from tests.hearings.coordination_factories import make_meeting, make_neighbourhood
+from coordination import services as coordination_services
+from coordination.models import CoordinationConfirmation, CoordinationDocument, CoordinationMeeting
+from hearings import services
+from hearings.models import Hearing, HearingMinutesConfirmation
+from tests.coordination.coordination_factories import make_meeting, make_neighbourhood
 from tests.hearings.hearing_factories import advance, make_area, make_hearing, start_session
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +130,8 @@ def test_a_coordination_meeting_concludes_on_its_noticed_day_without_a_reason(n)
 def test_the_coordination_pages_ask_for_and_show_the_early_reasons(n, client):
     meeting = make_meeting(n, "noticed")
     client.force_login(n.organizer)
-    start = reverse("hearings:coordination_move", args=[meeting.pk, "start"])
-    conclude = reverse("hearings:coordination_conclude", args=[meeting.pk])
+    start = reverse("coordination:coordination_move", args=[meeting.pk, "start"])
+    conclude = reverse("coordination:coordination_conclude", args=[meeting.pk])
     with time_machine.travel(meeting.scheduled_at - timedelta(days=2), tick=False):
         client.post(start, {"reason": ""})
         meeting.refresh_from_db()
@@ -199,7 +194,7 @@ def test_a_person_without_an_account_needs_at_least_a_name(n):
 def test_the_participant_form_adds_a_police_officer_without_an_account_and_hides_the_phone(n, client):
     meeting = make_meeting(n, "scheduling")
     client.force_login(n.organizer)
-    response = client.post(reverse("hearings:coordination_participant_add", args=[meeting.pk]), {
+    response = client.post(reverse("coordination:coordination_participant_add", args=[meeting.pk]), {
         "kind": "police", "name": "张警官", "organisation": "大宁路派出所", "contact_phone": "13800000010"})
     assert response.status_code == 302
     row = meeting.participants.get(kind="police")
@@ -292,6 +287,6 @@ def test_a_hearing_vote_lowers_its_quorum_only_with_a_reason(announced, client):
 
 
 def hearing_ballots(hearing):
-    from hearings.selectors import hearing as selectors
+    from hearings import selectors
 
     return list(selectors.hearing_ballots(hearing))

@@ -25,15 +25,10 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from hearings.models import (
-    CoordinationDocument,
-    Hearing,
-    HearingAttendance,
-    HearingPanelMember,
-    HearingRegistration,
-)
-from hearings.services import coordination as coord
-from hearings.services import hearing as hear
+from coordination import services as coord
+from coordination.models import CoordinationDocument
+from hearings import services as hear
+from hearings.models import Hearing, HearingAttendance, HearingPanelMember, HearingRegistration
 from tests.security.access import OK, REDIRECT, Entry, everyone, scoped
 from tests.security.world import register_builder
 
@@ -266,50 +261,50 @@ EXPECTATIONS = {
                                          get=scoped(ORGANIZER), post=scoped({"organizer admin": OK})),
 
     # --- Coordination meetings --------------------------------------------------------------------
-    "hearings:coordination_mine": Entry(get=everyone(200), sides=ONLY_OWN),
-    "hearings:coordination_request": Entry(get=everyone(200), sides=ONLY_OWN),
-    "hearings:coordination_dashboard": Entry(kwargs=committee, get=scoped(ORGANIZER)),
-    "hearings:coordination_create": Entry(kwargs=committee, get=scoped(ORGANIZER)),
-    "hearings:coordination_settings": Entry(kwargs=committee, **post_only({"organizer admin": REDIRECT})),
-    "hearings:coordination_escalations": Entry(kwargs=lambda w, s: {"pk": s.street.pk},
+    "coordination:coordination_mine": Entry(get=everyone(200), sides=ONLY_OWN),
+    "coordination:coordination_request": Entry(get=everyone(200), sides=ONLY_OWN),
+    "coordination:coordination_dashboard": Entry(kwargs=committee, get=scoped(ORGANIZER)),
+    "coordination:coordination_create": Entry(kwargs=committee, get=scoped(ORGANIZER)),
+    "coordination:coordination_settings": Entry(kwargs=committee, **post_only({"organizer admin": REDIRECT})),
+    "coordination:coordination_escalations": Entry(kwargs=lambda w, s: {"pk": s.street.pk},
                                                get=scoped({"officer admin": 200})),
     # Not escalated: the street office does not see it.
-    "hearings:coordination_detail": Entry(kwargs=meeting(), get=scoped({PARTIES: 200})),
+    "coordination:coordination_detail": Entry(kwargs=meeting(), get=scoped({PARTIES: 200})),
     # Closing an escalated matter: its organizers and the street office; parties see it but may not close it.
-    "hearings:coordination_move": Entry(kwargs=meeting("coordination_escalated", move=lambda s: "close"),
+    "coordination:coordination_move": Entry(kwargs=meeting("coordination_escalated", move=lambda s: "close"),
                                         get=scoped({"organizer officer admin": 200}),
                                         post=scoped({"organizer officer admin": OK})),
     # The organizer's POST-only forms, on meetings in the state that offers them (an empty POST: 400, the page
     # with the form's errors).
-    "hearings:coordination_schedule": Entry(kwargs=meeting("coordination_scheduling"),
+    "coordination:coordination_schedule": Entry(kwargs=meeting("coordination_scheduling"),
                                             **post_only({"organizer admin": 400})),
-    "hearings:coordination_participant_add": Entry(kwargs=meeting("coordination_scheduling"),
+    "coordination:coordination_participant_add": Entry(kwargs=meeting("coordination_scheduling"),
                                                    **post_only({"organizer admin": 400})),
-    "hearings:coordination_participant_remove": Entry(
+    "coordination:coordination_participant_remove": Entry(
         kwargs=meeting(participant_pk=lambda s: s.extra["coordination"]["agency_row"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_statement_add": Entry(kwargs=meeting("coordination_concluding"),
+    "coordination:coordination_statement_add": Entry(kwargs=meeting("coordination_concluding"),
                                                  **post_only({"organizer admin": 400})),
-    "hearings:coordination_conclude": Entry(kwargs=meeting(), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_edit": Entry(
+    "coordination:coordination_conclude": Entry(kwargs=meeting(), get=scoped(ORGANIZER)),
+    "coordination:coordination_document_edit": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_submit": Entry(
+    "coordination:coordination_document_submit": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_confirm": Entry(
+    "coordination:coordination_document_confirm": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["record"].pk), get=scoped({PARTIES: 200})),
-    "hearings:coordination_document_paper": Entry(
+    "coordination:coordination_document_paper": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["record"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_correct": Entry(
+    "coordination:coordination_document_correct": Entry(
         kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_action_add": Entry(kwargs=meeting("coordination_concluding"),
+    "coordination:coordination_action_add": Entry(kwargs=meeting("coordination_concluding"),
                                               **post_only({"organizer admin": 400})),
-    "hearings:coordination_action_remove": Entry(
+    "coordination:coordination_action_remove": Entry(
         kwargs=meeting(action_pk=lambda s: s.extra["coordination"]["agency_action"].pk), get=scoped(ORGANIZER)),
     # Progress: organizers and whoever speaks for the action's owner (the resident's action).
-    "hearings:coordination_action_progress": Entry(
+    "coordination:coordination_action_progress": Entry(
         kwargs=meeting(action_pk=lambda s: s.extra["coordination"]["resident_action"].pk),
         get=scoped({"resident organizer admin": 200})),
     # The attachment of an escalated meeting: parties, organizers, the street office.
-    "hearings:coordination_attachment": Entry(
+    "coordination:coordination_attachment": Entry(
         kwargs=meeting("coordination_escalated",
                        progress_pk=lambda s: s.extra["coordination_escalated"]["progress"].pk),
         get=scoped({ESCALATED: 200})),
@@ -326,12 +321,12 @@ EXTRA_PAGES = [
     ("hearings:hearing_manage", hearing("hearing_done"), ("organizer",)),
     ("hearings:hearing_manage", hearing(), ("organizer",)),
     ("hearings:hearing_notice", hearing(), ("anonymous",)),
-    ("hearings:coordination_detail", meeting("coordination_escalated"), ("resident", "organizer", "officer")),
-    ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_declined"].pk},
+    ("coordination:coordination_detail", meeting("coordination_escalated"), ("resident", "organizer", "officer")),
+    ("coordination:coordination_detail", lambda w, s: {"pk": s.extra["coordination_declined"].pk},
      ("resident", "organizer")),
-    ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_cancelled"].pk},
+    ("coordination:coordination_detail", lambda w, s: {"pk": s.extra["coordination_cancelled"].pk},
      ("resident", "organizer")),
-    ("hearings:coordination_escalations", lambda w, s: {"pk": s.street.pk}, ("officer",)),
-    ("hearings:coordination_detail", meeting("coordination_scheduling"), ("resident", "organizer")),
-    ("hearings:coordination_detail", meeting("coordination_concluding"), ("resident", "organizer")),
+    ("coordination:coordination_escalations", lambda w, s: {"pk": s.street.pk}, ("officer",)),
+    ("coordination:coordination_detail", meeting("coordination_scheduling"), ("resident", "organizer")),
+    ("coordination:coordination_detail", meeting("coordination_concluding"), ("resident", "organizer")),
 ]
