@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "decisions",
     "deliberation",
     "hearings",
+    "coordination",
     "evaluations",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("", include("deliberation.urls")),
     path("", include("hearings.urls")),
+    path("", include("coordination.urls")),
     path("", include("evaluations.urls")),
 ]
 

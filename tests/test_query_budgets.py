@@ -234,14 +234,14 @@ def hearing_desk_page(n):
 
 
 def _escalated_meeting():
-    from tests.hearings.coordination_factories import make_meeting, make_neighbourhood
+    from tests.coordination.coordination_factories import make_meeting, make_neighbourhood
 
     hood = make_neighbourhood()
     return hood, make_meeting(hood, "escalated")
 
 
 def _meetings(n):
-    from hearings.models import CoordinationParticipant
+    from coordination.models import CoordinationParticipant
 
     hood, meeting = _escalated_meeting()
     for copy in clone(meeting, n - 1, subject=lambda i: f"协调{i}"):
@@ -254,21 +254,21 @@ def _meetings(n):
 
 def coordination_mine_page(n):
     hood = _meetings(n)
-    return hood.resident, reverse("hearings:coordination_mine")
+    return hood.resident, reverse("coordination:coordination_mine")
 
 
 def coordination_dashboard_page(n):
     hood = _meetings(n)
-    return hood.organizer, reverse("hearings:coordination_dashboard", args=[hood.committee.pk])
+    return hood.organizer, reverse("coordination:coordination_dashboard", args=[hood.committee.pk])
 
 
 def coordination_escalations_page(n):
     hood = _meetings(n)
-    return hood.officer, reverse("hearings:coordination_escalations", args=[hood.committee.street_id])
+    return hood.officer, reverse("coordination:coordination_escalations", args=[hood.committee.street_id])
 
 
 def coordination_meeting_page(n):
-    from hearings.models import CoordinationAction, CoordinationParticipant, CoordinationStatement
+    from coordination.models import CoordinationAction, CoordinationParticipant, CoordinationStatement
 
     hood, meeting = _escalated_meeting()
     users = bulk_users(n)
@@ -281,7 +281,7 @@ def coordination_meeting_page(n):
     CoordinationAction.objects.bulk_create([
         CoordinationAction(meeting=meeting, number=first + i, description="整改", owner_participant=p,
                            due_date=timezone.localdate() + timedelta(days=7)) for i, p in enumerate(rows)])
-    return hood.organizer, reverse("hearings:coordination_detail", args=[meeting.pk])
+    return hood.organizer, reverse("coordination:coordination_detail", args=[meeting.pk])
 
 
 # --- Evaluations -------------------------------------------------------------------------------------
@@ -395,7 +395,7 @@ def _street_page(name):
 
 
 def agency_home_page(n):
-    from tests.hearings.coordination_factories import make_agency_contact
+    from tests.coordination.coordination_factories import make_agency_contact
 
     world, campaign = _evaluation_street(n)
     police = campaign.evaluatees.exclude(agency=None).first().agency
@@ -584,10 +584,10 @@ PAGES = {
     "hearings:hearing_mine": Page(hearing_mine_page),
     "hearings:hearing_detail": Page(hearing_page),
     "hearings:hearing_manage": Page(hearing_desk_page),
-    "hearings:coordination_mine": Page(coordination_mine_page),
-    "hearings:coordination_dashboard": Page(coordination_dashboard_page),
-    "hearings:coordination_escalations": Page(coordination_escalations_page),
-    "hearings:coordination_detail": Page(coordination_meeting_page),
+    "coordination:coordination_mine": Page(coordination_mine_page),
+    "coordination:coordination_dashboard": Page(coordination_dashboard_page),
+    "coordination:coordination_escalations": Page(coordination_escalations_page),
+    "coordination:coordination_detail": Page(coordination_meeting_page),
     "evaluations:committee_campaigns": Page(committee_campaigns_page, STREET_OF),
     "evaluations:street_campaigns": Page(street_campaigns_page, STREET_OF),
     "evaluations:campaign_detail": Page(_campaign_page("campaign_detail")),

@@ -2,10 +2,18 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import hearings.models.coordination
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+
+def _progress_path(instance, filename):
+    # The upload path function these models had when this migration was written; the models now
+    # live in the coordination app. Migrations never call it: a FileField's upload_to is not
+    # stored in the database.
+    from members.uploads import attachment_path
+
+    return attachment_path("coordination", filename)
 
 
 class Migration(migrations.Migration):
@@ -158,7 +166,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('text', models.TextField(verbose_name='progress')),
                 ('marks_done', models.BooleanField(default=False, verbose_name='marks the action done')),
-                ('attachment', models.FileField(blank=True, upload_to=hearings.models.coordination._progress_path, verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, upload_to=_progress_path, verbose_name='attachment')),
                 ('attachment_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='written at')),
                 ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to='hearings.coordinationaction', verbose_name='agreed action')),

@@ -1,1 +1,2 @@
-"""Views of hearings (hearing.py) and coordination meetings (coordination.py)."""
+"""Hearing pages: ``public`` (the public page and notice, residents' lists and actions) and ``desk`` (the
+organizer's desk and the lifecycle moves)."""

@@ -16,8 +16,8 @@ from decisions import ledger, rules, selectors, services
 from decisions.models import Ballot, LedgerEntry
 from deliberation.services import party as party_services
 from evaluations.models import Campaign
+from hearings import services as hearing_services
 from hearings.models import Hearing
-from hearings.services import hearing as hearing_services
 from tests.decisions.factories import choices, make_building_of_households, make_open_ballot, open_box
 from tests.decisions.test_audit import verify, verify_fails
 from tests.deliberation.party_factories import make_agenda_topic, make_consultation, make_party

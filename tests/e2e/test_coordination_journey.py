@@ -18,8 +18,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from hearings.models import CoordinationMeeting, CoordinationNotice
+from coordination.models import CoordinationMeeting, CoordinationNotice
 from members.models import Notification
+from tests.coordination.coordination_factories import make_agency_contact
 from tests.factories import (
     make_building,
     make_committee,
@@ -32,7 +33,6 @@ from tests.factories import (
     make_street_officer,
     make_user,
 )
-from tests.hearings.coordination_factories import make_agency_contact
 
 FIRM = "上海延长物业管理有限公司"
 SUBJECT = "1号楼顶楼漏水"
@@ -205,7 +205,7 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
 @pytest.mark.browser_context_args(locale="zh-CN")
 def test_a_chinese_resident_reads_the_agreement_and_its_overdue_action_on_a_phone(page: Page, login_as, shot,
                                                                                   settings, tmp_path):
-    from tests.hearings.coordination_factories import make_meeting, make_neighbourhood
+    from tests.coordination.coordination_factories import make_meeting, make_neighbourhood
 
     settings.MEDIA_ROOT = tmp_path / "media"
     n = make_neighbourhood()

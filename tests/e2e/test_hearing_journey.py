@@ -288,8 +288,8 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
 def test_the_public_page_and_notice_read_in_chinese_on_a_phone(page: Page, building_1, login_as, shot,
                                                                 browser_console_errors):
     """A late announcement as residents see it: the reason on the page and on the printed notice."""
+    from hearings import services
     from hearings.models import HearingPanelMember
-    from hearings.services import hearing as services
 
     organizer, chen = building_1["organizer"], building_1["residents"]["101"]
     now = timezone.now()

@@ -121,8 +121,8 @@ def test_page_is_usable_on_a_phone(page: Page, places, login_as, shot, name, who
 def meetings():
     """A hearing announced, a coordination meeting in follow-up, an evaluation open in one committee and
     published in another of the same street, and an agency contact; the people who see each page."""
+    from tests.coordination.coordination_factories import make_agency_contact, make_meeting, make_neighbourhood
     from tests.evaluations.factories import fill, make_open_campaign, make_world, publish
-    from tests.hearings.coordination_factories import make_agency_contact, make_meeting, make_neighbourhood
     from tests.hearings.hearing_factories import advance, make_area, make_hearing
 
     area = make_area(2)
@@ -152,11 +152,11 @@ MEETING_PAGES = [
     ("hearing-public", "resident", lambda p: reverse("hearings:hearing_detail", args=[p["hearing"].pk])),
     ("hearing-desk", "hearing_organizer", lambda p: reverse("hearings:hearing_manage", args=[p["hearing"].pk])),
     ("notifications", "resident", lambda p: reverse("members:notification_list")),
-    ("coordination-mine", "coordination_resident", lambda p: reverse("hearings:coordination_mine")),
+    ("coordination-mine", "coordination_resident", lambda p: reverse("coordination:coordination_mine")),
     ("coordination-meeting", "coordination_resident",
-     lambda p: reverse("hearings:coordination_detail", args=[p["meeting"].pk])),
+     lambda p: reverse("coordination:coordination_detail", args=[p["meeting"].pk])),
     ("coordination-meeting-firm", "firm_contact",
-     lambda p: reverse("hearings:coordination_detail", args=[p["meeting"].pk])),
+     lambda p: reverse("coordination:coordination_detail", args=[p["meeting"].pk])),
     ("evaluation-sheet", "rep", lambda p: reverse("evaluations:sheet_fill", args=[p["open_campaign"].pk])),
     ("evaluation-results", "second_rep",
      lambda p: reverse("evaluations:campaign_results", args=[p["published"].pk])),

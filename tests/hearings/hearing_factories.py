@@ -5,8 +5,8 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
+from hearings import services
 from hearings.models import Hearing, HearingMinutes, HearingPanelMember
-from hearings.services import hearing as services
 from tests.factories import (
     make_building,
     make_committee,

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from decisions.models import Ballot
-from hearings import demo_hearing, waiting_hearing
+from hearings import demo as demo_hearing
+from hearings import waiting as waiting_hearing
 from hearings.models import Hearing, HearingMinutes, HearingObjection, HearingOpinion, HearingRegistration
 from members.models import User
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hearings.forms.hearing import HearingForm
+from hearings.forms import HearingForm
 from tests.hearings.hearing_factories import make_area
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 from decisions import selectors as ballot_selectors
 from decisions import services as ballot_services
 from decisions.models import Ballot
+from hearings import services
 from hearings.models import Hearing, HearingMinutes, HearingOpinion, HearingRegistration
-from hearings.services import hearing as services
 from members.models import Notification
 from tests.factories import make_user
 from tests.hearings.hearing_factories import advance, finalize_minutes, make_area, make_hearing, start_session

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from hearings import waiting_hearing
+from hearings import services
+from hearings import waiting as waiting_hearing
 from hearings.models import Hearing, HearingRegistration
-from hearings.selectors.hearing import hearing_ballots
-from hearings.services import hearing as services
+from hearings.selectors import hearing_ballots
 from tests.factories import make_household, make_resident, make_user
 from tests.hearings.hearing_factories import advance, make_area, make_hearing, start_session
 

@@ -110,7 +110,7 @@ def actor_for(entry) -> str | None:
                 return role
     if entry.post:
         for role in PREFERENCE:
-            # 400: a POST-only form answered with its errors (e.g. hearings' coordination forms).
+            # 400: a POST-only form answered with its errors (e.g. the coordination forms).
             if entry.post["own"].get(role) in (200, REDIRECT, "ok", 400):
                 return role
     return None
@@ -154,9 +154,9 @@ def discovered(world, django_db_blocker):
             # signed in outside the rolled-back block: the session stays
             collect(extra_client(world, key), url, only=name)
         # --- Pages of objects in other states (EXTRA_PAGES of tests/security/access/<app>.py) ---------------
-        from tests.security.access import hearings as hearings_access
+        from tests.security.access import extra_pages
 
-        for _name, kwargs, roles in hearings_access.EXTRA_PAGES:
+        for _name, kwargs, roles in extra_pages():
             url = reverse(_name, kwargs=kwargs(world, world.own))
             for role in roles:
                 collect(fresh_client(world, role), url)

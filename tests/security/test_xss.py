@@ -110,13 +110,15 @@ def test_the_detector_finds_every_payload_left_raw():
         assert dangerous(f"<p>{payload}</p>"), f"the detector misses {payload!r}"
 
 
-# --- Hearings app (hearings and coordination meetings) ---------------------------------------------------
+# --- Hearings and coordination meetings ------------------------------------------------------------------
 
 HEARING_FIELDS = (
     "Hearing.title", "Hearing.background", "Hearing.place", "Hearing.late_reason", "Hearing.decision",
     "Hearing.decision_reasons", "Hearing.cancel_reason", "HearingAttachment.title", "HearingPanelMember.name",
     "HearingRegistration.topic", "HearingOpinion.text", "HearingAttendance.name", "HearingStatement.text",
     "HearingMinutes.record", "HearingMinutes.summary", "HearingObjection.text", "HearingObjection.answer",
+)
+COORDINATION_FIELDS = (
     "CoordinationMeeting.subject", "CoordinationMeeting.request_text", "CoordinationMeeting.other_parties_text",
     "CoordinationMeeting.place", "CoordinationMeeting.decline_reason", "CoordinationMeeting.escalation_reason",
     "CoordinationMeeting.cancel_reason", "CoordinationParticipant.label", "CoordinationStatement.text",
@@ -125,20 +127,21 @@ HEARING_FIELDS = (
 )
 
 
-def test_every_hearings_text_field_got_a_payload(poisoned):
+def test_every_hearings_and_coordination_text_field_got_a_payload(poisoned):
     fields = {name for name, _ in poisoned}
-    missing = [f for f in HEARING_FIELDS if f not in fields]
+    missing = [f for f in (*HEARING_FIELDS, *COORDINATION_FIELDS) if f not in fields]
     assert not missing, f"no payload in {missing}"
 
 
-def test_hearings_pages_of_other_states_show_no_payload_as_markup(world, poisoned):
+def test_hearing_and_coordination_pages_of_other_states_show_no_payload_as_markup(world, poisoned):
     """Texts shown only in some states (cancelled, declined, escalated, answered) on those objects' pages."""
     from django.urls import reverse
 
-    from tests.security.access.hearings import EXTRA_PAGES
+    from tests.security.access import extra_pages
 
     problems, escaped = [], 0
-    for name, kwargs, roles in EXTRA_PAGES:
+    pages = extra_pages()
+    for name, kwargs, roles in pages:
         for side in ("own", "foreign"):
             url = reverse(name, kwargs=kwargs(world, world.side(side)))
             for role in roles:
@@ -153,5 +156,5 @@ def test_hearings_pages_of_other_states_show_no_payload_as_markup(world, poisone
                 html = response.content.decode()
                 escaped += "__xss" in html
                 problems += [f"{name} {url} as {role}: …{snippet}…" for snippet in dangerous(html)]
-    assert escaped >= len(EXTRA_PAGES), "the payloads should be on these pages, escaped"
+    assert escaped >= len(pages), "the payloads should be on these pages, escaped"
     assert not problems, "\n".join(problems[:50])

@@ -21,7 +21,7 @@ PAYLOADS = [
     "{{ 7|add:__xss }}{% debug %}<style>*{x:__xss(11)}</style>",
     "javascript:__xss(12)//<input autofocus onfocus=__xss(12)>",
 ]
-APPS = ("members", "decisions", "deliberation", "hearings", "evaluations")
+APPS = ("members", "decisions", "deliberation", "hearings", "coordination", "evaluations")
 SKIP_WORDS = ("password", "username", "phone", "email", "key", "hash", "receipt", "code", "token", "url",
               "tag", "kind", "status", "meaning", "channel", "secrecy", "electorate", "rule", "voice",
               "snapshot", "history", "ip", "language")

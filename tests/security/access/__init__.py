@@ -96,6 +96,14 @@ def load() -> dict[str, Entry]:
     return merged
 
 
+def extra_pages() -> list:
+    """All modules' EXTRA_PAGES: (url name, kwargs(world, side), roles) of objects in other states."""
+    pages = []
+    for info in pkgutil.iter_modules(__path__):
+        pages.extend(getattr(importlib.import_module(f"{__name__}.{info.name}"), "EXTRA_PAGES", []))
+    return pages
+
+
 def module_for(route) -> str:
     """Where a missing expectation belongs."""
     if route.namespace in ("admin",):

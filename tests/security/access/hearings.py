@@ -1,6 +1,6 @@
 """Expected answers of the hearings app's URLs (format: tests/security/access/__init__.py).
 
-Who sees what (hearings/views/hearing.py, hearings/selectors/coordination.py, docs/FEATURES.md):
+Who sees what (hearings/views/, README; coordination meetings are in coordination.py here):
 
 * Hearings. An announced (or later) hearing is a public notice: its page, printable notice, QR code
   and material answer 200 to anyone, signed in or not, of any committee. A draft is its committee's
@@ -9,15 +9,11 @@ Who sees what (hearings/views/hearing.py, hearings/selectors/coordination.py, do
   a resident outside the affected area (a redirect with the error as a message). Confirming the
   minutes is for the people checked in at the session only. The organizer's desk: the committee's
   organizers and site admins.
-* Coordination meetings are private: the parties (the requesting resident and the named agency's
-  contact), the committee's organizers and site admins; the street office's officers once the
-  matter is escalated. Everyone else 404, so a meeting's existence leaks nothing.
 
 The builder below makes, on each side, through the services: a draft hearing, an announced one
 (material, a chair, a pending registration and a written opinion of the side's resident) and one in
 public notice (the resident registered, checked in, confirmed the final minutes and filed an
-objection); a coordination meeting between the side's resident and the side's agency in follow-up
-(record and agreement confirmed, two actions, progress with an attachment) and an escalated one.
+objection).
 """
 
 from datetime import timedelta
@@ -25,15 +21,8 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from hearings.models import (
-    CoordinationDocument,
-    Hearing,
-    HearingAttendance,
-    HearingPanelMember,
-    HearingRegistration,
-)
-from hearings.services import coordination as coord
-from hearings.services import hearing as hear
+from hearings import services as hear
+from hearings.models import Hearing, HearingAttendance, HearingPanelMember, HearingRegistration
 from tests.security.access import OK, REDIRECT, Entry, everyone, scoped
 from tests.security.world import register_builder
 
@@ -95,83 +84,8 @@ def _hearings(world, side) -> None:
     side.extra["hearing_cancelled"] = hear.hearing_cancel(hearing=cancelled, by=org, reason="The matter was settled")
 
 
-def _meeting(world, side, *, escalate: bool):
-    org = side.organizer
-    meeting = coord.coordination_request(committee=side.committee, by=side.resident,
-                                         subject=f"Leaking roof {side.committee.name}",
-                                         request_text="Please repair the roof", agency=side.agency)
-    coord.coordination_accept(meeting=meeting, by=org)
-    coord.coordination_schedule(meeting=meeting, by=org, scheduled_at=timezone.now() + timedelta(days=10),
-                                place="Committee room")
-    coord.coordination_give_notice(meeting=meeting, by=org)
-    coord.coordination_start(meeting=meeting, by=org, reason="Both parties came early")
-    resident_row, agency_row = list(meeting.participants.filter(is_party=True).order_by("id"))
-    coord.statement_add(meeting=meeting, by=org, participant=resident_row, text="Leaking for three months")
-    coord.coordination_conclude(meeting=meeting, by=org, points_in_dispute="Who pays", record_text="The record",
-                                agreement_reached=True, agreement_text="The agency repairs the roof",
-                                early_reason="Settled at the first sitting")
-    due = timezone.localdate() + timedelta(days=14)
-    resident_action = coord.action_add(meeting=meeting, by=org, description="Clear the stairwell", due_date=due,
-                                       owner_participant=resident_row)
-    agency_action = coord.action_add(meeting=meeting, by=org, description="Repair the roof", due_date=due,
-                                     owner_participant=agency_row)
-    for kind in (CoordinationDocument.Kind.RECORD, CoordinationDocument.Kind.AGREEMENT):
-        document = meeting.documents.get(kind=kind, superseded_at__isnull=True)
-        coord.document_submit(document=document, by=org)
-        coord.document_confirm(document=document, by=side.resident)
-        coord.document_record_paper(document=document, by=org, participant=agency_row)
-    progress = coord.action_progress(action=resident_action, by=side.resident, text="Half of it is clear",
-                                     attachment=SimpleUploadedFile("stairs.png", PNG, content_type="image/png"))
-    if escalate:
-        coord.coordination_escalate(meeting=meeting, by=org, reason="The agency refuses to pay")
-    meeting.refresh_from_db()
-    return {"meeting": meeting, "resident_row": resident_row, "agency_row": agency_row,
-            "resident_action": resident_action, "agency_action": agency_action, "progress": progress,
-            "record": meeting.documents.get(kind=CoordinationDocument.Kind.RECORD, superseded_at__isnull=True),
-            "agreement": meeting.documents.get(kind=CoordinationDocument.Kind.AGREEMENT,
-                                               superseded_at__isnull=True)}
-
-
-def _ended_meetings(side) -> None:
-    """A declined request and a cancelled meeting: their reasons are shown only in those states."""
-    org = side.organizer
-    declined = coord.coordination_request(committee=side.committee, by=side.resident, subject="Noisy neighbour",
-                                          request_text="Please talk to them", other_parties_text="Door 302")
-    side.extra["coordination_declined"] = coord.coordination_decline(meeting=declined, by=org,
-                                                                     reason="Not a shared matter")
-    cancelled = coord.coordination_request(committee=side.committee, by=side.resident, subject="Parking",
-                                           request_text="Too many cars", agency=side.agency)
-    coord.coordination_accept(meeting=cancelled, by=org)
-    side.extra["coordination_cancelled"] = coord.coordination_cancel(meeting=cancelled, by=org,
-                                                                     reason="The requester withdrew")
-
-
-def _open_meetings(side) -> None:
-    """Meetings being prepared and being concluded: the organizer's forms (time and place, participants,
-    statements, actions) are on their pages, for the fuzz suite to find."""
-    org = side.organizer
-    scheduling = coord.coordination_request(committee=side.committee, by=side.resident, subject="Broken gate",
-                                            request_text="The gate does not lock", agency=side.agency)
-    side.extra["coordination_scheduling"] = coord.coordination_accept(meeting=scheduling, by=org)
-    concluding = coord.coordination_request(committee=side.committee, by=side.resident, subject="Rubbish bins",
-                                            request_text="Bins overflow", agency=side.agency)
-    coord.coordination_accept(meeting=concluding, by=org)
-    coord.coordination_schedule(meeting=concluding, by=org, scheduled_at=timezone.now() + timedelta(days=10),
-                                place="Committee room")
-    coord.coordination_give_notice(meeting=concluding, by=org)
-    coord.coordination_start(meeting=concluding, by=org, reason="Both parties came early")
-    coord.coordination_conclude(meeting=concluding, by=org, points_in_dispute="How often", record_text="Record",
-                                agreement_reached=True, agreement_text="Emptied twice a week",
-                                early_reason="Settled at the first sitting")
-    side.extra["coordination_concluding"] = concluding
-
-
 def build(world, side) -> None:
     _hearings(world, side)
-    _open_meetings(side)
-    side.extra["coordination"] = _meeting(world, side, escalate=False)
-    side.extra["coordination_escalated"] = _meeting(world, side, escalate=True)
-    _ended_meetings(side)
 
 
 register_builder(build)
@@ -182,10 +96,6 @@ register_builder(build)
 ORGANIZER = {"organizer admin": 200}
 ONLY_OWN = ("own",)
 PUBLIC = everyone(200, anonymous=200)
-# A coordination meeting: its parties (the resident; the agency's contact, of committee A only: B's agency
-# has none), the committee's organizers and site admins. Once escalated, the street's officers too.
-PARTIES = "resident agency organizer admin"
-ESCALATED = PARTIES + " officer"
 
 
 def x(key, attr=None):
@@ -198,13 +108,6 @@ def x(key, attr=None):
 
 def hearing(key="hearing", **more):
     return lambda w, s: {"pk": x(key)(s), **{name: f(s) for name, f in more.items()}}
-
-
-def meeting(key="coordination", **more):
-    def kwargs(w, s):
-        obj = s.extra[key]
-        return {"pk": (obj["meeting"] if isinstance(obj, dict) else obj).pk, **{name: f(s) for name, f in more.items()}}
-    return kwargs
 
 
 def committee(w, s):
@@ -264,55 +167,6 @@ EXPECTATIONS = {
                                                get=scoped(ORGANIZER)),
     "hearings:hearing_transition": Entry(kwargs=hearing("hearing_draft", action=lambda s: "announce"),
                                          get=scoped(ORGANIZER), post=scoped({"organizer admin": OK})),
-
-    # --- Coordination meetings --------------------------------------------------------------------
-    "hearings:coordination_mine": Entry(get=everyone(200), sides=ONLY_OWN),
-    "hearings:coordination_request": Entry(get=everyone(200), sides=ONLY_OWN),
-    "hearings:coordination_dashboard": Entry(kwargs=committee, get=scoped(ORGANIZER)),
-    "hearings:coordination_create": Entry(kwargs=committee, get=scoped(ORGANIZER)),
-    "hearings:coordination_settings": Entry(kwargs=committee, **post_only({"organizer admin": REDIRECT})),
-    "hearings:coordination_escalations": Entry(kwargs=lambda w, s: {"pk": s.street.pk},
-                                               get=scoped({"officer admin": 200})),
-    # Not escalated: the street office does not see it.
-    "hearings:coordination_detail": Entry(kwargs=meeting(), get=scoped({PARTIES: 200})),
-    # Closing an escalated matter: its organizers and the street office; parties see it but may not close it.
-    "hearings:coordination_move": Entry(kwargs=meeting("coordination_escalated", move=lambda s: "close"),
-                                        get=scoped({"organizer officer admin": 200}),
-                                        post=scoped({"organizer officer admin": OK})),
-    # The organizer's POST-only forms, on meetings in the state that offers them (an empty POST: 400, the page
-    # with the form's errors).
-    "hearings:coordination_schedule": Entry(kwargs=meeting("coordination_scheduling"),
-                                            **post_only({"organizer admin": 400})),
-    "hearings:coordination_participant_add": Entry(kwargs=meeting("coordination_scheduling"),
-                                                   **post_only({"organizer admin": 400})),
-    "hearings:coordination_participant_remove": Entry(
-        kwargs=meeting(participant_pk=lambda s: s.extra["coordination"]["agency_row"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_statement_add": Entry(kwargs=meeting("coordination_concluding"),
-                                                 **post_only({"organizer admin": 400})),
-    "hearings:coordination_conclude": Entry(kwargs=meeting(), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_edit": Entry(
-        kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_submit": Entry(
-        kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_confirm": Entry(
-        kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["record"].pk), get=scoped({PARTIES: 200})),
-    "hearings:coordination_document_paper": Entry(
-        kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["record"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_document_correct": Entry(
-        kwargs=meeting(document_pk=lambda s: s.extra["coordination"]["agreement"].pk), get=scoped(ORGANIZER)),
-    "hearings:coordination_action_add": Entry(kwargs=meeting("coordination_concluding"),
-                                              **post_only({"organizer admin": 400})),
-    "hearings:coordination_action_remove": Entry(
-        kwargs=meeting(action_pk=lambda s: s.extra["coordination"]["agency_action"].pk), get=scoped(ORGANIZER)),
-    # Progress: organizers and whoever speaks for the action's owner (the resident's action).
-    "hearings:coordination_action_progress": Entry(
-        kwargs=meeting(action_pk=lambda s: s.extra["coordination"]["resident_action"].pk),
-        get=scoped({"resident organizer admin": 200})),
-    # The attachment of an escalated meeting: parties, organizers, the street office.
-    "hearings:coordination_attachment": Entry(
-        kwargs=meeting("coordination_escalated",
-                       progress_pk=lambda s: s.extra["coordination_escalated"]["progress"].pk),
-        get=scoped({ESCALATED: 200})),
 }
 
 
@@ -326,12 +180,4 @@ EXTRA_PAGES = [
     ("hearings:hearing_manage", hearing("hearing_done"), ("organizer",)),
     ("hearings:hearing_manage", hearing(), ("organizer",)),
     ("hearings:hearing_notice", hearing(), ("anonymous",)),
-    ("hearings:coordination_detail", meeting("coordination_escalated"), ("resident", "organizer", "officer")),
-    ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_declined"].pk},
-     ("resident", "organizer")),
-    ("hearings:coordination_detail", lambda w, s: {"pk": s.extra["coordination_cancelled"].pk},
-     ("resident", "organizer")),
-    ("hearings:coordination_escalations", lambda w, s: {"pk": s.street.pk}, ("officer",)),
-    ("hearings:coordination_detail", meeting("coordination_scheduling"), ("resident", "organizer")),
-    ("hearings:coordination_detail", meeting("coordination_concluding"), ("resident", "organizer")),
 ]

@@ -1,1 +1,0 @@
-"""Hearing forms in hearing.py, coordination forms in coordination.py."""

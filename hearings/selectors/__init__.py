@@ -1,1 +1,0 @@
-"""Hearing selectors in hearing.py, coordination selectors in coordination.py."""
