@@ -10,10 +10,8 @@ from django.db import migrations, models
 def _progress_path(instance, filename):
     # The upload path function these models had when this migration was written; the models now
     # live in the coordination app. Migrations never call it: a FileField's upload_to is not
-    # stored in the database.
-    from members.uploads import attachment_path
-
-    return attachment_path("coordination", filename)
+    # stored in the database, and no migration saves a file.
+    raise NotImplementedError("files are saved through the coordination app's models")
 
 
 class Migration(migrations.Migration):
