@@ -140,10 +140,6 @@ def seed(*, stdout=None) -> None:
             _print_card(stdout, user, ballot, code)
     _seed_notifications(committee)
 
-    from decisions.demo import seed as seed_party_and_floors
-
-    seed_party_and_floors(stdout=stdout)
-
 
 def _print_card(stdout, user: User, ballot: Ballot, code: str) -> None:
     """Print a scrutineer's card code: development data only, and shown this once, like the real card."""
