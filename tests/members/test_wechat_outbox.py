@@ -22,7 +22,7 @@ from members.models import Notification, User, WeChatMessage
 from members.notifications import notify
 from members.wechat import messages
 from members.wechat import outbox as wechat_outbox
-from tests.deliberation.factories import choices, make_open_ballot
+from tests.decisions.factories import choices, make_open_ballot
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
