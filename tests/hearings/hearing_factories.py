@@ -48,7 +48,7 @@ def make_hearing(area: dict, *, days_ahead: int = 14, title: str = "1号楼加�
 
 
 def start_session(hearing: Hearing, organizer) -> Hearing:
-    """Open the session at its announced time (earlier needs a reason, see ``hearings.timing``)."""
+    """Open the session at its announced time (earlier needs a reason, see ``members.timing``)."""
     with time_machine.travel(hearing.starts_at, tick=False):
         return services.hearing_session_start(hearing=hearing, by=organizer)
 
