@@ -18,6 +18,8 @@ from tests.factories import make_committee, make_user
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PREVIOUS_RELEASE = [
+    ("coordination", None),  # neither app existed yet: the decision core was in deliberation
+    ("decisions", None),
     ("hearings", "0004_safeguards_and_guests"),
     ("deliberation", "0012_throttle_counts"),
     ("members", "0008_sms_outbox_contact_channel"),
