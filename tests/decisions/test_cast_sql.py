@@ -12,7 +12,7 @@ from decisions.models import Ballot, Participation
 from members import services as member_services
 from members.models import Membership, Role
 from tests.decisions.factories import choices, make_committee_role
-from tests.decisions.test_services import open_draft, place  # noqa: F401 - the fixture
+from tests.decisions.helpers import open_draft
 
 pytestmark = pytest.mark.django_db
 E = Ballot.Electorate
