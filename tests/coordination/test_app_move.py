@@ -28,8 +28,12 @@ PREVIOUS_RELEASE = [
 
 
 def _migrate(targets):
-    """Migrate to ``targets`` and return the project state there."""
-    return MigrationExecutor(connection).migrate(targets)
+    """Migrate to ``targets`` and return the project state there (built afresh from the graph: the state
+    ``migrate`` returns after unapplying migrations of several apps can include later ones)."""
+    MigrationExecutor(connection).migrate(targets)
+    loader = MigrationExecutor(connection).loader
+    nodes = [target for target in targets if target[1]] + loader.graph.leaf_nodes("contenttypes")
+    return loader.project_state(nodes)
 
 
 def _latest() -> list:
