@@ -196,11 +196,11 @@ else:
         # Redis the vote throttle counts in the database instead (VOTE_THROTTLE_STORE below).
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui-throttle"},
     }
-    # Database sessions, read with one plain statement (config/sessions.py).
-    SESSION_ENGINE = "config.sessions"
+    # Database sessions, read together with the signed-in user in one statement (members/sessions.py).
+    SESSION_ENGINE = "members.sessions"
 
 # --- Authentication (django-allauth) --------------------------------------
-# Django's and allauth's backends, reading the signed-in user with a statement compiled once (members/auth.py).
+# Django's and allauth's backends, taking the signed-in user read with the session (members/auth.py).
 AUTHENTICATION_BACKENDS = [
     "members.auth.ModelBackend",
     "members.auth.AuthenticationBackend",
