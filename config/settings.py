@@ -118,12 +118,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The statements of a cast (decisions/cast_sql.py) bind their parameters on the server, so
-    # psycopg prepares each one the fifth time a connection runs it: planned once per connection,
-    # not once per vote. The ORM's own statements bind on the client and are never prepared.
-    # Behind a pooler, use PgBouncer in session mode (docs/DEPLOY.md), as for persistent connections.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers: WAL lets readers run beside one writer; IMMEDIATE takes the
     # write lock when a transaction starts, so two writers queue (busy timeout) instead

@@ -1,6 +1,7 @@
 """decisions.cast_sql: the cast's statements, written as SQL, agree with the models and the rules."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from decisions import cast_sql, frozen, services
-from decisions.models import Ballot, Participation
+from decisions.models import Ballot, LedgerEntry, Participation
 from members import services as member_services
 from members.models import Membership, Role
-from tests.decisions.factories import choices, make_committee_role
+from tests.decisions.factories import choices, make_committee_role, make_open_ballot, option
 from tests.decisions.test_services import open_draft, place  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
@@ -124,11 +125,37 @@ def test_only_plain_choice_values_become_literals(value):
         cast_sql._literal(value)
 
 
-def test_a_new_instance_names_every_field_and_nothing_else(place):  # noqa: F811
-    with pytest.raises(KeyError):
-        cast_sql.new(Participation, ballot_id=1)
-    fields = {f.attname: None for f in Participation._meta.concrete_fields if f.attname != "id"}
-    with pytest.raises(TypeError):
-        cast_sql.new(Participation, **fields, colour="red")
-    participation = cast_sql.new(Participation, **fields)
-    assert participation.pk is None and participation._state.adding and participation._state.db is None
+# --- The ledger's hash rule, in Python and in the database function --------------------------------
+
+def test_the_fast_write_hashes_its_chain_entry_by_the_ledgers_rule():
+    """``ledger.link_hash`` is the rule; the PostgreSQL function computes it in SQL too (and SQLite's
+    path calls ``link_hash``): the same hash for a payload beyond ASCII, and the chain verifies."""
+    from django.utils import timezone
+
+    from decisions import box, ledger
+
+    ballot, _organizer, voters = make_open_ballot()
+    voice, _options = cast_sql.voice_for(ballot.pk, voters[0].pk)
+    paper = box.paper_seal(ballot.box_key, ballot.box_paper_size, [option(ballot, "yes").pk], None)
+    participation = Participation(ballot=ballot, voice=voice, version=1, user=voters[0], channel="online",
+                                  consent_note="", cast_at=timezone.now(), receipt="TEST-HASH-0001", paper=paper)
+    chain = ledger.ballot_chain(ballot.pk, "register")
+    payload = ledger.canonical({"说明": "加装电梯 — 同意", "n": 1})
+    cast_sql.write(participation, chain=chain, payload=payload)
+    entry = LedgerEntry.objects.get(chain=chain)
+    assert (entry.seq, entry.prev_hash, entry.payload) == (1, ledger.GENESIS, payload)
+    assert entry.hash == ledger.link_hash(ledger.GENESIS, payload)
+    assert participation.pk == Participation.objects.get(ballot=ballot).pk
+    assert ledger.verify_chain(chain) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database function is PostgreSQL's")
+def test_the_installed_function_is_the_text_of_its_version():
+    with open(Path(__file__).resolve().parents[2] / "decisions" / "migrations" / "sql" / f"{cast_sql.FUNCTION}.sql",
+              encoding="utf-8") as source:
+        body = source.read().split("$$")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [cast_sql.FUNCTION])
+        assert [row[0] for row in cursor.fetchall()] == [body]
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'sanhui_cast_sealed'")
+        assert cursor.fetchone()[0] == 0  # the unversioned one is gone
