@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from decimal import Decimal
 from functools import cache
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from decisions import frozen, ledger
@@ -43,9 +44,17 @@ _ROLE_BRANCH = """
 _ROLE_BRANCHES = "".join(_ROLE_BRANCH.format(electorate=_literal(electorate), kind=_literal(kind))
                          for electorate, kind in Ballot.ELECTORATE_ROLES.items())
 
+# Each electorate kind has its branch below; a kind added to the model without one would be refused
+# by ``ELSE FALSE`` (no one still entitled): say so at import rather than at the first vote.
+_CHECKED_KINDS = {E.HOUSEHOLDS, E.RESIDENTS, *Ballot.ELECTORATE_ROLES, E.NAMED_LIST}
+if set(E.values) != {str(kind) for kind in _CHECKED_KINDS}:
+    raise ImproperlyConfigured(f"the voice statement has no branch for {set(E.values) - set(_CHECKED_KINDS)}")
+
 # The voice the user holds on the ballot, the ballot's settings (frozen at opening; the status is
 # re-read under the lock), the newest version cast with the voice, and whether the holder still has,
-# now, what put them on the electorate (a household membership, a home in the committee, a role).
+# now, what put them on the electorate (a household membership, a home in the committee, a role; a
+# named list is frozen at opening, so holding the voice is enough). A kind the statement does not
+# know is refused: a voice that nothing checks is no voice.
 #
 # The choice values are written into the statement, not bound: they decide which partial indexes
 # (membership and role) a plan may use. SQLite reads a bound value it planned with, and then
@@ -69,7 +78,8 @@ SELECT v.id, v.key, v.household_id, v.floor_area,
                  WHERE m.user_id = vh.user_id AND m.status = {_literal(Membership.Status.VERIFIED)}
                    AND c.committee_id = b.committee_id)
 {_ROLE_BRANCHES}
-         ELSE TRUE END,
+         WHEN {_literal(E.NAMED_LIST)} THEN TRUE
+         ELSE FALSE END,
        b.opened_at
   FROM deliberation_voice v
   JOIN deliberation_voiceholder vh ON vh.voice_id = v.id

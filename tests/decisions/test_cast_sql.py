@@ -125,6 +125,49 @@ def test_only_plain_choice_values_become_literals(value):
         cast_sql._literal(value)
 
 
+# --- Who the voice statement admits: every electorate kind, and a kind it does not know ------------
+
+def _electorate_case(place, electorate):  # noqa: F811
+    """An open ballot of this kind, the voter it admits, and one it refuses with the code it refuses with."""
+    p = place
+    if electorate in Ballot.ELECTORATE_ROLES:
+        kind = Ballot.ELECTORATE_ROLES[electorate]
+        right, wrong = make_committee_role(p.committee, kind), make_committee_role(p.committee, kind)
+        ballot = open_draft(p.committee, p.organizer, electorate=electorate)
+        member_services.role_revoke(role=Role.objects.get(user=wrong, kind=kind), by=p.organizer)
+        return ballot, right, wrong, "no_longer_entitled"
+    if electorate == E.NAMED_LIST:  # frozen at opening: whoever is not on the list holds no voice
+        ballot = services.ballot_create(committee=p.committee, by=p.organizer, title="议题", electorate=electorate)
+        services.ballot_set_named_voters(ballot=ballot, by=p.organizer, users=[p.r1])
+        return services.ballot_open(ballot=ballot, by=p.organizer), p.r1, p.r2, "not_entitled"
+    where = {"building": p.a1} if electorate == E.HOUSEHOLDS else {}
+    ballot = open_draft(p.committee, p.organizer, electorate=electorate, **where)
+    right, wrong = (p.r1, p.r2) if electorate == E.HOUSEHOLDS else (p.r4, p.m3)
+    member_services.membership_leave(membership=Membership.objects.get(user=wrong), by=p.organizer)
+    return ballot, right, wrong, "no_longer_entitled"
+
+
+@pytest.mark.parametrize("electorate", list(E))
+def test_every_electorate_kind_admits_its_voter_and_refuses_a_wrong_one(place, electorate):  # noqa: F811
+    ballot, right, wrong, code = _electorate_case(place, electorate)
+    assert cast_sql.voice_for(ballot.pk, right.pk)[0].still_entitled is True
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=wrong, choices=choices(ballot, "yes"))
+    assert error.value.code == code
+    services.vote_cast(ballot=ballot, voter=right, choices=choices(ballot, "yes"))
+    assert list(Participation.objects.filter(ballot=ballot).values_list("user_id", flat=True)) == [right.pk]
+
+
+def test_an_electorate_kind_the_voice_statement_does_not_know_is_refused(place):  # noqa: F811
+    ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
+    Ballot.objects.filter(pk=ballot.pk).update(electorate="martians")  # a kind added without its check
+    assert cast_sql.voice_for(ballot.pk, place.r1.pk)[0].still_entitled is False
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=place.r1, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    assert not Participation.objects.filter(ballot=ballot).exists()
+
+
 # --- The ledger's hash rule, in Python and in the database function --------------------------------
 
 def test_the_fast_write_hashes_its_chain_entry_by_the_ledgers_rule():
