@@ -27,11 +27,11 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.floor import ensure_table  # noqa: E402
-from members.sessions import SessionStore  # noqa: E402
 from decisions import services  # noqa: E402
 from decisions.models import Ballot  # noqa: E402
 from members import services as member_services  # noqa: E402
 from members.models import Agency, Building, Compound, Household, Membership, Role, Session, User  # noqa: E402
+from members.sessions import SessionStore  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
 EVALUATION_REPS = 60  # resident representatives who fill the published evaluation's sheets

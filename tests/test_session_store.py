@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.sessions import SessionStore
 from members.models import Session, User
+from members.sessions import SessionStore
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
