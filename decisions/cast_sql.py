@@ -122,7 +122,7 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tupl
     ballot.allow_change = bool(ballot.allow_change)
     area = _decimal(Voice._meta.get_field("floor_area"), row[3])
     voice = _loaded(Voice, id=row[0], ballot_id=ballot_id, key=row[1], household_id=row[2], floor_area=area)
-    Voice.ballot.field.set_cached_value(voice, ballot)
+    voice.ballot = ballot  # the ballot as just read, cached on the voice as the ORM does
     voice.latest_version, voice.still_entitled = int(row[13]), bool(row[14])
     opened = frozen.opening(ballot_id, row[15], ballot.box_key) if ballot.status == Ballot.Status.OPEN else None
     if known is not None and known[0] != opened:  # opened again since, or another ballot under this id
@@ -165,7 +165,7 @@ def _pairs(ballot_id: int, rows) -> list[tuple[Question, Option]]:
             question = questions[qid] = _loaded(Question, id=qid, ballot_id=ballot_id, position=qpos, text=text,
                                                 kind=kind, max_choices=max_choices)
         option = _loaded(Option, id=oid, question_id=qid, position=opos, label=label, meaning=meaning)
-        Option.question.field.set_cached_value(option, question)
+        option.question = question
         pairs.append((question, option))
     return pairs
 
