@@ -27,11 +27,11 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.floor import ensure_table  # noqa: E402
-from config.sessions import SessionStore  # noqa: E402
 from decisions import services  # noqa: E402
 from decisions.models import Ballot  # noqa: E402
 from members import services as member_services  # noqa: E402
 from members.models import Agency, Building, Compound, Household, Membership, Role, Session, User  # noqa: E402
+from members.sessions import SessionStore  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
 EVALUATION_REPS = 60  # resident representatives who fill the published evaluation's sheets
@@ -60,10 +60,10 @@ def households(building: Building, n: int, *, tag: str, password: str = "!") -> 
 
 def sessions(users: list[User]) -> list[str]:
     """A signed-in session for each user, as after a login, in the store the server reads: the
-    database rows of config.sessions, or (with REDIS_URL, as in `make test-cluster`) the rows of
+    database rows of members.sessions, or (with REDIS_URL, as in `make test-cluster`) the rows of
     Django's ``cached_db`` store, which the server reads through to on a cache miss."""
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    model = store_class.get_model_class() if settings.SESSION_ENGINE != "config.sessions" else Session
+    model = store_class.get_model_class() if settings.SESSION_ENGINE != "members.sessions" else Session
     store, expire, keys, rows = SessionStore(), timezone.now() + timezone.timedelta(days=1), [], []
     for user in users:
         key = secrets.token_hex(16)

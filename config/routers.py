@@ -18,7 +18,7 @@ PRIMARY = "default"
 REPLICA = "replica"
 # Rows written a moment ago that the next request needs: the login session, rate limits.
 PRIMARY_ONLY_APPS = {"sessions", "django_cache"}
-PRIMARY_ONLY_MODELS = {"members.session"}  # the sessions of config.sessions
+PRIMARY_ONLY_MODELS = {"members.session"}  # the sessions of members.sessions
 
 _reading_from_replica: ContextVar[bool] = ContextVar("sanhui_reading_from_replica", default=False)
 

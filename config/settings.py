@@ -119,12 +119,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The statements of a cast (decisions/cast_sql.py) bind their parameters on the server, so
-    # psycopg prepares each one the fifth time a connection runs it: planned once per connection,
-    # not once per vote. The ORM's own statements bind on the client and are never prepared.
-    # Behind a pooler, use PgBouncer in session mode (docs/DEPLOY.md), as for persistent connections.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers: WAL lets readers run beside one writer; IMMEDIATE takes the
     # write lock when a transaction starts, so two writers queue (busy timeout) instead
@@ -197,11 +191,11 @@ else:
         # Redis the vote throttle counts in the database instead (VOTE_THROTTLE_STORE below).
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sanhui-throttle"},
     }
-    # Database sessions, read with one plain statement (config/sessions.py).
-    SESSION_ENGINE = "config.sessions"
+    # Database sessions, read together with the signed-in user in one statement (members/sessions.py).
+    SESSION_ENGINE = "members.sessions"
 
 # --- Authentication (django-allauth) --------------------------------------
-# Django's and allauth's backends, reading the signed-in user with a statement compiled once (members/auth.py).
+# Django's and allauth's backends, taking the signed-in user read with the session (members/auth.py).
 AUTHENTICATION_BACKENDS = [
     "members.auth.ModelBackend",
     "members.auth.AuthenticationBackend",

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from decisions import cast_sql
 from decisions.models import LedgerEntry
 
 GENESIS = "0" * 64
@@ -18,6 +17,12 @@ def canonical(payload: dict) -> str:
 
 
 def link_hash(prev_hash: str, payload_text: str) -> str:
+    """The ledger's hash rule: SHA-256 of the previous hash and the canonical payload, UTF-8, in hex.
+
+    The one rule every entry is written and checked by. The database function of the fast path
+    (decisions/migrations/sql/sanhui_cast_sealed_v1.sql) computes it in SQL too, as it must to write
+    a cast in one statement; tests/decisions/test_cast_sql.py proves both give the same hash.
+    """
     return hashlib.sha256((prev_hash + payload_text).encode()).hexdigest()
 
 
@@ -26,21 +31,17 @@ def ballot_chain(ballot_id: int, part: str = "") -> str:
     return f"b{ballot_id}:{part}" if part else f"b{ballot_id}"
 
 
-def append(*, chain: str, payload: dict | str, head: tuple[int, str] | None = None) -> LedgerEntry:
+def append(*, chain: str, payload: dict | str) -> LedgerEntry:
     """Append one entry; call inside the transaction that holds the ballot's lock.
 
-    ``payload``: a dict, or its ``canonical`` text if the caller built it before taking the lock.
-
-    ``head``: the chain's last (seq, hash) — ``(0, GENESIS)`` for an empty chain — if the caller has
-    just read it under that lock (``cast_sql.status_and_head``); otherwise it is read here. The
-    unique (chain, seq) constraint refuses a fork even if two writers raced here.
+    ``payload``: a dict, or its ``canonical`` text. The unique (chain, seq) constraint refuses a fork
+    even if two writers raced here. (A cast's register entry is written by ``cast_sql.write``.)
     """
-    seq, prev = head or cast_sql.chain_head(chain) or (0, GENESIS)
+    last = LedgerEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    seq, prev = last or (0, GENESIS)
     text = payload if isinstance(payload, str) else canonical(payload)
-    entry = cast_sql.new(LedgerEntry, chain=chain, seq=seq + 1, prev_hash=prev, payload=text,
-                         hash=link_hash(prev, text))
-    cast_sql.insert(entry, returning_pk=True)
-    return entry
+    return LedgerEntry.objects.create(chain=chain, seq=seq + 1, prev_hash=prev, payload=text,
+                                      hash=link_hash(prev, text))
 
 
 def head(chain: str) -> dict:

@@ -33,7 +33,6 @@ from django.core.cache import caches
 from django.db import connections, router
 from django.shortcuts import render
 
-from config.db import prepared_cursor
 from decisions.models import ThrottleCount
 
 logger = logging.getLogger(__name__)
@@ -75,7 +74,7 @@ def _upsert_sql(connection) -> str:
 
 def _database_hit(subject: str, window_start: int) -> int:
     connection = connections[router.db_for_write(ThrottleCount)]
-    with prepared_cursor(connection) as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(connection), [subject, window_start])
         return cursor.fetchone()[0]
 

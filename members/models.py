@@ -413,7 +413,7 @@ class NotificationOptOut(models.Model):
 class Session(AbstractBaseSession):
     """A browser's session (Django's session row), with the person it is signed in as, if anyone.
 
-    ``user`` is written from the session's own data at every save (``config.sessions``), so that a
+    ``user`` is written from the session's own data at every save (``members.sessions``), so that a
     request reads its session and its user in one statement, and a person's sessions can be found
     (and go when the person is deleted). The session data stays the authority: the user read with
     the row is used only if the data names the same person.
@@ -431,7 +431,7 @@ class Session(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from config.sessions import SessionStore
+        from members.sessions import SessionStore
 
         return SessionStore
 

@@ -55,5 +55,5 @@ def test_cached_db_sessions_are_read_from_the_database_while_the_cache_is_unreac
     store[SESSION_KEY] = "42"
     store.save(must_create=True)
     reread = sessions_cached.SessionStore(store.session_key)
-    monkeypatch.setattr(reread, "_cache", _Unreachable())
+    monkeypatch.setattr(sessions_cached.SessionStore, "cache", property(lambda _store: _Unreachable()))
     assert reread[SESSION_KEY] == "42"

@@ -22,7 +22,7 @@ def test_without_redis_the_database_holds_both():
     env = production_env()
     env.pop("REDIS_URL", None)
     found = shell_json(PROBE, env)
-    assert found == ["django.core.cache.backends.db.DatabaseCache", "config.sessions", 0]
+    assert found == ["django.core.cache.backends.db.DatabaseCache", "members.sessions", 0]
 
 
 def test_the_example_proxy_overwrites_the_forwarded_headers_and_never_serves_uploads():

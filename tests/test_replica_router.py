@@ -116,7 +116,7 @@ def test_the_router_sends_only_chosen_reads_to_the_replica():
     with reading_from_replica():
         assert router.db_for_read(Ballot) == REPLICA
         assert router.db_for_read(Session) == PRIMARY  # a session written a moment ago
-        assert router.db_for_read(MemberSession) == PRIMARY  # config.sessions keeps them here
+        assert router.db_for_read(MemberSession) == PRIMARY  # members.sessions keeps them here
         assert router.db_for_write(Participation) == PRIMARY
     assert router.db_for_read(Ballot) == PRIMARY
     assert router.allow_migrate(PRIMARY, "deliberation") and not router.allow_migrate(REPLICA, "deliberation")

@@ -1,4 +1,4 @@
-"""config.sessions: the database session store that reads with one plain statement."""
+"""members.sessions: the database session store that reads the session with its user in one statement."""
 
 from datetime import timedelta
 
@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.sessions import SessionStore
 from members.models import Session, User
+from members.sessions import SessionStore
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_deleting_a_person_ends_their_sessions(client):
 def test_the_user_read_with_a_session_does_not_outlive_its_request(client):
     from django.core.signals import request_started
 
-    from config.sessions import signed_in
+    from members.sessions import signed_in
 
     user = make_user()
     client.force_login(user)

@@ -2,10 +2,9 @@
 
 import secrets
 from collections.abc import Iterable
-from contextlib import nullcontext
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,7 +86,7 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
 
     Fast on purpose: the checks read what is frozen at opening (the voice, its holders,
     the ballot's settings, the options) and the voice's latest version before any transaction. Then
-    one transaction keeps the ballot open (a shared lock, ``_hold_open``), writes the register row
+    one transaction (``cast_sql.write``) keeps the ballot open (a shared lock), writes the register row
     and the choices, and only at its end locks the ballot row and appends to the register chain. So
     casts to one ballot wait for each other only for that last step (the chain is one line per
     ballot); a close waits for the casts under way, and a cast that comes after it is refused. The
@@ -103,12 +102,9 @@ def vote_cast(*, ballot: Ballot, voter: User, choices: dict[int, Iterable[int]],
         if pairs is None:
             pairs = choose_options(found.ballot, choices, found.options)
         assisted_by = entered_by if channel == Channel.ASSISTED else None
-        participation = cast_sql.new(
-            Participation, ballot_id=found.ballot.pk, voice_id=found.pk,
-            version=(latest.version + 1) if latest else 1, user_id=voter.pk, channel=channel,
-            entered_by_id=assisted_by.pk if assisted_by else None, consent_note=consent_note, batch_id=None,
-            cast_at=timezone.now(), receipt="", paper=None,
-            related={"ballot": found.ballot, "voice": found, "user": voter, "entered_by": assisted_by})
+        participation = Participation(ballot=found.ballot, voice=found, version=(latest.version + 1) if latest else 1,
+                                      user=voter, channel=channel, entered_by=assisted_by, consent_note=consent_note,
+                                      batch=None, cast_at=timezone.now(), receipt="", paper=None)
         _seal(found.ballot, participation, pairs, found, extra)
         try:
             _write(found.ballot, participation, pairs)
@@ -199,44 +195,19 @@ def _seal(ballot: Ballot, participation: Participation, pairs: list[tuple[Questi
 
 
 def _write(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]]) -> None:
-    """Write the cast, all or nothing.
+    """Write the cast, all or nothing (``cast_sql.write``): the register row, a named ballot's choices,
+    and last, the ballot row locked, the register chain entry.
 
     What does not depend on the register chain's head — the sealed paper, the register entry's
-    text — is built first, so the transaction only runs statements: on SQLite it holds the whole
-    database, and every other writer waits for it. On PostgreSQL a secret cast is then one
-    statement (``cast_sql.cast_sealed``, the steps of ``_write_cast`` in a database function);
-    anything else is ``_write_cast`` in a transaction.
+    text — is built first, so the transaction only runs statements.
     """
     payload = ledger.canonical(_register_entry(participation, pairs, named=not ballot.is_secret))
-    if connection.vendor != "postgresql" or participation.paper is None:
-        with transaction.atomic():
-            _write_cast(ballot, participation, pairs, payload)
-        return
+    choices = None if ballot.is_secret else (lambda: _named_choices_add(participation, pairs))
     try:
-        # One statement is its own transaction; inside the caller's, a savepoint keeps theirs usable.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            cast_sql.cast_sealed(participation, chain=ledger.ballot_chain(ballot.pk, "register"), payload=payload)
+        cast_sql.write(participation, chain=ledger.ballot_chain(ballot.pk, "register"), payload=payload,
+                       then=choices)
     except cast_sql.NotOpen:
         raise ValidationError(_("This ballot is not open for voting."), code="not_open") from None
-
-
-def _write_cast(ballot: Ballot, participation: Participation, pairs: list[tuple[Question, Option]],
-                payload: str) -> None:
-    """The rows of one cast, then — ballot row locked, last — the register chain entry (``payload``, its text)."""
-    _hold_open(ballot)
-    cast_sql.insert(participation, returning_pk=True)
-    if participation.paper is None:
-        _named_choices_add(participation, pairs)
-    chain = ledger.ballot_chain(ballot.pk, "register")
-    head = None  # PostgreSQL: read once the row lock is held, by the append's own statement
-    if connection.vendor == "sqlite":  # the IMMEDIATE transaction holds the database: one read for both
-        status, head = cast_sql.status_and_head(ballot.pk, chain)
-        head = head or (0, ledger.GENESIS)
-    else:
-        status = _locked(ballot)
-    if status != Ballot.Status.OPEN:  # closed while this cast was checked and written
-        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
-    ledger.append(chain=chain, payload=payload, head=head)
 
 
 def change_refusal(ballot: Ballot, latest: Participation, *, voter_id: int, channel: str) -> ValidationError | None:
@@ -258,30 +229,6 @@ def change_refusal(ballot: Ballot, latest: Participation, *, voter_id: int, chan
         return ValidationError(_("The resident has voted themselves; an assisted vote cannot replace it."),
                                code="voter_voted")
     return None
-
-
-def _hold_open(ballot: Ballot) -> None:
-    """Keep the ballot open until this cast commits, before writing anything (PostgreSQL).
-
-    A key-share lock on the ballot row: casts share it, a close or a paper batch's confirmation
-    (FOR UPDATE) waits for it. Taken first, so that a cast never holds a (voice, version) index entry
-    while it waits for such a writer, which may be about to insert the same entry itself (a paper
-    batch does): that order would deadlock. SQLite: the IMMEDIATE transaction holds the database.
-    """
-    if connection.vendor != "postgresql":
-        return
-    if cast_sql.hold_open(ballot.pk) != Ballot.Status.OPEN:
-        raise ValidationError(_("This ballot is not open for voting."), code="not_open")
-
-
-def _locked(ballot: Ballot) -> str | None:
-    """Lock the ballot row for the chain append, and read its status.
-
-    FOR NO KEY UPDATE, not FOR UPDATE: the rows this cast just wrote hold key-share locks on the
-    ballot row, as do those of the casts beside it, and FOR UPDATE would wait for them (a deadlock).
-    It still excludes a close, which takes FOR UPDATE (services.ballots._locked).
-    """
-    return cast_sql.locked_status(ballot.pk)
 
 
 def _register_entry(participation: Participation, pairs: list[tuple[Question, Option]], *, named: bool) -> dict:

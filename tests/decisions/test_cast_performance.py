@@ -4,11 +4,12 @@ The cast request is what a meeting of two thousand people does at once. Its quer
 the session lookup to the redirect to the receipt (production opens and commits one transaction
 around the writes, which are not counted here):
 
-- the session and its user, in one statement (``config.sessions``);
+- the session and its user, in one statement (``members.sessions``);
 - the vote throttle's count, one upsert shared by every worker (``decisions.throttle``);
 - the voice held on the ballot, with the ballot, the voice's latest version and the ballot's
   options with their questions (one query, ``cast_sql.voice_for``);
-- on PostgreSQL, a secret ballot: one statement writes the rest (``sanhui_cast_sealed``);
+- on PostgreSQL, a secret ballot: one statement writes the rest (the database function
+  ``cast_sql.FUNCTION``);
 - otherwise: on PostgreSQL, first, a key-share lock on the ballot row (a close waits for the cast;
   SQLite's IMMEDIATE transaction already holds the database); the register row (with the sealed
   paper, secret); the named choices and their history rows (named only); at the end, the ballot
@@ -26,13 +27,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from decisions import ledger
+from decisions import cast_sql, ledger
 from decisions.models import Ballot, LedgerEntry, Participation
 from tests.decisions.factories import make_open_ballot, option
 
 pytestmark = pytest.mark.django_db
 
-READS = 2  # the session with its user (one statement: config.sessions), the voice with its options
+READS = 2  # the session with its user (one statement: members.sessions), the voice with its options
 THROTTLE = 1  # the shared vote throttle: one INSERT … ON CONFLICT … RETURNING (decisions.throttle)
 # The participation (its sealed paper in the same row), the lock, the chain head, the chain entry; and
 # the key-share lock first on PostgreSQL. (On SQLite the status and the chain head are one read: one
@@ -88,9 +89,9 @@ def test_a_changed_vote_costs_one_query_more(client):
 
 
 def _function_statements() -> list[str]:
-    """The statements of ``sanhui_cast_sealed`` as installed, in order (PostgreSQL)."""
+    """The statements of the cast's database function as installed, in order (PostgreSQL)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'sanhui_cast_sealed'")
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [cast_sql.FUNCTION])
         source = cursor.fetchone()[0]
     pieces = re.sub(r"--[^\n]*", "", source).split(";")
     return [re.sub(r"^BEGIN ", "", " ".join(piece.split())) for piece in pieces
@@ -110,8 +111,8 @@ def test_the_ballot_lock_is_taken_last_and_only_the_chain_append_follows(client)
         assert _post_confirm(client, ballot, "yes", 0, yes).status_code == 302
     sql = [q for q in _queries(ctx) if "deliberation_throttlecount" not in q]  # counted before the cast
     if connection.vendor == "postgresql":
-        writes = [q for q in sql if q.startswith("INSERT") or "sanhui_cast_sealed" in q]
-        assert len(writes) == 1 and writes[0].startswith("SELECT sanhui_cast_sealed(")
+        writes = [q for q in sql if q.startswith("INSERT") or cast_sql.FUNCTION in q]
+        assert len(writes) == 1 and writes[0].startswith(f"SELECT {cast_sql.FUNCTION}(")
         sql = _function_statements()
     ballot_reads = [i for i, q in enumerate(sql) if re.search(r'FROM "?deliberation_ballot"?( b)? WHERE', q)
                     and "deliberation_voice" not in q]

@@ -1,6 +1,7 @@
 """decisions.cast_sql: the cast's statements, written as SQL, agree with the models and the rules."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from decisions import cast_sql, frozen, services
-from decisions.models import Ballot, Participation
+from decisions.models import Ballot, LedgerEntry, Participation
 from members import services as member_services
 from members.models import Membership, Role
-from tests.decisions.factories import choices, make_committee_role
+from tests.decisions.factories import choices, make_committee_role, make_open_ballot, option
 from tests.decisions.helpers import open_draft
 
 pytestmark = pytest.mark.django_db
@@ -124,11 +125,80 @@ def test_only_plain_choice_values_become_literals(value):
         cast_sql._literal(value)
 
 
-def test_a_new_instance_names_every_field_and_nothing_else(place):  # noqa: F811
-    with pytest.raises(KeyError):
-        cast_sql.new(Participation, ballot_id=1)
-    fields = {f.attname: None for f in Participation._meta.concrete_fields if f.attname != "id"}
-    with pytest.raises(TypeError):
-        cast_sql.new(Participation, **fields, colour="red")
-    participation = cast_sql.new(Participation, **fields)
-    assert participation.pk is None and participation._state.adding and participation._state.db is None
+# --- Who the voice statement admits: every electorate kind, and a kind it does not know ------------
+
+def _electorate_case(place, electorate):  # noqa: F811
+    """An open ballot of this kind, the voter it admits, and one it refuses with the code it refuses with."""
+    p = place
+    if electorate in Ballot.ELECTORATE_ROLES:
+        kind = Ballot.ELECTORATE_ROLES[electorate]
+        right, wrong = make_committee_role(p.committee, kind), make_committee_role(p.committee, kind)
+        ballot = open_draft(p.committee, p.organizer, electorate=electorate)
+        member_services.role_revoke(role=Role.objects.get(user=wrong, kind=kind), by=p.organizer)
+        return ballot, right, wrong, "no_longer_entitled"
+    if electorate == E.NAMED_LIST:  # frozen at opening: whoever is not on the list holds no voice
+        ballot = services.ballot_create(committee=p.committee, by=p.organizer, title="议题", electorate=electorate)
+        services.ballot_set_named_voters(ballot=ballot, by=p.organizer, users=[p.r1])
+        return services.ballot_open(ballot=ballot, by=p.organizer), p.r1, p.r2, "not_entitled"
+    where = {"building": p.a1} if electorate == E.HOUSEHOLDS else {}
+    ballot = open_draft(p.committee, p.organizer, electorate=electorate, **where)
+    right, wrong = (p.r1, p.r2) if electorate == E.HOUSEHOLDS else (p.r4, p.m3)
+    member_services.membership_leave(membership=Membership.objects.get(user=wrong), by=p.organizer)
+    return ballot, right, wrong, "no_longer_entitled"
+
+
+@pytest.mark.parametrize("electorate", list(E))
+def test_every_electorate_kind_admits_its_voter_and_refuses_a_wrong_one(place, electorate):  # noqa: F811
+    ballot, right, wrong, code = _electorate_case(place, electorate)
+    assert cast_sql.voice_for(ballot.pk, right.pk)[0].still_entitled is True
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=wrong, choices=choices(ballot, "yes"))
+    assert error.value.code == code
+    services.vote_cast(ballot=ballot, voter=right, choices=choices(ballot, "yes"))
+    assert list(Participation.objects.filter(ballot=ballot).values_list("user_id", flat=True)) == [right.pk]
+
+
+def test_an_electorate_kind_the_voice_statement_does_not_know_is_refused(place):  # noqa: F811
+    ballot = open_draft(place.committee, place.organizer, electorate=E.HOUSEHOLDS, building=place.a1)
+    Ballot.objects.filter(pk=ballot.pk).update(electorate="martians")  # a kind added without its check
+    assert cast_sql.voice_for(ballot.pk, place.r1.pk)[0].still_entitled is False
+    with pytest.raises(ValidationError) as error:
+        services.vote_cast(ballot=ballot, voter=place.r1, choices=choices(ballot, "yes"))
+    assert error.value.code == "no_longer_entitled"
+    assert not Participation.objects.filter(ballot=ballot).exists()
+
+
+# --- The ledger's hash rule, in Python and in the database function --------------------------------
+
+def test_the_fast_write_hashes_its_chain_entry_by_the_ledgers_rule():
+    """``ledger.link_hash`` is the rule; the PostgreSQL function computes it in SQL too (and SQLite's
+    path calls ``link_hash``): the same hash for a payload beyond ASCII, and the chain verifies."""
+    from django.utils import timezone
+
+    from decisions import box, ledger
+
+    ballot, _organizer, voters = make_open_ballot()
+    voice, _options = cast_sql.voice_for(ballot.pk, voters[0].pk)
+    paper = box.paper_seal(ballot.box_key, ballot.box_paper_size, [option(ballot, "yes").pk], None)
+    participation = Participation(ballot=ballot, voice=voice, version=1, user=voters[0], channel="online",
+                                  consent_note="", cast_at=timezone.now(), receipt="TEST-HASH-0001", paper=paper)
+    chain = ledger.ballot_chain(ballot.pk, "register")
+    payload = ledger.canonical({"说明": "加装电梯 — 同意", "n": 1})
+    cast_sql.write(participation, chain=chain, payload=payload)
+    entry = LedgerEntry.objects.get(chain=chain)
+    assert (entry.seq, entry.prev_hash, entry.payload) == (1, ledger.GENESIS, payload)
+    assert entry.hash == ledger.link_hash(ledger.GENESIS, payload)
+    assert participation.pk == Participation.objects.get(ballot=ballot).pk
+    assert ledger.verify_chain(chain) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database function is PostgreSQL's")
+def test_the_installed_function_is_the_text_of_its_version():
+    with open(Path(__file__).resolve().parents[2] / "decisions" / "migrations" / "sql" / f"{cast_sql.FUNCTION}.sql",
+              encoding="utf-8") as source:
+        body = source.read().split("$$")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [cast_sql.FUNCTION])
+        assert [row[0] for row in cursor.fetchall()] == [body]
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'sanhui_cast_sealed'")
+        assert cursor.fetchone()[0] == 0  # the unversioned one is gone

@@ -265,12 +265,14 @@ def test_without_the_row_lock_the_unique_constraint_still_refuses_a_second_vote(
 
     On PostgreSQL the threads then really insert the same (voice, version) at once; on SQLite the
     IMMEDIATE transactions alone still serialise them. A named ballot: its cast is written by
-    ``casting._write_cast`` on both databases (a secret one is one database function on PostgreSQL).
+    the statements of ``cast_sql.write`` on both databases (a secret one is one database function on
+    PostgreSQL). The last lock, on the ballot row before the chain append, is the one taken away.
     """
-    from decisions.services import casting
+    from decisions import cast_sql
 
-    monkeypatch.setattr(casting, "_locked", lambda ballot: Ballot.objects.values_list("status", flat=True)
-                        .get(pk=ballot.pk))
+    real = cast_sql._ballot_status
+    monkeypatch.setattr(cast_sql, "_ballot_status",
+                        lambda ballot_id, lock: real(ballot_id, "" if lock == "FOR NO KEY UPDATE" else lock))
     ballot, organizer, voters = make_open_ballot(allow_change=False, n=2, secrecy=Ballot.Secrecy.NAMED)
     yes = choices(ballot, "yes")
     outcomes = _race([lambda: services.vote_cast(ballot=ballot, voter=voters[0], choices=yes).version]

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, models
 from simple_history.models import HistoricalChanges, registered_models
 
-from decisions import box, ledger, services
+from decisions import box, cast_sql, ledger, services
 from decisions.models import (
     Ballot,
     Channel,
@@ -455,7 +455,7 @@ def _written(ballot: Ballot) -> tuple[int, int, int]:
 def test_a_failure_while_writing_the_register_chain_leaves_no_register_row_and_no_paper():
     """The register row, with its sealed paper, is written before its register chain entry: a failure
     there undoes the row too, on SQLite (Python, one transaction: the append fails) and on PostgreSQL
-    (one statement, ``sanhui_cast_sealed``: a chain name too long for its column makes the entry's
+    (one statement, the database function ``cast_sql.FUNCTION``: a chain name too long for its column makes the entry's
     insert fail inside it)."""
     ballot, _organizer, voters = make_open_ballot()
     lifecycle = LedgerEntry.objects.filter(chain=f"b{ballot.pk}").count()
@@ -464,7 +464,7 @@ def test_a_failure_while_writing_the_register_chain_leaves_no_register_row_and_n
         failing = mock.patch.object(ledger, "ballot_chain", side_effect=lambda pk, part="": real(pk, part) + (
             "-" * 40 if part == "register" else ""))
     else:
-        failing = mock.patch.object(ledger, "append", side_effect=DatabaseError("disk full"))
+        failing = mock.patch.object(cast_sql, "_append", side_effect=DatabaseError("disk full"))
     with failing, pytest.raises(DatabaseError):
         services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "yes"))
     assert _written(ballot) == (0, 0, 0)

@@ -1,4 +1,4 @@
-"""members.auth: the signed-in user read with one statement compiled once, as the ORM reads it."""
+"""members.auth: the signed-in user taken from the session's read (members.sessions), as the ORM reads it."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user
@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.auth import AuthenticationBackend, ModelBackend, load_user
+from members.auth import AuthenticationBackend, ModelBackend
 from members.models import User
+from members.sessions import SessionStore, signed_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +22,18 @@ def _fields(user: User) -> dict:
     return {field.attname: getattr(user, field.attname) for field in User._meta.concrete_fields}
 
 
-def test_the_user_loaded_equals_what_the_orm_loads_field_by_field():
+def _read_with_its_session(user: User) -> User:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store.save()
+    SessionStore(session_key=store.session_key).load()
+    return signed_in.get()[1]
+
+
+def test_the_user_read_with_the_session_equals_what_the_orm_loads_field_by_field():
     user = make_user(phone="+8613900000011", password=PASSWORD)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now(), is_staff=True)
-    loaded = load_user(user.pk)
+    loaded = _read_with_its_session(user)
     expected = User.objects.get(pk=user.pk)
     assert _fields(loaded) == _fields(expected)
     # The same Python types (SQLite stores dates as text and booleans as integers).
@@ -34,8 +43,8 @@ def test_the_user_loaded_equals_what_the_orm_loads_field_by_field():
 
 
 def test_an_unknown_user_is_none():
-    assert load_user(987654321) is None
     assert ModelBackend().get_user(987654321) is None
+    assert AuthenticationBackend().get_user(987654321) is None
 
 
 def test_an_inactive_user_is_not_signed_in_by_either_backend():
@@ -54,7 +63,7 @@ def test_a_signed_in_request_reads_its_user_with_one_statement(client):
         found = get_user(request)
     assert found == user and found.is_authenticated
     statements = [q["sql"] for q in ctx.captured_queries]
-    assert len(statements) == 1, statements  # the session and its user, together (config.sessions)
+    assert len(statements) == 1, statements  # the session and its user, together (members.sessions)
     assert "members_session" in statements[0] and "members_user" in statements[0]
 
 
