@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
 from members.models import Agency, Committee, Household
 
 __all__ = [
@@ -56,7 +57,7 @@ class CoordinationSettings(models.Model):
         return str(self.committee)
 
 
-class CoordinationMeeting(models.Model):
+class CoordinationMeeting(Lifecycle):
     """A coordination meeting between several parties, from request to follow-up."""
 
     class Status(models.TextChoices):
@@ -83,6 +84,7 @@ class CoordinationMeeting(models.Model):
         Status.CLOSED: set(),
         Status.CANCELLED: set(),
     }
+    REFUSED_MOVE = _("A coordination meeting that is %(s)s cannot become %(t)s.")
     # Statuses in which the list of participants may still change.
     OPEN_FOR_PARTICIPANTS = (Status.SCHEDULING, Status.NOTICED, Status.IN_SESSION)
 
@@ -152,9 +154,6 @@ class CoordinationMeeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("coordination:coordination_detail", args=[self.pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
     @property
     def is_escalated(self) -> bool:
@@ -382,7 +381,7 @@ class CoordinationConfirmation(models.Model):
         return f"{self.participant} · {self.confirmed_at:%Y-%m-%d %H:%M}"
 
 
-class CoordinationAction(models.Model):
+class CoordinationAction(Lifecycle):
     """One action of the agreement: who does what by when, followed until done."""
 
     class Status(models.TextChoices):
@@ -390,6 +389,7 @@ class CoordinationAction(models.Model):
         DONE = "done", _("done")
 
     TRANSITIONS = {Status.OPEN: {Status.DONE}, Status.DONE: {Status.OPEN}}
+    REFUSED_MOVE = _("An item that is %(s)s cannot become %(t)s.")
 
     meeting = models.ForeignKey(CoordinationMeeting, on_delete=models.CASCADE, related_name="actions",
                                 verbose_name=_("coordination meeting"))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
 from members.models import Agency, Building, Committee, Compound
 
 __all__ = ["Hearing", "HearingAttachment", "HearingAttendance", "HearingMinutes", "HearingMinutesConfirmation",
@@ -46,7 +47,7 @@ class HearingSettings(models.Model):
         return str(self.committee)
 
 
-class Hearing(models.Model):
+class Hearing(Lifecycle):
     """A hearing on a matter that touches residents' shared interests."""
 
     class Status(models.TextChoices):
@@ -67,6 +68,7 @@ class Hearing(models.Model):
         Status.ARCHIVED: set(),
         Status.CANCELLED: set(),
     }
+    REFUSED_MOVE = _("A hearing that is %(s)s cannot become %(t)s.")
 
     class Scope(models.TextChoices):
         COMMITTEE = "committee", _("the whole committee")
@@ -132,9 +134,6 @@ class Hearing(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("hearings:hearing_detail", args=[self.pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
     @property
     def is_public(self) -> bool:

@@ -7,19 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
 from evaluations.calendar import add_working_days
 from evaluations.models import Campaign, Progress, Rectification, Result
 from evaluations.permissions import can_run, contact_agency_ids
 from members.models import Notification, Role, User
 from members.notifications import notify
 from members.services import stamp as _stamp
-
-
-def _guard_move(task: Rectification, status: str) -> None:
-    if not task.can_move_to(status):
-        raise ValidationError(_("A rectification that is “%(s)s” cannot become “%(t)s”.")
-                              % {"s": task.get_status_display(), "t": Rectification.Status(status).label},
-                              code="invalid_transition")
 
 
 def _locked(task: Rectification) -> Rectification:
@@ -66,7 +60,7 @@ def rectification_file(*, task: Rectification, by: User, targets: str, measures:
     """The agency's contact files the written plan: targets, measures, and the head who answers for it."""
     task = _locked(task)
     _require_contact(by, task)
-    _guard_move(task, Rectification.Status.FILED)
+    guard_move(task, Rectification.Status.FILED)
     targets, measures, head_name = (targets or "").strip(), (measures or "").strip(), (head_name or "").strip()
     if not targets or not measures or not head_name:
         raise ValidationError(_("Write the targets, the measures and the name of the agency's head."),
@@ -84,7 +78,7 @@ def rectification_confirm(*, task: Rectification, by: User) -> Rectification:
     """The agency's head confirms the filed plan through an agency-contact account."""
     task = _locked(task)
     _require_contact(by, task)
-    _guard_move(task, Rectification.Status.CONFIRMED)
+    guard_move(task, Rectification.Status.CONFIRMED)
     task.status = Rectification.Status.CONFIRMED
     task.confirmed_at = timezone.now()
     task.confirmed_by = by
@@ -101,7 +95,7 @@ def rectification_return(*, task: Rectification, by: User) -> Rectification:
     """Send a filed plan back to be rewritten (before the head confirms it)."""
     task = _locked(task)
     _require_contact(by, task)
-    _guard_move(task, Rectification.Status.WAITING)
+    guard_move(task, Rectification.Status.WAITING)
     task.status = Rectification.Status.WAITING
     _stamp(task, by).save(update_fields=["status"])
     return task
@@ -130,7 +124,7 @@ def rectification_complete(*, task: Rectification, by: User) -> Rectification:
     task = _locked(task)
     if not can_run(by, task.campaign.committee):
         raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": task.campaign.committee})
-    _guard_move(task, Rectification.Status.DONE)
+    guard_move(task, Rectification.Status.DONE)
     task.status = Rectification.Status.DONE
     task.done_at = timezone.now()
     _stamp(task, by).save(update_fields=["status", "done_at"])
