@@ -32,7 +32,7 @@ from coordination.forms import (
     SettingsForm,
     StatementForm,
 )
-from coordination.models import CoordinationAction, CoordinationDocument, CoordinationMeeting, CoordinationProgress
+from coordination.models import CoordinationDocument, CoordinationMeeting, CoordinationProgress
 from members import timing
 from members.permissions import (
     can_manage_committee,
@@ -177,23 +177,13 @@ def _detail(request, meeting: CoordinationMeeting, status: int = 200, **forms):
     organizer = can_manage_committee(request.user, meeting.committee)
     documents = selectors.documents(meeting)
     current = {d.kind: d for d in documents if d.superseded_at is None}
-    my_rows = {p.pk for p in selectors.participant_rows_of(request.user, meeting)}
     actions = selectors.actions(meeting)
     today = timezone.localdate()
     for action in actions:
         action.overdue = action.is_overdue(today)
-        action.can_report = (meeting.status in (S.FOLLOW_UP, S.ESCALATED)
-                             and action.status == CoordinationAction.Status.OPEN
-                             and (organizer or (action.owner_participant_id in my_rows)
-                                  or (action.owner_agency_id and request.user.pk in
-                                      selectors.action_owner_people(action))))
+    selectors.mark_reportable(request.user, meeting, actions)
     participants = selectors.participants(meeting)
-    for document in documents:
-        confirmed = {c.participant_id for c in document.confirmations.all()}
-        required = [p for p in participants if p.is_party or document.kind == CoordinationDocument.Kind.RECORD]
-        document.missing = [p for p in required if p.pk not in confirmed]
-        document.awaiting = not document.is_draft and not document.is_final and document.superseded_at is None
-        document.mine_to_confirm = document.awaiting and any(p.pk in my_rows for p in document.missing)
+    selectors.confirmation_state(request.user, meeting, documents, participants)
     context = {
         "meeting": meeting, "organizer": organizer, "participants": participants,
         "statements": selectors.statements(meeting), "documents": documents, "current": current,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.lifecycle import Lifecycle
+from config.records import FollowUpItem
 from decisions.models import Ballot, Question
 from members.models import Agency, Committee, Street
 
@@ -338,7 +339,7 @@ class Holiday(models.Model):
         return f"{self.day} {self.name}"
 
 
-class Rectification(Lifecycle):
+class Rectification(FollowUpItem):
     """A rectification (整改) plan an evaluatee owes after publication."""
 
     class Status(models.TextChoices):
@@ -354,6 +355,8 @@ class Rectification(Lifecycle):
         Status.DONE: set(),
     }
     REFUSED_MOVE = _("A rectification that is “%(s)s” cannot become “%(t)s”.")
+    # Overdue is about the plan: late while it is neither filed nor confirmed by its due day.
+    LATE_IN = (Status.WAITING, Status.FILED)
     WORKING_DAYS = 15
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="rectifications")
@@ -391,9 +394,6 @@ class Rectification(Lifecycle):
     def get_absolute_url(self) -> str:
         return reverse("evaluations:rectification_detail", args=[self.pk])
 
-    def is_overdue(self, today) -> bool:
-        """The due day has passed and no plan has been confirmed yet."""
-        return self.status in (self.Status.WAITING, self.Status.FILED) and today > self.due_on
 
 
 class Progress(models.Model):

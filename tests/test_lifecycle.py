@@ -45,4 +45,4 @@ def test_a_move_may_carry_its_own_wording():
     with pytest.raises(ValidationError) as error:
         guard_move(SmsMessage(status=SmsMessage.Status.DELIVERED), SmsMessage.Status.QUEUED,
                    "Not again: %(s)s.")
-    assert error.value.messages == ["Not again: %s." % SmsMessage.Status.DELIVERED.label]
+    assert error.value.messages == [f"Not again: {SmsMessage.Status.DELIVERED.label}."]

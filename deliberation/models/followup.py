@@ -9,12 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.lifecycle import Lifecycle
+from config.records import FollowUpItem
 from deliberation.models.floor import Consultation
 from deliberation.models.party import Topic
 
 
-class FollowUp(Lifecycle):
+class FollowUp(FollowUpItem):
     """One thing to do after a resolution or an agreed opinion: who, by when, and how far it is."""
 
     class Status(models.TextChoices):
@@ -57,9 +57,7 @@ class FollowUp(Lifecycle):
 
     @property
     def overdue(self) -> bool:
-        from django.utils import timezone
-
-        return self.status != self.Status.DONE and self.due_on < timezone.localdate()
+        return self.is_overdue()
 
     @property
     def parent(self) -> Topic | Consultation:

@@ -107,7 +107,7 @@ def _detail_context(request, hearing: Hearing) -> dict:
                                                   if opinion else None)
         if hearing.objections_open(now):
             context["objection_form"] = ObjectionForm()
-    if circulated and user.is_authenticated and hearing.attendance.filter(user=user).exists():
+    if circulated and selectors.confirms_minutes(hearing, user):
         context["to_confirm"] = circulated
         context["confirmed"] = any(c.user_id == user.pk for c in circulated.confirmations.all())
     return context
@@ -225,7 +225,7 @@ def hearing_confirm(request, hearing: Hearing, *, title: str, explain: str, butt
 def hearing_minutes_confirm(request, pk: int, minutes_pk: int):
     hearing = hearing_for_viewer_or_404(request.user, pk)
     minutes = hearing.minutes.filter(pk=minutes_pk).first()
-    if minutes is None or not hearing.attendance.filter(user=request.user).exists():
+    if minutes is None or not selectors.confirms_minutes(hearing, request.user):
         raise Http404
     detail = reverse("hearings:hearing_detail", args=[hearing.pk])
     return hearing_confirm(
