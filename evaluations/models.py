@@ -357,6 +357,8 @@ class Rectification(FollowUpItem):
     REFUSED_MOVE = _("A rectification that is “%(s)s” cannot become “%(t)s”.")
     # Overdue is about the plan: late while it is neither filed nor confirmed by its due day.
     LATE_IN = (Status.WAITING, Status.FILED)
+    # The committee records progress once the plan is confirmed, and after completion too.
+    PROGRESS_IN = (Status.CONFIRMED, Status.DONE)
     WORKING_DAYS = 15
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="rectifications")

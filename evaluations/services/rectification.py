@@ -102,7 +102,7 @@ def progress_record(*, task: Rectification, by: User, note: str) -> Progress:
     task = _locked(task)
     if not can_run(by, task.campaign.committee):
         raise PermissionDenied(_("Only organizers of %(c)s may record progress.") % {"c": task.campaign.committee})
-    if task.status not in (Rectification.Status.CONFIRMED, Rectification.Status.DONE):
+    if task.status not in Rectification.PROGRESS_IN:
         raise ValidationError(_("Progress is recorded once the plan is confirmed (now: %(s)s).")
                               % {"s": task.get_status_display()}, code="plan_not_confirmed")
     note = (note or "").strip()

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.confirm import confirm_page
 from config.errors import DOMAIN_ERRORS, error_text
+from decisions.models import Channel
+from decisions.services.casting import change_refusal
 from decisions.throttle import throttle_votes
 from evaluations import selectors, services
 from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
@@ -107,9 +109,11 @@ def _launch_cards(request, launch):
 
 def _state(request, campaign: Campaign) -> dict:
     voice, versions = selectors.my_voice(campaign, request.user)
+    # Whether a new sheet may follow the latest is the core's one rule, the one the casting service applies.
+    refused = versions and change_refusal(campaign.ballot, versions[0], voter_id=request.user.pk,
+                                          channel=Channel.ONLINE)
     return {"voice": voice, "versions": versions,
-            "may_fill": voice is not None and campaign.status == Campaign.Status.OPEN and not (
-                versions and (not campaign.allow_change or versions[0].channel == "paper"))}
+            "may_fill": voice is not None and campaign.status == Campaign.Status.OPEN and not refused}
 
 
 @login_required
