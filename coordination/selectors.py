@@ -202,7 +202,7 @@ def progress_open(action: CoordinationAction) -> bool:
             and action.status == CoordinationAction.Status.OPEN)
 
 
-def reporters_actions(user: User, meeting: CoordinationMeeting, actions) -> set[int]:
+def reportable_action_ids(user: User, meeting: CoordinationMeeting, actions) -> set[int]:
     """Ids of the actions among ``actions`` that ``user`` may report on: organizers all of them, anyone
     else those whose owner (a party, or an agency) they speak for."""
     if can_manage_committee(user, meeting.committee):
@@ -214,12 +214,12 @@ def reporters_actions(user: User, meeting: CoordinationMeeting, actions) -> set[
 
 def can_post_progress(user: User, action: CoordinationAction) -> bool:
     """Organizers, and whoever speaks for the action's owner."""
-    return action.pk in reporters_actions(user, action.meeting, [action])
+    return action.pk in reportable_action_ids(user, action.meeting, [action])
 
 
 def mark_reportable(user: User, meeting: CoordinationMeeting, actions: list[CoordinationAction]) -> None:
     """Mark each action with ``can_report``: it takes progress now and ``user`` may report it."""
-    mine = reporters_actions(user, meeting, actions)
+    mine = reportable_action_ids(user, meeting, actions)
     for action in actions:
         action.meeting = meeting
         action.can_report = progress_open(action) and action.pk in mine
