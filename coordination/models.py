@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
+from config.records import FollowUpItem, HashedVersion
 from members.models import Agency, Committee, Household
 
 __all__ = [
@@ -56,7 +58,7 @@ class CoordinationSettings(models.Model):
         return str(self.committee)
 
 
-class CoordinationMeeting(models.Model):
+class CoordinationMeeting(Lifecycle):
     """A coordination meeting between several parties, from request to follow-up."""
 
     class Status(models.TextChoices):
@@ -83,8 +85,11 @@ class CoordinationMeeting(models.Model):
         Status.CLOSED: set(),
         Status.CANCELLED: set(),
     }
+    REFUSED_MOVE = _("A coordination meeting that is %(s)s cannot become %(t)s.")
     # Statuses in which the list of participants may still change.
     OPEN_FOR_PARTICIPANTS = (Status.SCHEDULING, Status.NOTICED, Status.IN_SESSION)
+    # Statuses in which the agreed actions are followed up (progress reported, reminders sent).
+    FOLLOWED_UP = (Status.FOLLOW_UP, Status.ESCALATED)
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="coordination_meetings",
                                   verbose_name=_("residents' committee"))
@@ -152,9 +157,6 @@ class CoordinationMeeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("coordination:coordination_detail", args=[self.pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
     @property
     def is_escalated(self) -> bool:
@@ -291,7 +293,7 @@ class CoordinationStatement(models.Model):
         return f"{self.participant}: {self.text[:40]}"
 
 
-class CoordinationDocument(models.Model):
+class CoordinationDocument(HashedVersion):
     """One version of the record (协调记录) or of the agreement (协调意见).
 
     A draft is edited by the organizer, then submitted: its content is frozen into ``content``
@@ -349,6 +351,22 @@ class CoordinationDocument(models.Model):
     def is_final(self) -> bool:
         return self.finalized_at is not None
 
+    @property
+    def is_frozen(self) -> bool:
+        return not self.is_draft
+
+    def hashed_content(self) -> dict:
+        """The content frozen at submission, with the text as the page shows it (the columns people read)."""
+        shown = {"text": self.body}
+        if self.kind == self.Kind.RECORD:
+            shown["points_in_dispute"] = self.points_in_dispute
+        return {**(self.content or {}), **shown}
+
+    @property
+    def awaiting(self) -> bool:
+        """Submitted, current and not yet confirmed by all: the version people are asked to confirm."""
+        return not self.is_draft and not self.is_final and self.superseded_at is None
+
 
 class CoordinationConfirmation(models.Model):
     """A participant's confirmation of a submitted document: the name and time are the signature."""
@@ -382,7 +400,7 @@ class CoordinationConfirmation(models.Model):
         return f"{self.participant} · {self.confirmed_at:%Y-%m-%d %H:%M}"
 
 
-class CoordinationAction(models.Model):
+class CoordinationAction(FollowUpItem):
     """One action of the agreement: who does what by when, followed until done."""
 
     class Status(models.TextChoices):
@@ -390,6 +408,8 @@ class CoordinationAction(models.Model):
         DONE = "done", _("done")
 
     TRANSITIONS = {Status.OPEN: {Status.DONE}, Status.DONE: {Status.OPEN}}
+    REFUSED_MOVE = _("An item that is %(s)s cannot become %(t)s.")
+    DUE_FIELD = "due_date"
 
     meeting = models.ForeignKey(CoordinationMeeting, on_delete=models.CASCADE, related_name="actions",
                                 verbose_name=_("coordination meeting"))
@@ -427,10 +447,6 @@ class CoordinationAction(models.Model):
     @property
     def owner_name(self) -> str:
         return self.owner_participant.name if self.owner_participant_id else self.owner_agency.name
-
-    def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.status == self.Status.OPEN and self.due_date < today
 
 
 def _progress_path(instance: "CoordinationProgress", filename: str) -> str:

@@ -176,13 +176,50 @@ def required_confirmers(document: CoordinationDocument) -> QuerySet[Coordination
     return qs.filter(is_party=True) if document.kind == CoordinationDocument.Kind.AGREEMENT else qs
 
 
+def must_confirm(document: CoordinationDocument, participant: CoordinationParticipant) -> bool:
+    """``required_confirmers`` for one participant already loaded (the page's list, no query)."""
+    return participant.is_party or document.kind != CoordinationDocument.Kind.AGREEMENT
+
+
+def confirmation_state(user: User, meeting: CoordinationMeeting, documents: list[CoordinationDocument],
+                       participants: list[CoordinationParticipant]) -> None:
+    """Mark each document with who is still to confirm it (``missing``) and whether ``user`` is."""
+    mine = {p.pk for p in participant_rows_of(user, meeting)}
+    for document in documents:
+        confirmed = {c.participant_id for c in document.confirmations.all()}
+        document.missing = [p for p in participants if must_confirm(document, p) and p.pk not in confirmed]
+        document.mine_to_confirm = document.awaiting and any(p.pk in mine for p in document.missing)
+
+
 def notice_days(committee: Committee) -> int:
     found = CoordinationSettings.objects.filter(committee=committee).values_list("notice_days", flat=True).first()
     return found or DEFAULT_NOTICE_DAYS
 
 
+def progress_open(action: CoordinationAction) -> bool:
+    """Progress is reported on an open action while its meeting is followed up."""
+    return (action.meeting.status in CoordinationMeeting.FOLLOWED_UP
+            and action.status == CoordinationAction.Status.OPEN)
+
+
+def reportable_action_ids(user: User, meeting: CoordinationMeeting, actions) -> set[int]:
+    """Ids of the actions among ``actions`` that ``user`` may report on: organizers all of them, anyone
+    else those whose owner (a party, or an agency) they speak for."""
+    if can_manage_committee(user, meeting.committee):
+        return {a.pk for a in actions}
+    rows = {p.pk for p in participant_rows_of(user, meeting)}
+    agencies = set(Role.objects.filter(user=user, kind=Role.Kind.AGENCY_CONTACT).values_list("agency_id", flat=True))
+    return {a.pk for a in actions if a.owner_participant_id in rows or a.owner_agency_id in agencies}
+
+
 def can_post_progress(user: User, action: CoordinationAction) -> bool:
     """Organizers, and whoever speaks for the action's owner."""
-    if can_manage_committee(user, action.meeting.committee):
-        return True
-    return user.pk in action_owner_people(action)
+    return action.pk in reportable_action_ids(user, action.meeting, [action])
+
+
+def mark_reportable(user: User, meeting: CoordinationMeeting, actions: list[CoordinationAction]) -> None:
+    """Mark each action with ``can_report``: it takes progress now and ``user`` may report it."""
+    mine = reportable_action_ids(user, meeting, actions)
+    for action in actions:
+        action.meeting = meeting
+        action.can_report = progress_open(action) and action.pk in mine

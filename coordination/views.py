@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.confirm import confirm_page
 from config.errors import DOMAIN_ERRORS, error_text
 from coordination import selectors, services
 from coordination.forms import (
@@ -31,7 +32,7 @@ from coordination.forms import (
     SettingsForm,
     StatementForm,
 )
-from coordination.models import CoordinationAction, CoordinationDocument, CoordinationMeeting, CoordinationProgress
+from coordination.models import CoordinationDocument, CoordinationMeeting, CoordinationProgress
 from members import timing
 from members.permissions import (
     can_manage_committee,
@@ -73,6 +74,16 @@ def _try(request, call, success: str) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+def _confirm(request, meeting: CoordinationMeeting, *, texts: dict, act, success: str, form=None, **extra):
+    """A meeting's confirm-then-act page (``config.confirm``), back to the meeting's page."""
+    return confirm_page(request, title=texts["title"], question=texts["explain"], button=texts["button"], form=form,
+                        act=act, success=success, done_url=meeting.get_absolute_url(),
+                        cancel_url=meeting.get_absolute_url(),
+                        context={"meeting": meeting, "m": meeting, "subject": meeting.subject,
+                                 "status_template": "coordination/coordination_status.html",
+                                 "details": "coordination/_confirm_details.html", **extra})
 
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -166,23 +177,13 @@ def _detail(request, meeting: CoordinationMeeting, status: int = 200, **forms):
     organizer = can_manage_committee(request.user, meeting.committee)
     documents = selectors.documents(meeting)
     current = {d.kind: d for d in documents if d.superseded_at is None}
-    my_rows = {p.pk for p in selectors.participant_rows_of(request.user, meeting)}
     actions = selectors.actions(meeting)
     today = timezone.localdate()
     for action in actions:
         action.overdue = action.is_overdue(today)
-        action.can_report = (meeting.status in (S.FOLLOW_UP, S.ESCALATED)
-                             and action.status == CoordinationAction.Status.OPEN
-                             and (organizer or (action.owner_participant_id in my_rows)
-                                  or (action.owner_agency_id and request.user.pk in
-                                      selectors.action_owner_people(action))))
+    selectors.mark_reportable(request.user, meeting, actions)
     participants = selectors.participants(meeting)
-    for document in documents:
-        confirmed = {c.participant_id for c in document.confirmations.all()}
-        required = [p for p in participants if p.is_party or document.kind == CoordinationDocument.Kind.RECORD]
-        document.missing = [p for p in required if p.pk not in confirmed]
-        document.awaiting = not document.is_draft and not document.is_final and document.superseded_at is None
-        document.mine_to_confirm = document.awaiting and any(p.pk in my_rows for p in document.missing)
+    selectors.confirmation_state(request.user, meeting, documents, participants)
     context = {
         "meeting": meeting, "organizer": organizer, "participants": participants,
         "statements": selectors.statements(meeting), "documents": documents, "current": current,
@@ -264,14 +265,10 @@ def coordination_move(request, pk: int, move: str):
         raise Http404
     service, form_class = MOVES[move]
     texts = _move_texts(move)
-    form = form_class(request.POST or None) if form_class else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        kwargs = dict(form.cleaned_data) if form else {}
-        if _try(request, lambda: service(meeting=meeting, by=request.user, **kwargs), texts["done"]):
-            return redirect("coordination:coordination_detail", pk=meeting.pk)
     early = move == "start" and timing.too_early_to_start(meeting.scheduled_at)
-    return render(request, "coordination/coordination_confirm.html", {"meeting": meeting, "form": form, "texts": texts,
-                                                                  "early_start": early})
+    return _confirm(request, meeting, texts=texts, form=form_class(request.POST or None) if form_class else None,
+                    act=lambda data: service(meeting=meeting, by=request.user, **data), success=texts["done"],
+                    early_start=early)
 
 
 # --- Preparing -------------------------------------------------------------------------------------
@@ -313,10 +310,8 @@ def coordination_participant_remove(request, pk: int, participant_pk: int):
     meeting = _organized_or_404(request.user, pk)
     participant = get_object_or_404(meeting.participants, pk=participant_pk)
     texts = {"title": _("Remove a participant"), "button": _("Remove"), "explain": participant.name}
-    if request.method == "POST" and _try(request, lambda: services.participant_remove(
-            participant=participant, by=request.user), _("The participant was removed.")):
-        return redirect("coordination:coordination_detail", pk=meeting.pk)
-    return render(request, "coordination/coordination_confirm.html", {"meeting": meeting, "texts": texts})
+    return _confirm(request, meeting, texts=texts, success=_("The participant was removed."),
+                    act=lambda _data: services.participant_remove(participant=participant, by=request.user))
 
 
 # --- Session and outcome ---------------------------------------------------------------------------
@@ -393,11 +388,9 @@ def coordination_document_submit(request, pk: int, document_pk: int):
     document = _document_or_404(meeting, document_pk)
     texts = {"title": _("Submit the %(k)s for confirmation") % {"k": document.get_kind_display()},
              "button": _("Submit"), "explain": _("Its text is then frozen; a change is a correction with a reason.")}
-    if request.method == "POST" and _try(request, lambda: services.document_submit(
-            document=document, by=request.user), _("Submitted: the participants are asked to confirm it.")):
-        return redirect("coordination:coordination_detail", pk=meeting.pk)
-    return render(request, "coordination/coordination_confirm.html", {"meeting": meeting, "texts": texts,
-                                                                   "document": document})
+    return _confirm(request, meeting, texts=texts, document=document,
+                    act=lambda _data: services.document_submit(document=document, by=request.user),
+                    success=_("Submitted: the participants are asked to confirm it."))
 
 
 @login_required
@@ -407,11 +400,9 @@ def coordination_document_confirm(request, pk: int, document_pk: int):
     document = _document_or_404(meeting, document_pk)
     texts = {"title": _("Confirm the %(k)s") % {"k": document.get_kind_display()}, "button": _("I confirm"),
              "explain": _("Your name and the time of your confirmation are your signature.")}
-    if request.method == "POST" and _try(request, lambda: services.document_confirm(
-            document=document, by=request.user), _("Thank you: your confirmation was recorded.")):
-        return redirect("coordination:coordination_detail", pk=meeting.pk)
-    return render(request, "coordination/coordination_confirm.html", {"meeting": meeting, "texts": texts,
-                                                                   "document": document})
+    return _confirm(request, meeting, texts=texts, document=document,
+                    act=lambda _data: services.document_confirm(document=document, by=request.user),
+                    success=_("Thank you: your confirmation was recorded."))
 
 
 @login_required
@@ -424,11 +415,9 @@ def coordination_document_paper(request, pk: int, document_pk: int):
                      .exclude(pk__in=confirmed).select_related("user", "agency", "household__building__compound"))
     texts = {"title": _("Record a paper signature"), "button": _("Record the signature"),
              "explain": _("Only when the participant signed the printed text.")}
-    if request.method == "POST" and form.is_valid() and _try(request, lambda: services.document_record_paper(
-            document=document, by=request.user, **form.cleaned_data), _("The paper signature was recorded.")):
-        return redirect("coordination:coordination_detail", pk=meeting.pk)
-    return render(request, "coordination/coordination_confirm.html", {"meeting": meeting, "texts": texts,
-                                                                   "document": document, "form": form})
+    return _confirm(request, meeting, texts=texts, document=document, form=form,
+                    act=lambda data: services.document_record_paper(document=document, by=request.user, **data),
+                    success=_("The paper signature was recorded."))
 
 
 # --- Actions ------------------------------------------------------------------------------------
@@ -454,10 +443,8 @@ def coordination_action_remove(request, pk: int, action_pk: int):
     meeting = _organized_or_404(request.user, pk)
     action = get_object_or_404(meeting.actions, pk=action_pk)
     texts = {"title": _("Remove an action"), "button": _("Remove"), "explain": action.description}
-    if request.method == "POST" and _try(request, lambda: services.action_remove(action=action, by=request.user),
-                                         _("The action was removed.")):
-        return redirect("coordination:coordination_detail", pk=meeting.pk)
-    return render(request, "coordination/coordination_confirm.html", {"meeting": meeting, "texts": texts})
+    return _confirm(request, meeting, texts=texts, success=_("The action was removed."),
+                    act=lambda _data: services.action_remove(action=action, by=request.user))
 
 
 @login_required

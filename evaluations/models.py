@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
+from config.records import FollowUpItem
 from decisions.models import Ballot, Question
 from members.models import Agency, Committee, Street
 
@@ -50,7 +52,7 @@ class Launch(models.Model):
         return f"{self.street} {self.year}"
 
 
-class Campaign(models.Model):
+class Campaign(Lifecycle):
     """One committee's year-end evaluation."""
 
     class Status(models.TextChoices):
@@ -67,6 +69,7 @@ class Campaign(models.Model):
         Status.PUBLISHED: set(),
         Status.CANCELLED: set(),
     }
+    REFUSED_MOVE = _("A %(s)s campaign cannot become %(t)s.")
 
     class Evaluators(models.TextChoices):
         RESIDENT_REPS = "resident_reps", _("resident representatives")
@@ -151,9 +154,6 @@ class Campaign(models.Model):
         from decisions.rules import quorum_text
 
         return quorum_text(self.quorum, more_than=True)
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
 
 class Evaluatee(models.Model):
@@ -339,7 +339,7 @@ class Holiday(models.Model):
         return f"{self.day} {self.name}"
 
 
-class Rectification(models.Model):
+class Rectification(FollowUpItem):
     """A rectification (整改) plan an evaluatee owes after publication."""
 
     class Status(models.TextChoices):
@@ -354,6 +354,11 @@ class Rectification(models.Model):
         Status.CONFIRMED: {Status.DONE},
         Status.DONE: set(),
     }
+    REFUSED_MOVE = _("A rectification that is “%(s)s” cannot become “%(t)s”.")
+    # Overdue is about the plan: late while it is neither filed nor confirmed by its due day.
+    LATE_IN = (Status.WAITING, Status.FILED)
+    # The committee records progress once the plan is confirmed, and after completion too.
+    PROGRESS_IN = (Status.CONFIRMED, Status.DONE)
     WORKING_DAYS = 15
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="rectifications")
@@ -391,12 +396,6 @@ class Rectification(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("evaluations:rectification_detail", args=[self.pk])
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
-    def is_overdue(self, today) -> bool:
-        """The due day has passed and no plan has been confirmed yet."""
-        return self.status in (self.Status.WAITING, self.Status.FILED) and today > self.due_on
 
 
 class Progress(models.Model):

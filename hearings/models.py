@@ -1,6 +1,5 @@
 """Hearings (听证会): notice, registration, opinions, session, minutes, outcome and public notice (公示)."""
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
+from config.records import HashedVersion
 from members.models import Agency, Building, Committee, Compound
 
 __all__ = ["Hearing", "HearingAttachment", "HearingAttendance", "HearingMinutes", "HearingMinutesConfirmation",
@@ -46,7 +47,7 @@ class HearingSettings(models.Model):
         return str(self.committee)
 
 
-class Hearing(models.Model):
+class Hearing(Lifecycle):
     """A hearing on a matter that touches residents' shared interests."""
 
     class Status(models.TextChoices):
@@ -67,6 +68,7 @@ class Hearing(models.Model):
         Status.ARCHIVED: set(),
         Status.CANCELLED: set(),
     }
+    REFUSED_MOVE = _("A hearing that is %(s)s cannot become %(t)s.")
 
     class Scope(models.TextChoices):
         COMMITTEE = "committee", _("the whole committee")
@@ -132,9 +134,6 @@ class Hearing(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("hearings:hearing_detail", args=[self.pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
     @property
     def is_public(self) -> bool:
@@ -361,7 +360,7 @@ class HearingStatement(models.Model):
         return f"{self.speaker_name}: {self.text[:40]}"
 
 
-class HearingMinutes(models.Model):
+class HearingMinutes(HashedVersion):
     """One version of the minutes (听证纪要). Draft → circulated for confirmation → final (frozen)."""
 
     class Status(models.TextChoices):
@@ -400,19 +399,13 @@ class HearingMinutes(models.Model):
     def __str__(self) -> str:
         return f"{self.hearing} · v{self.version}"
 
-    def compute_hash(self) -> str:
-        """SHA-256 of what attendees confirm: hearing, version, record and summary."""
-        text = f"hearing:{self.hearing_id}\nversion:{self.version}\nrecord:\n{self.record}\nsummary:\n{self.summary}"
-        return hashlib.sha256(text.encode()).hexdigest()
+    def hashed_content(self) -> str:
+        """What attendees confirm: hearing, version, record and summary."""
+        return f"hearing:{self.hearing_id}\nversion:{self.version}\nrecord:\n{self.record}\nsummary:\n{self.summary}"
 
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
-
-    @property
-    def hash_ok(self) -> bool:
-        """False when frozen text no longer matches its hash: an edit behind the app's back."""
-        return not self.is_frozen or self.compute_hash() == self.content_hash
 
 
 class HearingMinutesConfirmation(models.Model):

@@ -118,6 +118,11 @@ def my_registration(hearing: Hearing, user: User) -> HearingRegistration | None:
     return hearing.registrations.filter(user=user).first()
 
 
+def confirms_minutes(hearing: Hearing, user: User) -> bool:
+    """Whether ``user`` confirms the hearing's minutes: those checked in at the session, no one else."""
+    return user.is_authenticated and hearing.attendance.filter(user=user).exists()
+
+
 def my_opinion(hearing: Hearing, user: User) -> HearingOpinion | None:
     if not user.is_authenticated:
         return None

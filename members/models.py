@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
+
 
 class User(AbstractUser):
     """A person with an account. Residents sign in by phone, staff by username."""
@@ -186,7 +188,7 @@ class Household(models.Model):
         return f"{self.building} {self.door_number}"
 
 
-class Membership(models.Model):
+class Membership(Lifecycle):
     """A person's membership of a household: what makes them a resident (居民)."""
 
     class Status(models.TextChoices):
@@ -201,6 +203,7 @@ class Membership(models.Model):
         Status.REJECTED: set(),
         Status.LEFT: set(),
     }
+    REFUSED_MOVE = _("A %(s)s membership cannot become %(t)s.")
     ACTIVE = (Status.PENDING, Status.VERIFIED)
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships",
@@ -245,10 +248,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.household}"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
 
 
 class CommitteeTally(models.Model):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
 from members.models import (
     Agency,
     Building,
@@ -234,20 +235,12 @@ def _locked(membership: Membership) -> Membership:
             .get(pk=membership.pk))
 
 
-def _guard_move(membership: Membership, status: str) -> None:
-    if not membership.can_move_to(status):
-        raise ValidationError(
-            _("A %(s)s membership cannot become %(t)s.") % {
-                "s": membership.get_status_display(), "t": Membership.Status(status).label},
-            code="invalid_transition")
-
-
 @transaction.atomic
 def membership_approve(*, membership: Membership, by: User) -> Membership:
     """Verify a pending request: the person becomes a resident of the household."""
     membership = _locked(membership)
     _require_organizer(by, membership.household.building.compound.committee)
-    _guard_move(membership, Membership.Status.VERIFIED)
+    guard_move(membership, Membership.Status.VERIFIED)
     membership.status = Membership.Status.VERIFIED
     membership.verified_at = timezone.now()
     membership.decided_by = by
@@ -263,7 +256,7 @@ def membership_reject(*, membership: Membership, by: User, reason: str) -> Membe
         raise ValidationError(_("Give a reason for the rejection."), code="reason_required")
     membership = _locked(membership)
     _require_organizer(by, membership.household.building.compound.committee)
-    _guard_move(membership, Membership.Status.REJECTED)
+    guard_move(membership, Membership.Status.REJECTED)
     membership.status = Membership.Status.REJECTED
     membership.rejected_at = timezone.now()
     membership.decided_by = by
@@ -279,7 +272,7 @@ def membership_leave(*, membership: Membership, by: User) -> Membership:
     membership = _locked(membership)
     if membership.user_id != by.pk:
         _require_organizer(by, membership.household.building.compound.committee)
-    _guard_move(membership, Membership.Status.LEFT)
+    guard_move(membership, Membership.Status.LEFT)
     membership.status = Membership.Status.LEFT
     membership.left_at = timezone.now()
     membership.is_representative = False

@@ -10,7 +10,6 @@ from coordination.services.actions import (  # noqa: F401
     remind_due_actions,
 )
 from coordination.services.documents import (  # noqa: F401
-    content_hash,
     document_confirm,
     document_correct,
     document_edit,

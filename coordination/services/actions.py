@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.records import follow_up_move
 from coordination import selectors as sel
 from coordination.models import (
     CoordinationAction,
@@ -18,7 +19,6 @@ from coordination.models import (
 )
 from coordination.services.documents import _agreement_draft
 from coordination.services.meetings import (
-    Status,
     _locked,
     _save,
     _tell,
@@ -80,7 +80,7 @@ def action_progress(*, action: CoordinationAction, by: User, text: str, done: bo
     action.meeting = meeting
     if not sel.can_post_progress(by, action):
         raise PermissionDenied(_("Only the action's owner and the organizers may report progress on it."))
-    if meeting.status not in (Status.FOLLOW_UP, Status.ESCALATED):
+    if meeting.status not in CoordinationMeeting.FOLLOWED_UP:
         raise ValidationError(_("Progress is reported during the follow-up, not while the meeting is %(s)s.")
                               % {"s": meeting.get_status_display()}, code="invalid_state")
     if action.status == CoordinationAction.Status.DONE:
@@ -94,8 +94,7 @@ def action_progress(*, action: CoordinationAction, by: User, text: str, done: bo
                                     attachment=attachment or "", attachment_name=name)
     _save(progress, by)
     if done:
-        action.status, action.done_at = CoordinationAction.Status.DONE, timezone.now()
-        _save(action, by, ["status", "done_at"])
+        follow_up_move(action, CoordinationAction.Status.DONE, by=by)
     title = (_("Action %(n)d is done: %(s)s") if done else _("Progress on action %(n)d: %(s)s")) % {
         "n": action.number, "s": meeting.subject}
     people = sel.party_people(meeting) | sel.organizer_ids(meeting.committee) | sel.action_owner_people(action)
@@ -109,7 +108,7 @@ def remind_due_actions(*, today: date | None = None, days_before: int = 2) -> in
     today = today or timezone.localdate()
     due = (CoordinationAction.objects
            .filter(status=CoordinationAction.Status.OPEN, due_date__lte=today + timedelta(days=days_before),
-                   meeting__status__in=[Status.FOLLOW_UP, Status.ESCALATED])
+                   meeting__status__in=CoordinationMeeting.FOLLOWED_UP)
            .select_related("meeting__committee", "owner_participant", "owner_agency"))
     sent = 0
     for action in due:

@@ -6,9 +6,6 @@ it has, it is final; a correction is a new version with a reason.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -84,11 +81,6 @@ def _content(document: CoordinationDocument) -> dict:
     return content
 
 
-def content_hash(content: dict) -> str:
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True,
-                                     separators=(",", ":")).encode()).hexdigest()
-
-
 @transaction.atomic
 def document_submit(*, document: CoordinationDocument, by: User | None) -> CoordinationDocument:
     """Freeze the draft's content and ask those who must confirm it."""
@@ -100,7 +92,7 @@ def document_submit(*, document: CoordinationDocument, by: User | None) -> Coord
         raise ValidationError(_("An agreement lists at least one action: who does what by when."),
                               code="no_actions")
     document.content = _content(document)
-    document.content_hash = content_hash(document.content)
+    document.content_hash = document.compute_hash()
     document.submitted_at = timezone.now()
     _save(document, by, ["content", "content_hash", "submitted_at"])
     _tell(meeting, sel.people_of(sel.required_confirmers(document)), by=by, kind=Notification.Kind.RESULT,
@@ -110,7 +102,7 @@ def document_submit(*, document: CoordinationDocument, by: User | None) -> Coord
 
 
 def _require_awaiting(document: CoordinationDocument) -> None:
-    if document.is_draft or document.is_final or document.superseded_at is not None:
+    if not document.awaiting:
         raise ValidationError(_("Version %(v)d of the %(k)s is not waiting for confirmation.")
                               % {"v": document.version, "k": document.get_kind_display()}, code="not_awaiting")
 

@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
 from coordination import selectors as sel
 from coordination.models import (
     CoordinationAction,
@@ -39,11 +40,8 @@ Kind = CoordinationParticipant.Kind
 Doc = CoordinationDocument.Kind
 
 
-
-
 def _save(instance: Model, by: User | None, fields: list[str] | None = None) -> None:
     _stamp(instance, by).save(update_fields=fields)
-
 
 
 def _locked(meeting: CoordinationMeeting) -> CoordinationMeeting:
@@ -51,16 +49,8 @@ def _locked(meeting: CoordinationMeeting) -> CoordinationMeeting:
             .select_related("committee__street").get(pk=meeting.pk))
 
 
-def _guard_move(meeting: CoordinationMeeting, status: str) -> None:
-    if not meeting.can_move_to(status):
-        raise ValidationError(
-            _("A coordination meeting that is %(s)s cannot become %(t)s.")
-            % {"s": meeting.get_status_display(), "t": Status(status).label},
-            code="invalid_transition")
-
-
 def _move(meeting: CoordinationMeeting, status: str, by: User | None, stamp: str | None, **fields) -> None:
-    _guard_move(meeting, status)
+    guard_move(meeting, status)
     meeting.status = status
     names = ["status", *fields]
     for name, value in fields.items():
@@ -299,7 +289,7 @@ def coordination_give_notice(*, meeting: CoordinationMeeting, by: User | None) -
     """Give written notice to every participant, at least the committee's notice period ahead."""
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
-    _guard_move(meeting, Status.NOTICED)
+    guard_move(meeting, Status.NOTICED)
     if meeting.scheduled_at is None or not meeting.place:
         raise ValidationError(_("Set the time and place before giving notice."), code="not_scheduled")
     rows = sel.participants(meeting)
@@ -336,7 +326,7 @@ def coordination_start(*, meeting: CoordinationMeeting, by: User | None, reason:
     the meeting's page."""
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
-    _guard_move(meeting, Status.IN_SESSION)
+    guard_move(meeting, Status.IN_SESSION)
     early_start_reason = timing.early_reason(
         early=timing.too_early_to_start(meeting.scheduled_at), reason=reason, code="early_start_reason_required",
         message=_("The parties were told the meeting is at %(when)s: to start earlier, give the reason; it is "
@@ -375,7 +365,7 @@ def coordination_conclude(*, meeting: CoordinationMeeting, by: User | None, poin
     notice only with a reason, shown on the meeting's page."""
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
-    _guard_move(meeting, Status.CONCLUDING)
+    guard_move(meeting, Status.CONCLUDING)
     record_text = _text(record_text, "record_required", _("Write the mediation record."))
     if agreement_reached:
         agreement_text = _text(agreement_text, "agreement_required", _("Write what the parties agreed."))
@@ -397,13 +387,12 @@ def coordination_conclude(*, meeting: CoordinationMeeting, by: User | None, poin
 # --- Record and agreement: drafts, submission, confirmation, correction -------------------------
 
 
-
 @transaction.atomic
 def coordination_escalate(*, meeting: CoordinationMeeting, by: User | None, reason: str) -> CoordinationMeeting:
     """Hand an unresolved matter to the street office, which then sees the whole meeting."""
     meeting = _locked(meeting)
     _require_organizer(by, meeting.committee)
-    _guard_move(meeting, Status.ESCALATED)
+    guard_move(meeting, Status.ESCALATED)
     reason = _text(reason, "reason_required", _("Say why the matter cannot be settled in the neighbourhood."))
     if meeting.status == Status.CONCLUDING:
         record = sel.current_document(meeting, Doc.RECORD)
@@ -427,7 +416,7 @@ def coordination_close(*, meeting: CoordinationMeeting, by: User | None, note: s
         meeting.status == Status.ESCALATED and can_view_street(by, meeting.committee.street))
     if not may_close:
         raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": meeting.committee})
-    _guard_move(meeting, Status.CLOSED)
+    guard_move(meeting, Status.CLOSED)
     note = (note or "").strip()
     if meeting.status == Status.FOLLOW_UP and meeting.actions.filter(status=CoordinationAction.Status.OPEN).exists():
         raise ValidationError(_("Some actions are not done yet: follow them up, or escalate the matter."),

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
 from members.models import Building, Committee, Compound, Household, Role
 
 DEFAULT_QUORUM = Decimal("0.5")
 
 
-class Ballot(models.Model):
+class Ballot(Lifecycle):
     """A question, or a sheet of questions, put to an electorate."""
 
     class Status(models.TextChoices):
@@ -36,6 +37,7 @@ class Ballot(models.Model):
         Status.CANCELLED: set(),
         Status.UNCOUNTED: set(),
     }
+    REFUSED_MOVE = _("A %(s)s ballot cannot become %(t)s.")
 
     class Secrecy(models.TextChoices):
         NAMED = "named", _("named vote")
@@ -162,9 +164,6 @@ class Ballot(models.Model):
         first use): for a service that reads the ballot as stored itself (``vote_cast``). ``Ballot(pk=pk)``
         would compute every field's default, a cost the cast path avoids."""
         return cls.from_db(None, [cls._meta.pk.attname], [pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
     @classmethod
     def default_quorum(cls, rule: str) -> Decimal:

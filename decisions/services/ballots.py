@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.lifecycle import guard_move
 from decisions import ledger, rules, subjects
 from decisions.models import (
     Ballot,
@@ -50,19 +51,9 @@ def default_options(kind: str) -> list[OptionSpec]:
             OptionSpec("弃权", Option.Meaning.ABSTAIN)]
 
 
-
-
 def _locked(ballot: Ballot) -> Ballot:
     """Lock the ballot row: casting, closing and publishing are serialised per ballot."""
     return Ballot.objects.select_for_update(of=("self",)).select_related("committee").get(pk=ballot.pk)
-
-
-def _guard_move(ballot: Ballot, status: str) -> None:
-    if not ballot.can_move_to(status):
-        raise ValidationError(
-            _("A %(s)s ballot cannot become %(t)s.") % {"s": ballot.get_status_display(),
-                                                         "t": Ballot.Status(status).label},
-            code="invalid_transition")
 
 
 def _require_draft(ballot: Ballot) -> None:
@@ -270,7 +261,6 @@ def seal_contents(ballot: Ballot) -> None:
             "choices": [choice.option_id for choice in content.choices.all()]})
 
 
-
 def chain_heads(ballot: Ballot) -> dict:
     chains = [ledger.ballot_chain(ballot.pk), ledger.ballot_chain(ballot.pk, "register")]
     if ballot.is_secret and not ballot.is_sealed:
@@ -301,7 +291,7 @@ def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
     """Open voting: freeze questions, electorate (snapshot and its hash), secrecy and rules."""
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
-    _guard_move(ballot, Ballot.Status.OPEN)
+    guard_move(ballot, Ballot.Status.OPEN)
     questions = list(ballot.questions.prefetch_related("options"))
     if not questions:
         raise ValidationError(_("Add at least one question before opening."), code="no_questions")
@@ -347,7 +337,7 @@ def ballot_close(*, ballot: Ballot, by: User | None) -> Ballot:
     """Stop voting; record the ledger heads as they stand at close."""
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
-    _guard_move(ballot, Ballot.Status.CLOSED)
+    guard_move(ballot, Ballot.Status.CLOSED)
     seal_contents(ballot)
     ballot.status = Ballot.Status.CLOSED
     ballot.closed_at = timezone.now()
@@ -374,7 +364,7 @@ def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
 
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
-    _guard_move(ballot, Ballot.Status.PUBLISHED)
+    guard_move(ballot, Ballot.Status.PUBLISHED)
     if ballot.is_sealed and ballot.box_opened_at is None:
         raise ValidationError(_("The scrutineers have not opened the ballot box yet: there is nothing to publish."),
                               code="box_not_opened")
@@ -403,7 +393,7 @@ def ballot_cancel(*, ballot: Ballot, by: User | None, reason: str) -> Ballot:
         raise ValidationError(_("Give a reason for cancelling."), code="reason_required")
     ballot = _locked(ballot)
     _require_organizer(by, ballot.committee)
-    _guard_move(ballot, Ballot.Status.CANCELLED)
+    guard_move(ballot, Ballot.Status.CANCELLED)
     seal_contents(ballot)  # a cancelled ballot's papers are kept and chained too
     if ballot.is_sealed:
         from decisions.services.box import box_drop_shares

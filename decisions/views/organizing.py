@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.confirm import confirm_page
 from config.errors import DOMAIN_ERRORS, error_text
 from decisions import selectors, services
 from decisions.forms import BallotCreateForm, CancelForm, NamedVotersForm, QuestionAddForm, ReceiptCheckForm
@@ -180,36 +182,38 @@ def _transition_texts(action: str) -> dict:
     }[action]
 
 
+TARGETS = {"open": Ballot.Status.OPEN, "close": Ballot.Status.CLOSED, "publish": Ballot.Status.PUBLISHED,
+           "cancel": Ballot.Status.CANCELLED}
+
+
 def _transition(request, pk: int, action: str, act):
     ballot = ballot_for_organizer_or_404(request.user, pk)
-    form = CancelForm(request.POST or None) if action == "cancel" else None
-    if request.method == "POST":
-        if form is None or form.is_valid():
-            try:
-                done = act(ballot, form)
-            except DOMAIN_ERRORS as error:
-                messages.error(request, error_text(error))
-            else:
-                if getattr(done, "new_cards", None):
-                    # Opened with no scrutineer named: the organizer is the only one; their card, once.
-                    from decisions.cards import card_page
+    texts = _transition_texts(action)
+    allowed = ballot.can_move_to(TARGETS[action])
+    manage = reverse("decisions:ballot_manage", args=[ballot.pk])
 
-                    messages.success(request, _("Voting is open. You are the only scrutineer of this ballot: "
-                                                "keep this card."))
-                    return card_page(request, done, done.new_cards[request.user.pk])
-                messages.success(request, _("Done: the ballot is now %(s)s.")
-                                 % {"s": Ballot.objects.get(pk=ballot.pk).get_status_display()})
-            return redirect("decisions:ballot_manage", pk=ballot.pk)
-        messages.error(request, _("Give a reason for cancelling."))
-    target = {"open": Ballot.Status.OPEN, "close": Ballot.Status.CLOSED, "publish": Ballot.Status.PUBLISHED,
-              "cancel": Ballot.Status.CANCELLED}[action]
-    allowed = ballot.can_move_to(target)
-    context = {"ballot": ballot, "action": action, "form": form, "allowed": allowed,
-               "facts": ballot_facts(ballot), "texts": _transition_texts(action),
-               "results": results(request.user, ballot) if action == "publish" else None,
-               "pending_batches": list(selectors.pending_batches(ballot)) if action == "close" else [],
-               "box": box_facts(ballot, request.user)}
-    return render(request, "decisions/ballot_transition.html", context)
+    def card(done):
+        if not getattr(done, "new_cards", None):
+            return None
+        # Opened with no scrutineer named: the organizer is the only one; their card, once.
+        from decisions.cards import card_page
+
+        messages.success(request, _("Voting is open. You are the only scrutineer of this ballot: keep this card."))
+        return card_page(request, done, done.new_cards[request.user.pk])
+
+    return confirm_page(
+        request, title=texts["title"], question=texts["explain"], button=texts["button"], cancel_url=manage,
+        form=CancelForm(request.POST or None) if action == "cancel" else None,
+        invalid=_("Give a reason for cancelling."), act=lambda data: act(ballot, data), respond=card,
+        success=lambda _done: _("Done: the ballot is now %(s)s.")
+        % {"s": Ballot.objects.get(pk=ballot.pk).get_status_display()}, done_url=manage,
+        context={"ballot": ballot, "action": action, "allowed": allowed, "subject": ballot.title,
+                 "status_template": "decisions/_status.html", "details": "decisions/_transition_details.html",
+                 "refusal": "" if allowed else _("This cannot be done to a %(s)s ballot.")
+                 % {"s": ballot.get_status_display()},
+                 "facts": ballot_facts(ballot), "box": box_facts(ballot, request.user),
+                 "results": results(request.user, ballot) if action == "publish" else None,
+                 "pending_batches": list(selectors.pending_batches(ballot)) if action == "close" else []})
 
 
 @login_required
@@ -236,5 +240,5 @@ def ballot_publish(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ballot_cancel(request, pk: int):
-    return _transition(request, pk, "cancel", lambda b, f: services.ballot_cancel(
-        ballot=b, by=request.user, reason=f.cleaned_data["reason"]))
+    return _transition(request, pk, "cancel", lambda b, data: services.ballot_cancel(
+        ballot=b, by=request.user, reason=data["reason"]))

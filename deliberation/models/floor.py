@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
 from decisions.models.ballots import Ballot
 from members.models import Building, Committee, Household
 
 
-class Consultation(models.Model):
+class Consultation(Lifecycle):
     """A consultation of one building's households on a building matter."""
 
     class Matter(models.TextChoices):
@@ -35,6 +36,7 @@ class Consultation(models.Model):
         Status.AGREED: set(),
         Status.CANCELLED: set(),
     }
+    REFUSED_MOVE = _("A consultation that is %(s)s cannot become %(t)s.")
     RULES = (Ballot.Rule.SIMPLE_MAJORITY, Ballot.Rule.TWO_THIRDS, Ballot.Rule.CONSENSUS, Ballot.Rule.ART278,
              Ballot.Rule.ART278_MAJOR)
 
@@ -80,9 +82,6 @@ class Consultation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deliberation:floor_consultation", args=[self.pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
 
 class HouseholdComment(models.Model):

@@ -9,11 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.records import FollowUpItem
 from deliberation.models.floor import Consultation
 from deliberation.models.party import Topic
 
 
-class FollowUp(models.Model):
+class FollowUp(FollowUpItem):
     """One thing to do after a resolution or an agreed opinion: who, by when, and how far it is."""
 
     class Status(models.TextChoices):
@@ -26,6 +27,7 @@ class FollowUp(models.Model):
         Status.IN_PROGRESS: {Status.DONE},
         Status.DONE: set(),
     }
+    REFUSED_MOVE = _("An item that is %(s)s cannot become %(t)s.")
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="follow_ups")
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, null=True, blank=True,
@@ -53,14 +55,9 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return self.what
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
     @property
     def overdue(self) -> bool:
-        from django.utils import timezone
-
-        return self.status != self.Status.DONE and self.due_on < timezone.localdate()
+        return self.is_overdue()
 
     @property
     def parent(self) -> Topic | Consultation:

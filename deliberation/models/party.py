@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
 from decisions.models.ballots import Ballot
 from members.models import Committee
 
@@ -44,7 +45,7 @@ class PartySettings(models.Model):
         return str(self.committee)
 
 
-class Topic(models.Model):
+class Topic(Lifecycle):
     """A topic (议题) on the party agenda of one neighbourhood."""
 
     class Status(models.TextChoices):
@@ -61,6 +62,7 @@ class Topic(models.Model):
         Status.DECIDED: set(),
         Status.WITHDRAWN: set(),
     }
+    REFUSED_MOVE = _("A topic that is %(s)s cannot become %(t)s.")
 
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="party_topics",
                                   verbose_name=_("residents' committee"))
@@ -101,9 +103,6 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deliberation:party_topic", args=[self.pk])
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
 
 class TopicSecond(models.Model):

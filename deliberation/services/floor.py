@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
 from decisions import rules, selectors
 from decisions import services as core
 from decisions.models import Ballot, Channel, Voice
@@ -24,7 +25,6 @@ from members.permissions import can_manage_committee
 from members.services import stamp as _stamp
 
 MAX_TEXT = 20000
-
 
 
 def _core_by(by: User, building: Building) -> User | None:
@@ -40,14 +40,6 @@ def _require_runner(by: User, building: Building) -> None:
 def _locked(consultation: Consultation) -> Consultation:
     return (Consultation.objects.select_for_update(of=("self",))
             .select_related("building__compound__committee", "ballot").get(pk=consultation.pk))
-
-
-def _guard_move(consultation: Consultation, status: str) -> None:
-    if not consultation.can_move_to(status):
-        raise ValidationError(
-            _("A consultation that is %(s)s cannot become %(t)s.")
-            % {"s": consultation.get_status_display(), "t": Consultation.Status(status).label},
-            code="invalid_transition")
 
 
 def _clean(value: str, *, limit: int = MAX_TEXT) -> str:
@@ -187,7 +179,7 @@ def consultation_close(*, consultation: Consultation, by: User) -> Consultation:
     """Stop taking opinions and publish the count (a secret one: once its scrutineer has opened the box)."""
     consultation = _locked(consultation)
     _require_runner(by, consultation.building)
-    _guard_move(consultation, Consultation.Status.CLOSED)
+    guard_move(consultation, Consultation.Status.CLOSED)
     core_by = _core_by(by, consultation.building)
     ballot = core.ballot_close(ballot=consultation.ballot, by=core_by)
     if not ballot.is_sealed:
@@ -217,7 +209,7 @@ def consultation_agree(*, consultation: Consultation, by: User, opinion: str) ->
     """Publish the agreed opinion (一致贯彻意见); a convention matter adopts a new convention version."""
     consultation = _locked(consultation)
     _require_runner(by, consultation.building)
-    _guard_move(consultation, Consultation.Status.AGREED)
+    guard_move(consultation, Consultation.Status.AGREED)
     opinion = _clean(opinion)
     if not opinion:
         raise ValidationError(_("Write the agreed opinion."), code="opinion_required")
@@ -247,7 +239,7 @@ def consultation_cancel(*, consultation: Consultation, by: User, reason: str) ->
     """Cancel a consultation that has no agreed opinion, with a reason the households see."""
     consultation = _locked(consultation)
     _require_runner(by, consultation.building)
-    _guard_move(consultation, Consultation.Status.CANCELLED)
+    guard_move(consultation, Consultation.Status.CANCELLED)
     reason = _clean(reason, limit=300)
     if not reason:
         raise ValidationError(_("Give a reason for cancelling."), code="reason_required")

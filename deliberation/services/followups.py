@@ -4,9 +4,9 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.records import follow_up_move
 from deliberation.models import Consultation, FollowUp, FollowUpNote, Topic
 from deliberation.permissions import can_update_follow_up
 from members.models import User
@@ -46,12 +46,5 @@ def follow_up_note_add(*, follow_up: FollowUp, by: User, text: str, status: str)
     if status not in FollowUp.Status.values:
         raise ValidationError(_("Choose a status among those offered."), code="invalid_choice")
     if status != follow_up.status:
-        if not follow_up.can_move_to(status):
-            raise ValidationError(_("An item that is %(s)s cannot become %(t)s.")
-                                  % {"s": follow_up.get_status_display(), "t": FollowUp.Status(status).label},
-                                  code="invalid_transition")
-        follow_up.status = status
-        follow_up.done_at = timezone.now() if status == FollowUp.Status.DONE else None
-        follow_up._history_user = by
-        follow_up.save(update_fields=["status", "done_at"])
+        follow_up_move(follow_up, status, by=by)
     return FollowUpNote.objects.create(follow_up=follow_up, text=text[:2000], status=status, written_by=by)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
 from decisions import services as core
 from decisions.models import Ballot
 from deliberation.models import (
@@ -30,7 +31,6 @@ from members.services import stamp as _stamp
 MAX_TEXT = 20000
 
 
-
 def _require_member(by: User, committee: Committee) -> None:
     if not is_party_member(by, committee):
         raise PermissionDenied(_("Only party members of %(c)s may do this.") % {"c": committee})
@@ -43,14 +43,6 @@ def _require_secretary(by: User, committee: Committee) -> None:
 
 def _locked(topic: Topic) -> Topic:
     return Topic.objects.select_for_update(of=("self",)).select_related("committee", "ballot").get(pk=topic.pk)
-
-
-def _guard_move(topic: Topic, status: str) -> None:
-    if not topic.can_move_to(status):
-        raise ValidationError(
-            _("A topic that is %(s)s cannot become %(t)s.") % {"s": topic.get_status_display(),
-                                                               "t": Topic.Status(status).label},
-            code="invalid_transition")
 
 
 def _text(value: str, *, required_message: str, code: str) -> str:
@@ -149,7 +141,7 @@ def topic_withdraw(*, topic: Topic, by: User, reason: str) -> Topic:
     if topic.proposed_by_id != by.pk and not is_party_secretary(by, topic.committee):
         raise PermissionDenied(_("Only the proposer or the party organization may withdraw a topic."))
     reason = _text(reason, required_message=_("Give a reason for withdrawing."), code="reason_required")
-    _guard_move(topic, Topic.Status.WITHDRAWN)
+    guard_move(topic, Topic.Status.WITHDRAWN)
     topic.status, topic.withdrawn_at, topic.withdraw_reason = Topic.Status.WITHDRAWN, timezone.now(), reason[:300]
     _stamp(topic, by).save(update_fields=["status", "withdrawn_at", "withdraw_reason"])
     return topic
@@ -186,7 +178,7 @@ def topic_vote_open(*, topic: Topic, by: User, question: str = "", closes_at: da
     """Put a topic on the agenda to a named vote of the representatives (or all members)."""
     topic = _locked(topic)
     _require_secretary(by, topic.committee)
-    _guard_move(topic, Topic.Status.VOTING)
+    guard_move(topic, Topic.Status.VOTING)
     settings = settings_for(topic.committee)
     ballot = core.ballot_create(
         committee=topic.committee, by=by, title=topic.title, description=_("Party topic: %(t)s") % {"t": topic.title},
@@ -233,7 +225,7 @@ def topic_resolve(*, topic: Topic, by: User, resolution: str) -> Topic:
     """Record the resolution after the published vote and publish it to the members."""
     topic = _locked(topic)
     _require_secretary(by, topic.committee)
-    _guard_move(topic, Topic.Status.DECIDED)
+    guard_move(topic, Topic.Status.DECIDED)
     if topic.ballot.status != Ballot.Status.PUBLISHED:
         raise ValidationError(_("Close the vote and publish its result before recording the resolution."),
                               code="vote_not_published")

@@ -6,7 +6,6 @@ one service call and turns a domain error into a message. GET shows a form or a 
 POST acts.
 """
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.errors import DOMAIN_ERRORS, error_text
+from config.confirm import confirm_page
 from decisions import rules
 from decisions import selectors as core_selectors
 from decisions.models import Ballot
@@ -54,26 +53,29 @@ from deliberation.services import party as services
 PAGE_SIZE = 50
 
 
-def form_page(request, *, form, act: Callable[[dict], object], success: str | Callable[[object], str],
-              done_url: str, title: str, back_url: str, button: str, intro: str = "", context: dict | None = None,
-              template: str = "deliberation/party_form.html"):
-    """The one pattern of every form and confirmation: GET shows it, POST calls ``act`` and redirects.
+def form_page(request, *, back_url: str, intro: str = "", context: dict | None = None, **page):
+    """Every form and confirmation of these pages, on the shared ``config.confirm.confirm_page``.
 
-    ``success`` is the message after it, or a function of what ``act`` returned that gives it.
+    Adds the crumb back to what the page is about (the topic, the consultation, the building or
+    the party agenda), taken from ``context``.
     """
-    if request.method == "POST":
-        if form is None or form.is_valid():
-            try:
-                done = act(form.cleaned_data if form is not None else {})
-            except DOMAIN_ERRORS as error:
-                messages.error(request, error_text(error))
-            else:
-                messages.success(request, success(done) if callable(success) else success)
-                return redirect(done_url)
-        else:
-            messages.error(request, _("Nothing was saved: correct the fields marked below."))
-    return render(request, template, {"form": form, "title": title, "intro": intro, "button": button,
-                                      "back_url": back_url, **(context or {})})
+    context = context or {}
+    return confirm_page(request, cancel_url=back_url, question=intro,
+                        context={**_crumb(context), **context}, **page)
+
+
+def _crumb(context: dict) -> dict:
+    if context.get("topic"):
+        return {"crumb": context["topic"].title, "crumb_url": context["topic"].get_absolute_url()}
+    if context.get("consultation"):
+        return {"crumb": context["consultation"].title, "crumb_url": context["consultation"].get_absolute_url()}
+    if context.get("building"):
+        return {"crumb": str(context["building"]),
+                "crumb_url": reverse("deliberation:floor_building", args=[context["building"].pk])}
+    if context.get("committee"):
+        return {"crumb": _("Party agenda") + " · " + context["committee"].name,
+                "crumb_url": reverse("deliberation:party_agenda", args=[context["committee"].pk])}
+    return {}
 
 
 def published_vote(ballot: Ballot | None) -> dict:
@@ -208,7 +210,8 @@ def topic_comment(request, pk: int):
         request, form=form, title=_("Reply") if parent else _("Comment"), button=_("Post"),
         act=lambda d: services.topic_comment_add(topic=topic, by=request.user, body=d["body"], parent=parent),
         success=_("Your comment was posted."), done_url=topic.get_absolute_url() + "#discussion",
-        back_url=topic.get_absolute_url(), context={"committee": topic.committee, "topic": topic, "parent": parent})
+        back_url=topic.get_absolute_url(), context={"committee": topic.committee, "topic": topic, "parent": parent,
+                                                    "details": "deliberation/_reply_to.html" if parent else None})
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from config.lifecycle import guard_move
 from decisions import services as core
 from decisions.models import Ballot, Question, Scrutineer, VoiceHolder
 from evaluations.models import Campaign, Dimension, Evaluatee, EvaluateeKind, Launch, Level, SheetItem
@@ -65,18 +66,9 @@ class CampaignSettings:
     levels: list[LevelSpec] = field(default_factory=lambda: list(DEFAULT_LEVELS))
 
 
-
 def _core_by(by: User | None, committee: Committee) -> User | None:
     """The acting user for the core, which checks organizers; a street officer acts through us (checked)."""
     return by if by is not None and can_manage_committee(by, committee) else None
-
-
-def _guard_move(campaign: Campaign, status: str) -> None:
-    if not campaign.can_move_to(status):
-        raise ValidationError(
-            _("A %(s)s campaign cannot become %(t)s.") % {"s": campaign.get_status_display(),
-                                                           "t": Campaign.Status(status).label},
-            code="invalid_transition")
 
 
 def _require_runner(by: User | None, committee: Committee) -> None:
@@ -259,7 +251,7 @@ def campaign_open(*, campaign: Campaign, by: User | None) -> Campaign:
     """
     campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
     _require_runner(by, campaign.committee)
-    _guard_move(campaign, Campaign.Status.OPEN)
+    guard_move(campaign, Campaign.Status.OPEN)
     core_by = _core_by(by, campaign.committee)
     ballot = _ballot_build(campaign, by)
     code = _officer_card(ballot, by) if by is not None and core_by is None else None
@@ -282,7 +274,7 @@ def campaign_close(*, campaign: Campaign, by: User | None) -> Campaign:
     """Stop taking sheets; the scrutineers are asked to open the ballot box (the core tells them)."""
     campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
     _require_runner(by, campaign.committee)
-    _guard_move(campaign, Campaign.Status.CLOSED)
+    guard_move(campaign, Campaign.Status.CLOSED)
     campaign.ballot = core.ballot_close(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
     campaign.status = Campaign.Status.CLOSED
     campaign.closed_at = timezone.now()
@@ -298,7 +290,7 @@ def campaign_publish(*, campaign: Campaign, by: User | None) -> Campaign:
 
     campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
     _require_runner(by, campaign.committee)
-    _guard_move(campaign, Campaign.Status.PUBLISHED)
+    guard_move(campaign, Campaign.Status.PUBLISHED)
     _require_box_opened(campaign.ballot)
     ballot = core.ballot_publish(ballot=campaign.ballot, by=_core_by(by, campaign.committee))
     campaign.ballot = ballot
@@ -350,7 +342,7 @@ def campaign_cancel(*, campaign: Campaign, by: User | None, reason: str) -> Camp
         raise ValidationError(_("Give a reason for cancelling."), code="reason_required")
     campaign = Campaign.objects.select_for_update().select_related("committee__street").get(pk=campaign.pk)
     _require_runner(by, campaign.committee)
-    _guard_move(campaign, Campaign.Status.CANCELLED)
+    guard_move(campaign, Campaign.Status.CANCELLED)
     if campaign.ballot_id:
         core.ballot_cancel(ballot=campaign.ballot, by=_core_by(by, campaign.committee), reason=reason)
     campaign.status = Campaign.Status.CANCELLED

@@ -7,19 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
+from config.records import follow_up_move
 from evaluations.calendar import add_working_days
 from evaluations.models import Campaign, Progress, Rectification, Result
 from evaluations.permissions import can_run, contact_agency_ids
 from members.models import Notification, Role, User
 from members.notifications import notify
 from members.services import stamp as _stamp
-
-
-def _guard_move(task: Rectification, status: str) -> None:
-    if not task.can_move_to(status):
-        raise ValidationError(_("A rectification that is “%(s)s” cannot become “%(t)s”.")
-                              % {"s": task.get_status_display(), "t": Rectification.Status(status).label},
-                              code="invalid_transition")
 
 
 def _locked(task: Rectification) -> Rectification:
@@ -66,16 +61,15 @@ def rectification_file(*, task: Rectification, by: User, targets: str, measures:
     """The agency's contact files the written plan: targets, measures, and the head who answers for it."""
     task = _locked(task)
     _require_contact(by, task)
-    _guard_move(task, Rectification.Status.FILED)
+    guard_move(task, Rectification.Status.FILED)
     targets, measures, head_name = (targets or "").strip(), (measures or "").strip(), (head_name or "").strip()
     if not targets or not measures or not head_name:
         raise ValidationError(_("Write the targets, the measures and the name of the agency's head."),
                               code="plan_incomplete")
     task.targets, task.measures, task.head_name = targets, measures, head_name[:60]
-    task.status = Rectification.Status.FILED
-    task.filed_at = timezone.now()
-    task.filed_by = by
-    _stamp(task, by).save(update_fields=["targets", "measures", "head_name", "status", "filed_at", "filed_by"])
+    task.filed_at, task.filed_by = timezone.now(), by
+    follow_up_move(task, Rectification.Status.FILED, by=by,
+                   fields=("targets", "measures", "head_name", "filed_at", "filed_by"))
     return task
 
 
@@ -84,11 +78,8 @@ def rectification_confirm(*, task: Rectification, by: User) -> Rectification:
     """The agency's head confirms the filed plan through an agency-contact account."""
     task = _locked(task)
     _require_contact(by, task)
-    _guard_move(task, Rectification.Status.CONFIRMED)
-    task.status = Rectification.Status.CONFIRMED
-    task.confirmed_at = timezone.now()
-    task.confirmed_by = by
-    _stamp(task, by).save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    task.confirmed_at, task.confirmed_by = timezone.now(), by
+    follow_up_move(task, Rectification.Status.CONFIRMED, by=by, fields=("confirmed_at", "confirmed_by"))
     organizers = Role.objects.filter(kind=Role.Kind.ORGANIZER, committee=task.campaign.committee)
     notify(users=list(organizers.values_list("user_id", flat=True)), kind=Notification.Kind.ACTION,
            title=_("Rectification plan confirmed: %(a)s") % {"a": task.agency}, url=task.get_absolute_url(),
@@ -101,9 +92,7 @@ def rectification_return(*, task: Rectification, by: User) -> Rectification:
     """Send a filed plan back to be rewritten (before the head confirms it)."""
     task = _locked(task)
     _require_contact(by, task)
-    _guard_move(task, Rectification.Status.WAITING)
-    task.status = Rectification.Status.WAITING
-    _stamp(task, by).save(update_fields=["status"])
+    follow_up_move(task, Rectification.Status.WAITING, by=by)
     return task
 
 
@@ -113,7 +102,7 @@ def progress_record(*, task: Rectification, by: User, note: str) -> Progress:
     task = _locked(task)
     if not can_run(by, task.campaign.committee):
         raise PermissionDenied(_("Only organizers of %(c)s may record progress.") % {"c": task.campaign.committee})
-    if task.status not in (Rectification.Status.CONFIRMED, Rectification.Status.DONE):
+    if task.status not in Rectification.PROGRESS_IN:
         raise ValidationError(_("Progress is recorded once the plan is confirmed (now: %(s)s).")
                               % {"s": task.get_status_display()}, code="plan_not_confirmed")
     note = (note or "").strip()
@@ -130,8 +119,5 @@ def rectification_complete(*, task: Rectification, by: User) -> Rectification:
     task = _locked(task)
     if not can_run(by, task.campaign.committee):
         raise PermissionDenied(_("Only organizers of %(c)s may do this.") % {"c": task.campaign.committee})
-    _guard_move(task, Rectification.Status.DONE)
-    task.status = Rectification.Status.DONE
-    task.done_at = timezone.now()
-    _stamp(task, by).save(update_fields=["status", "done_at"])
+    follow_up_move(task, Rectification.Status.DONE, by=by)
     return task

@@ -39,11 +39,10 @@ def rectification_detail(request, pk: int):
 def _detail(request, task: Rectification, *, plan_form=None, progress_form=None):
     is_contact = task.agency_id in contact_agency_ids(request.user)
     is_committee = can_run(request.user, task.campaign.committee)
-    if is_contact and task.status == Rectification.Status.WAITING and plan_form is None:
+    if is_contact and task.can_move_to(Rectification.Status.FILED) and plan_form is None:
         plan_form = PlanForm(initial={"targets": task.targets, "measures": task.measures,
                                       "head_name": task.head_name})
-    if is_committee and task.status in (Rectification.Status.CONFIRMED, Rectification.Status.DONE) \
-            and progress_form is None:
+    if is_committee and task.status in Rectification.PROGRESS_IN and progress_form is None:
         progress_form = ProgressForm()
     return render(request, "evaluations/rectification_detail.html", {
         "task": task, "is_contact": is_contact, "is_committee": is_committee,

@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.confirm import confirm_page
 from config.errors import DOMAIN_ERRORS, error_text
+from decisions.models import Channel
+from decisions.services.casting import change_refusal
 from decisions.throttle import throttle_votes
 from evaluations import selectors, services
 from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
@@ -106,9 +109,11 @@ def _launch_cards(request, launch):
 
 def _state(request, campaign: Campaign) -> dict:
     voice, versions = selectors.my_voice(campaign, request.user)
+    # Whether a new sheet may follow the latest is the core's one rule, the one the casting service applies.
+    refused = versions and change_refusal(campaign.ballot, versions[0], voter_id=request.user.pk,
+                                          channel=Channel.ONLINE)
     return {"voice": voice, "versions": versions,
-            "may_fill": voice is not None and campaign.status == Campaign.Status.OPEN and not (
-                versions and (not campaign.allow_change or versions[0].channel == "paper"))}
+            "may_fill": voice is not None and campaign.status == Campaign.Status.OPEN and not refused}
 
 
 @login_required
@@ -166,35 +171,37 @@ def campaign_transition(request, pk: int, move: str):
     campaign = campaign_for_runner_or_404(request.user, pk)
     if move not in MOVES:
         raise Http404
-    form = CancelForm(request.POST or None) if move == "cancel" else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        service = {"open": services.campaign_open, "close": services.campaign_close,
-                   "publish": services.campaign_publish}.get(move)
-        try:
-            if service:
-                done = service(campaign=campaign, by=request.user)
-            else:
-                done = services.campaign_cancel(campaign=campaign, by=request.user,
-                                                reason=form.cleaned_data["reason"])
-        except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
-        else:
-            if getattr(done, "new_card", None):
-                # The opener's card, made as the sheets opened (the only scrutineer, or one without a card yet):
-                # shown now, once, on the core's card page.
-                from decisions.cards import card_page
+    target, label = MOVES[move]
 
-                messages.success(request, _("The sheets are open. You are the only scrutineer of this evaluation's "
-                                            "ballot box: keep this card.") if done.ballot.box_threshold == 1
-                                 and done.ballot.scrutineers.count() == 1 else
-                                 _("The sheets are open. Here is your scrutineer card: keep it."))
-                return card_page(request, done.ballot, done.new_card)
-            messages.success(request, _("Done: the evaluation is now %(s)s.") % {
-                "s": Campaign.Status(MOVES[move][0]).label})
-        return redirect(campaign)
-    return render(request, "evaluations/campaign_transition.html", {
-        "campaign": campaign, "move": move, "label": MOVES[move][1], "form": form,
-        "turnout": selectors.turnout(campaign), "box": selectors.box_state(campaign, request.user)})
+    def act(data):
+        if move == "cancel":
+            return services.campaign_cancel(campaign=campaign, by=request.user, reason=data["reason"])
+        service = {"open": services.campaign_open, "close": services.campaign_close,
+                   "publish": services.campaign_publish}[move]
+        return service(campaign=campaign, by=request.user)
+
+    def card(done):
+        if not getattr(done, "new_card", None):
+            return None
+        # The opener's card, made as the sheets opened (the only scrutineer, or one without a card yet):
+        # shown now, once, on the core's card page.
+        from decisions.cards import card_page
+
+        messages.success(request, _("The sheets are open. You are the only scrutineer of this evaluation's "
+                                    "ballot box: keep this card.") if done.ballot.box_threshold == 1
+                         and done.ballot.scrutineers.count() == 1 else
+                         _("The sheets are open. Here is your scrutineer card: keep it."))
+        return card_page(request, done.ballot, done.new_card)
+
+    return confirm_page(
+        request, title=label, button=label, cancel_url=campaign.get_absolute_url(),
+        form=CancelForm(request.POST or None) if move == "cancel" else None, act=act, respond=card,
+        success=_("Done: the evaluation is now %(s)s.") % {"s": Campaign.Status(target).label},
+        done_url=campaign.get_absolute_url(),
+        context={"campaign": campaign, "move": move, "stylesheet": "css/evaluations.css",
+                 "subject": f"{campaign.title} · {campaign.committee.name}",
+                 "status_template": "evaluations/_status.html", "details": "evaluations/_transition_details.html",
+                 "turnout": selectors.turnout(campaign), "box": selectors.box_state(campaign, request.user)})
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.lifecycle import guard_move
 from hearings.models import (
     DEFAULT_NOTICE_DAYS,
     DEFAULT_PUBLIC_NOTICE_DAYS,
@@ -33,14 +34,6 @@ from members.uploads import validate_attachment
 
 def _locked(hearing: Hearing) -> Hearing:
     return Hearing.objects.select_for_update(of=("self",)).select_related("committee").get(pk=hearing.pk)
-
-
-def _guard_move(hearing: Hearing, status: str) -> None:
-    if not hearing.can_move_to(status):
-        raise ValidationError(
-            _("A hearing that is %(s)s cannot become %(t)s.") % {"s": hearing.get_status_display(),
-                                                                  "t": Hearing.Status(status).label},
-            code="invalid_transition")
 
 
 def _require_status(hearing: Hearing, *statuses: str, what: str) -> None:
@@ -238,7 +231,7 @@ def hearing_announce(*, hearing: Hearing, by: User | None, late_reason: str = ""
     """Announce the hearing; less notice than the committee requires needs a reason shown publicly."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
-    _guard_move(hearing, Hearing.Status.ANNOUNCED)
+    guard_move(hearing, Hearing.Status.ANNOUNCED)
     now = timezone.now()
     if hearing.starts_at <= now:
         raise ValidationError(_("The hearing's date has passed: change it before announcing."), code="in_the_past")
@@ -273,7 +266,7 @@ def hearing_session_start(*, hearing: Hearing, by: User | None, reason: str = ""
     a reason, shown on the hearing's public page."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
-    _guard_move(hearing, Hearing.Status.IN_SESSION)
+    guard_move(hearing, Hearing.Status.IN_SESSION)
     now = timezone.now()
     hearing.early_start_reason = timing.early_reason(
         early=timing.too_early_to_start(hearing.starts_at, now), reason=reason, code="early_start_reason_required",
@@ -291,7 +284,7 @@ def hearing_session_end(*, hearing: Hearing, by: User | None) -> Hearing:
     """Close the session; the minutes are written next."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
-    _guard_move(hearing, Hearing.Status.MINUTES)
+    guard_move(hearing, Hearing.Status.MINUTES)
     hearing.status = Hearing.Status.MINUTES
     hearing.session_ended_at = timezone.now()
     _stamp(hearing, by).save(update_fields=["status", "session_ended_at"])
@@ -303,7 +296,7 @@ def hearing_publish_outcome(*, hearing: Hearing, by: User | None, decision: str,
     """Publish the committee's decision with its reasons and start the public notice (公示)."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
-    _guard_move(hearing, Hearing.Status.PUBLIC_NOTICE)
+    guard_move(hearing, Hearing.Status.PUBLIC_NOTICE)
     decision = _require_text(decision, _("Write the committee's decision."), "decision_required")
     reasons = _require_text(reasons, _("Give the reasons for the decision."), "reasons_required")
     latest = hearing.minutes.order_by("-version").first()
@@ -329,7 +322,7 @@ def hearing_archive(*, hearing: Hearing, by: User | None) -> Hearing:
     """Archive the hearing once the public notice is over and every objection is answered."""
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
-    _guard_move(hearing, Hearing.Status.ARCHIVED)
+    guard_move(hearing, Hearing.Status.ARCHIVED)
     now = timezone.now()
     if now < hearing.notice_ends_at:
         raise ValidationError(_("The public notice runs until %(end)s: archive the hearing after that.")
@@ -349,7 +342,7 @@ def hearing_cancel(*, hearing: Hearing, by: User | None, reason: str) -> Hearing
     reason = _require_text(reason, _("Give a reason for cancelling."), "reason_required")
     hearing = _locked(hearing)
     _require_organizer(by, hearing.committee)
-    _guard_move(hearing, Hearing.Status.CANCELLED)
+    guard_move(hearing, Hearing.Status.CANCELLED)
     was_announced = hearing.status == Hearing.Status.ANNOUNCED
     hearing.status = Hearing.Status.CANCELLED
     hearing.cancelled_at = timezone.now()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from decisions import services as ballots
 from decisions.models import Ballot
+from hearings import selectors
 from hearings.models import (
     Hearing,
     HearingAttendance,
@@ -237,7 +238,7 @@ def hearing_minutes_confirm(*, minutes: HearingMinutes, user: User) -> HearingMi
     if minutes.status != HearingMinutes.Status.CIRCULATED:
         raise ValidationError(_("Version %(v)s of the minutes is %(s)s: it cannot be confirmed now.")
                               % {"v": minutes.version, "s": minutes.get_status_display()}, code="not_circulated")
-    if not minutes.hearing.attendance.filter(user=user).exists():
+    if not selectors.confirms_minutes(minutes.hearing, user):
         raise PermissionDenied(_("Only people checked in at the hearing confirm its minutes."))
     if minutes.confirmations.filter(user=user).exists():
         raise ValidationError(_("You have already confirmed these minutes."), code="already_confirmed")

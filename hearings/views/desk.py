@@ -36,7 +36,7 @@ from hearings.forms import (
     VoteForm,
 )
 from hearings.models import Hearing, HearingMinutes
-from hearings.views.public import PAGE_SIZE, hearing_for_organizer_or_404
+from hearings.views.public import PAGE_SIZE, hearing_confirm, hearing_for_organizer_or_404
 from members import timing
 from members.models import User
 from members.permissions import committee_for_organizer_or_404
@@ -192,10 +192,10 @@ def hearing_panel_add(request, pk: int):
     return _manage(request, hearing, panel_form=form)
 
 
-def _confirm(request, hearing: Hearing, *, title: str, explain: str, button: str, form=None, extra=None):
-    return render(request, "hearings/hearing_confirm.html", {
-        "hearing": hearing, "title": title, "explain": explain, "button": button, "form": form,
-        "back": reverse("hearings:hearing_manage", args=[hearing.pk]), **(extra or {})})
+def _confirm(request, hearing: Hearing, *, done_url: str | None = None, cancel_url: str | None = None, **page):
+    """The desk's confirm-then-act pages go back to the hearing's manage page."""
+    manage = reverse("hearings:hearing_manage", args=[hearing.pk])
+    return hearing_confirm(request, hearing, done_url=done_url or manage, cancel_url=cancel_url or manage, **page)
 
 
 @login_required
@@ -205,15 +205,9 @@ def hearing_panel_remove(request, pk: int, member_pk: int):
     member = hearing.panel.select_related("user", "agency").filter(pk=member_pk).first()
     if member is None:
         raise Http404
-    if request.method == "POST":
-        try:
-            services.hearing_panel_remove(member=member, by=request.user)
-        except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("The panel member was removed."))
-        return redirect("hearings:hearing_manage", pk=hearing.pk)
     return _confirm(request, hearing, title=_("Remove from the panel"), button=_("Remove"),
+                    act=lambda _data: services.hearing_panel_remove(member=member, by=request.user),
+                    success=_("The panel member was removed."),
                     explain=_("Remove %(name)s from the panel?") % {"name": member.display_name})
 
 
@@ -224,18 +218,11 @@ def hearing_registration_decide(request, pk: int, registration_pk: int, decision
     registration = hearing.registrations.select_related("user").filter(pk=registration_pk).first()
     if registration is None or decision not in ("confirm", "decline"):
         raise Http404
-    if request.method == "POST":
-        try:
-            services.hearing_registration_decide(registration=registration, by=request.user,
-                                                 confirm=decision == "confirm")
-        except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("The registration of %(name)s was decided.")
-                             % {"name": registration.user.display_name})
-        return redirect("hearings:hearing_manage", pk=hearing.pk)
     verb = _("Confirm") if decision == "confirm" else _("Decline")
     return _confirm(request, hearing, title=verb, button=verb,
+                    act=lambda _data: services.hearing_registration_decide(
+                        registration=registration, by=request.user, confirm=decision == "confirm"),
+                    success=_("The registration of %(name)s was decided.") % {"name": registration.user.display_name},
                     explain=_("%(verb)s %(name)s as %(kind)s?") % {
                         "verb": verb, "name": registration.user.display_name,
                         "kind": registration.get_kind_display()})
@@ -365,15 +352,10 @@ def hearing_minutes_move(request, pk: int, minutes_pk: int, action: str):
         raise Http404
     service, _status = MINUTES_MOVES[action]
     texts = _minutes_texts(action)
-    if request.method == "POST":
-        try:
-            service(minutes=minutes, by=request.user)
-        except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, texts["title"] + " — " + _("done."))
-        return redirect(reverse("hearings:hearing_manage", args=[hearing.pk]) + "#minutes")
-    return _confirm(request, hearing, extra={"minutes": minutes}, **texts)
+    back = reverse("hearings:hearing_manage", args=[hearing.pk]) + "#minutes"
+    return _confirm(request, hearing, extra={"minutes": minutes}, **texts, done_url=back, cancel_url=back,
+                    act=lambda _data: service(minutes=minutes, by=request.user),
+                    success=texts["title"] + " — " + _("done."))
 
 
 @login_required
@@ -403,16 +385,12 @@ def hearing_objection_answer(request, pk: int, objection_pk: int):
     if objection is None:
         raise Http404
     form = AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hearing_objection_answer(objection=objection, by=request.user, answer=form.cleaned_data["answer"])
-        except DOMAIN_ERRORS as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("The answer was published and the objector told."))
-            return redirect(reverse("hearings:hearing_manage", args=[hearing.pk]) + "#objections")
     return _confirm(request, hearing, title=_("Answer the objection"), explain=objection.text,
-                    button=_("Publish the answer"), form=form)
+                    button=_("Publish the answer"), form=form,
+                    act=lambda data: services.hearing_objection_answer(objection=objection, by=request.user,
+                                                                       answer=data["answer"]),
+                    success=_("The answer was published and the objector told."),
+                    done_url=reverse("hearings:hearing_manage", args=[hearing.pk]) + "#objections")
 
 
 # --- Lifecycle moves: GET confirms, POST acts ------------------------------------------------
@@ -457,18 +435,8 @@ def hearing_transition(request, pk: int, action: str):
         extra = {"notice_days": days, "late": timezone.now() > hearing.notice_deadline(days)}
     if action == "start":
         extra = {"early": timing.too_early_to_start(hearing.starts_at)}
-    if request.method == "POST" and (form is None or form.is_valid()):
-        kwargs = {arg: form.cleaned_data[field] for arg, field in move.get("arg", {}).items()} if form else {}
-        try:
-            move["service"](hearing=hearing, by=request.user, **kwargs)
-        except DOMAIN_ERRORS as error:
-            if form is not None:
-                form.add_error(None, error_text(error))
-            else:
-                messages.error(request, error_text(error))
-                return redirect("hearings:hearing_manage", pk=hearing.pk)
-        else:
-            messages.success(request, move["title"] + " — " + _("done."))
-            return redirect("hearings:hearing_manage", pk=hearing.pk)
+    args = move.get("arg", {})
     return _confirm(request, hearing, title=move["title"], explain=move["explain"], button=move["button"],
-                    form=form, extra={"action": action, **extra})
+                    form=form, extra={"action": action, **extra}, success=move["title"] + " — " + _("done."),
+                    act=lambda data: move["service"](hearing=hearing, by=request.user,
+                                                     **{arg: data[field] for arg, field in args.items()}))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.confirm import confirm_page
 from config.errors import DOMAIN_ERRORS, error_text
 from hearings import selectors, services
 from hearings.forms import (
@@ -106,7 +107,7 @@ def _detail_context(request, hearing: Hearing) -> dict:
                                                   if opinion else None)
         if hearing.objections_open(now):
             context["objection_form"] = ObjectionForm()
-    if circulated and user.is_authenticated and hearing.attendance.filter(user=user).exists():
+    if circulated and selectors.confirms_minutes(hearing, user):
         context["to_confirm"] = circulated
         context["confirmed"] = any(c.user_id == user.pk for c in circulated.confirmations.all())
     return context
@@ -209,23 +210,27 @@ def hearing_objection(request, pk: int):
     return _back(hearing)
 
 
+def hearing_confirm(request, hearing: Hearing, *, title: str, explain: str, button: str, act, success,
+                    done_url: str, cancel_url: str, form=None, extra: dict | None = None):
+    """A hearing's confirm-then-act page (``config.confirm``): its title and status, the move's facts."""
+    return confirm_page(request, title=title, question=explain, button=button, form=form, act=act,
+                        success=success, done_url=done_url, cancel_url=cancel_url,
+                        context={"hearing": hearing, "subject": hearing.title, "stylesheet": "css/hearings.css",
+                                 "status_template": "hearings/_status.html",
+                                 "details": "hearings/_confirm_details.html", **(extra or {})})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def hearing_minutes_confirm(request, pk: int, minutes_pk: int):
     hearing = hearing_for_viewer_or_404(request.user, pk)
     minutes = hearing.minutes.filter(pk=minutes_pk).first()
-    if minutes is None or not hearing.attendance.filter(user=request.user).exists():
+    if minutes is None or not selectors.confirms_minutes(hearing, request.user):
         raise Http404
-    if request.method == "POST":
-        try:
-            services.hearing_minutes_confirm(minutes=minutes, user=request.user)
-        except DOMAIN_ERRORS as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("You confirmed the minutes."))
-        return _back(hearing)
-    return render(request, "hearings/hearing_confirm.html", {
-        "hearing": hearing, "minutes": minutes, "title": _("Confirm the minutes"),
-        "explain": _("Your name and the time of your confirmation are your signature under version %(v)s of "
-                     "the minutes.") % {"v": minutes.version},
-        "button": _("I confirm the minutes"), "back": reverse("hearings:hearing_detail", args=[hearing.pk])})
+    detail = reverse("hearings:hearing_detail", args=[hearing.pk])
+    return hearing_confirm(
+        request, hearing, title=_("Confirm the minutes"), button=_("I confirm the minutes"),
+        explain=_("Your name and the time of your confirmation are your signature under version %(v)s of "
+                  "the minutes.") % {"v": minutes.version},
+        act=lambda _data: services.hearing_minutes_confirm(minutes=minutes, user=request.user),
+        success=_("You confirmed the minutes."), done_url=detail, cancel_url=detail, extra={"minutes": minutes})

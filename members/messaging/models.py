@@ -6,8 +6,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.lifecycle import Lifecycle
 
-class SmsMessage(models.Model):
+
+class SmsMessage(Lifecycle):
     """One SMS: an approved template and its parameters to one number, from queued to sent.
 
     The full number is kept only while the message may still be sent (queued or being sent); once
@@ -83,9 +85,6 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
 
 
 class ContactChoice(models.Model):

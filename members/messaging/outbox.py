@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.jobs import lock_key
+from config.lifecycle import guard_move
 from members.messaging import claims
 from members.messaging.backends import Outcome, get_backend
 from members.messaging.models import SmsMessage
@@ -295,9 +296,7 @@ def sms_record_reports() -> int:
 def sms_retry(*, message: SmsMessage) -> SmsMessage:
     """Queue a failed or refused message again, to its person's number now (an administrator's retry)."""
     message = SmsMessage.objects.select_for_update(of=("self",)).select_related("user").get(pk=message.pk)
-    if not message.can_move_to(SmsMessage.Status.QUEUED):
-        raise ValidationError(_("A message that is %(s)s cannot be tried again.")
-                              % {"s": message.get_status_display()}, code="invalid_transition")
+    guard_move(message, SmsMessage.Status.QUEUED, _("A message that is %(s)s cannot be tried again."))
     if TEMPLATES[message.template].secret:
         raise ValidationError(_("A login code is never sent again: the person asks for a new one."),
                               code="secret")

@@ -5,8 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.lifecycle import Lifecycle
 
-class WeChatMessage(models.Model):
+
+class WeChatMessage(Lifecycle):
     """One official-account message (template message or subscription notice) to one openid, from queued to sent.
 
     The openid is kept only while the message may still be sent (queued or being sent); afterwards
@@ -84,5 +86,3 @@ class WeChatMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())

@@ -235,3 +235,21 @@ def test_a_correction_through_the_page_keeps_the_earlier_version_and_its_reason_
     c.post(edit, {"body": "偷偷改掉"})
     agreement.refresh_from_db()
     assert agreement.body == "物业负责维修"
+
+
+def test_a_submitted_document_edited_behind_the_apps_back_is_flagged_as_hearing_minutes_are(client, n):
+    from coordination.models import CoordinationDocument
+
+    meeting = make_meeting(n, "follow_up")
+    record = meeting.documents.get(kind="record")
+    assert record.hash_ok
+    url = reverse("coordination:coordination_detail", args=[meeting.pk])
+    c = _client(client, n.organizer)
+    assert f'id="document-tampered-{record.pk}"' not in c.get(url).content.decode()
+    # Direct database edits, as someone with database access could make them (skipping history on purpose):
+    # the shown text, then the frozen content itself.
+    CoordinationDocument.objects.filter(pk=record.pk).update(body="改过的记录")
+    assert f'id="document-tampered-{record.pk}"' in c.get(url).content.decode()
+    CoordinationDocument.objects.filter(pk=record.pk).update(body=record.body,
+                                                             content={**record.content, "statements": []})
+    assert f'id="document-tampered-{record.pk}"' in c.get(url).content.decode()

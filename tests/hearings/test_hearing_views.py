@@ -104,7 +104,7 @@ def test_a_late_announcement_reason_is_shown_on_the_public_page_and_notice(clien
     client.force_login(area["organizer"])
     url = reverse("hearings:hearing_transition", args=[hearing.pk, "announce"])
     refused = client.post(url, {"late_reason": ""})
-    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert refused.status_code == 200 and "message-error" in refused.content.decode()
     hearing.refresh_from_db()
     assert hearing.status == Hearing.Status.DRAFT
     assert client.post(url, {"late_reason": "暴雨后屋面渗漏，需尽快决定维修方案"}).status_code == 302
