@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation import services
+from decisions import services
 from members.messaging import channels
 from members.messaging.models import ContactChoice, SmsMessage
 from members.models import Notification, User, WeChatMessage
