@@ -72,7 +72,7 @@ def primary_and_replica(tmp_path):
                          DJANGO_SECURE_SSL_REDIRECT="0")
     env.pop("SQLITE_TEST_NAME", None)
     env.pop("DATABASE_REPLICA_URL", None)
-    migrated = manage("migrate", "--noinput", env=env, timeout=300)
+    migrated = manage("migrate", "--noinput", env=env, timeout=600)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     ids = shell_json(SETUP, env)
     with sqlite3.connect(primary) as source, sqlite3.connect(replica) as target:
