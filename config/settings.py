@@ -142,6 +142,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or os.path.join(
             tempfile.gettempdir(), f"sanhui-test-{os.getpid()}.sqlite3")}
 
+
+def _bind_on_the_server(database: dict) -> None:
+    """PostgreSQL: parameters bound on the server, so that psycopg prepares the statements a connection repeats.
+
+    Django's psycopg cursor binds parameters on the client by default, so the server parses and plans
+    each statement it is sent, every time: the session read, the throttle's upsert and the cast's
+    statements on every vote. With Django's documented ``server_side_binding`` psycopg sends the
+    parameters apart and prepares a statement the fifth time a connection runs it (its
+    ``prepare_threshold``; it keeps the 100 most recent), so the server plans it once per connection
+    (docs/PERFORMANCE.md). A statement run once, such as a migration's, is never prepared. Behind a
+    pooler, use PgBouncer in session mode (docs/DEPLOY.md), as for persistent connections.
+    ``DATABASE_SERVER_SIDE_BINDING=0`` turns it off.
+    """
+    if database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+        database.setdefault("OPTIONS", {})["server_side_binding"] = True
+
+
+_bind_on_the_server(DATABASES["default"])
+
 # A read replica (docs/DEPLOY.md): the pages named in DATABASE_REPLICA_VIEWS read from it on GET;
 # every write, lock, session and cache row stays on the primary (config/routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -152,6 +171,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["replica"]["OPTIONS"] = {"timeout": 25, "init_command": "PRAGMA busy_timeout=25000;"}
+    _bind_on_the_server(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
     DATABASE_REPLICA_VIEWS = env_list(

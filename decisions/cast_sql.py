@@ -13,14 +13,12 @@ On PostgreSQL a sealed cast is one statement, the database function ``FUNCTION``
 to it is a new file under a new name and a new migration, and this module names the version it calls.
 """
 
-import weakref
 from contextlib import nullcontext
 from decimal import Decimal
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
-from django.db.backends.signals import connection_created
 
 from decisions import frozen, ledger
 from decisions.models import Ballot, LedgerEntry, Option, Participation, Question, Voice
@@ -115,10 +113,7 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tupl
             pairs = _pairs(ballot_id, [row[:9] for row in rows])
             row = rows[0][9:] if rows else None
         else:
-            if voice_id is None:
-                _execute_voice(cursor, params)
-            else:
-                cursor.execute(f"{voice_sql} ORDER BY v.key LIMIT 1", params)
+            cursor.execute(f"{voice_sql} ORDER BY v.key LIMIT 1", params)
             row = cursor.fetchone()
             pairs = known[1]
     if row is None or row[0] is None:
@@ -135,41 +130,6 @@ def voice_for(ballot_id: int, user_id: int, voice_id: int | None = None) -> tupl
     if opened is not None and (known is None or known[0] != opened):
         _options.put(ballot_id, (opened, pairs))
     return voice, pairs
-
-
-# PostgreSQL plans every statement it is sent (Django binds parameters on the client), and planning
-# the voice statement costs about ten times what running it does (measured on the benchmark's data:
-# 0.94 ms against 0.08 ms). So each connection prepares it once, by name, and then sends only
-# ``EXECUTE``: plain SQL through Django's cursor, logged and counted like any other statement. The
-# first vote on a connection sends ``PREPARE`` and ``EXECUTE`` together, in one call (one statement
-# in the query-count tests). A new connection has no prepared statements: ``connection_created``
-# forgets it. Behind a pooler this needs PgBouncer in session mode (docs/DEPLOY.md).
-_VOICE_PREPARED = "sanhui_voice_v1"
-_prepared_on = weakref.WeakSet()  # Django's connection wrappers whose connection holds it
-
-
-def _forget_prepared(sender, connection, **kwargs) -> None:
-    _prepared_on.discard(connection)
-
-
-connection_created.connect(_forget_prepared, dispatch_uid="sanhui_cast_sql_forget_prepared")
-
-
-def _execute_voice(cursor, params: list) -> None:
-    """Run the voice statement (the voice first by key) for (ballot, user); prepared once per connection."""
-    sql = f"{_VOICE} ORDER BY v.key LIMIT 1"
-    if connection.vendor != "postgresql":
-        cursor.execute(sql, params)
-        return
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    execute = f"EXECUTE {_VOICE_PREPARED}(%s, %s)"
-    if wrapper in _prepared_on:
-        cursor.execute(execute, params)
-        return
-    numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
-    cursor.execute(f"PREPARE {_VOICE_PREPARED} (bigint, bigint) AS {numbered}; {execute}", params)
-    cursor.nextset()  # the rows are EXECUTE's, the second result
-    _prepared_on.add(wrapper)
 
 
 # The options of the ballots this process has taken casts on, by ballot id: (opening, pairs).
