@@ -5,6 +5,7 @@ documentation so that anyone can re-check a published ballot without trusting th
 Run ``python -m verifier BULLETIN.json`` (see verifier/README.md).
 """
 
-from verifier.checks import Report, verify
+from verifier.checks import verify
+from verifier.report import Report
 
 __all__ = ["Report", "verify"]

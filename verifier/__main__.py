@@ -9,7 +9,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from verifier import arithmetic
-from verifier.checks import Report, verify
+from verifier.checks import verify
+from verifier.report import Report
 from verifier.words import say, term
 
 MARKS = {True: "✓", False: "✗", None: "·"}
