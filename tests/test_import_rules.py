@@ -5,6 +5,7 @@ imports at the top. A rule that fails names the module, the line and the import.
 """
 
 import ast
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,5 +135,19 @@ def test_migrations_import_no_application_code(app):
             own_helper = imp.target.startswith(f"{app}.migrations._")
             field_callable = imp.target == f"{head}.models"
             if head in (*APPS, "config") and not (own_helper or field_callable):
+                wrong.append(imp)
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_the_verifier_imports_the_standard_library_and_itself_only():
+    """verifier/ is the program anyone runs on a bulletin without trusting the server: it must not lean
+    on the server's code (its checks would share the server's mistakes) nor on a package to install."""
+    sources = sorted((ROOT / "verifier").rglob("*.py"))
+    assert len(sources) >= 5
+    wrong = []
+    for path in sources:
+        for imp in _imports_of(path):
+            head = imp.target.split(".")[0]
+            if head != "verifier" and head not in sys.stdlib_module_names:
                 wrong.append(imp)
     assert not wrong, "\n".join(map(str, wrong))

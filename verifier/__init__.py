@@ -1,0 +1,11 @@
+"""An independent verifier of Sanhui ballot bulletins (docs/BULLETIN.md).
+
+Standard library only, and nothing of the server's code: it is written from the bulletin's
+documentation so that anyone can re-check a published ballot without trusting the server.
+Run ``python -m verifier BULLETIN.json`` (see verifier/README.md).
+"""
+
+from verifier.checks import verify
+from verifier.report import Report
+
+__all__ = ["Report", "verify"]
