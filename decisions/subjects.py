@@ -79,3 +79,14 @@ def unlisted_types() -> list[ContentType]:
     """The content types whose ballots stay off the committee's ballot list."""
     return [ContentType.objects.get_by_natural_key(*label.split("."))
             for label, subject in _registry.items() if not subject.listed_with_committee_ballots]
+
+
+def self_presented_types() -> list[ContentType]:
+    """The content types whose subjects present their ballot or their results by their own rules.
+
+    Lists the core draws up for readers outside the committee (the open data API) leave them out:
+    their pages decide who sees them, and a single ballot is still asked ``may_see_ballot``.
+    """
+    return [ContentType.objects.get_by_natural_key(*label.split("."))
+            for label, subject in _registry.items()
+            if subject.presents_its_own_ballot or subject.shows_its_own_results]
