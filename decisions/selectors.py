@@ -110,26 +110,41 @@ def result_payload(ballot: Ballot) -> dict:
     return payload
 
 
-def verdict(ballot: Ballot, payload: dict) -> rules.Verdict:
-    """Apply the ballot's rule to the first question that has a “for” option."""
-    decided = next((q for q in payload["questions"]
-                    if any(o["meaning"] == Option.Meaning.YES for o in q["options"])), None)
+def decided_question(payload: dict) -> dict | None:
+    """The question a ballot's rule decides: the first one with a “for” option (None: none has one)."""
+    return next((q for q in payload["questions"]
+                 if any(o["meaning"] == Option.Meaning.YES for o in q["options"])), None)
+
+
+def verdict_tally(ballot: Ballot, payload: dict) -> rules.Tally | None:
+    """The numbers the ballot's rule is applied to, from a result payload; None when no rule applies.
+
+    Raises ``ValueError`` on counts that cannot be (more choices than voices).
+    """
+    decided = decided_question(payload)
     if ballot.rule == Ballot.Rule.NONE or decided is None:
-        return rules.Verdict(rules.Outcome.NONE)
+        return None
 
     def total(meaning: str, key: str):
         values = [o[key] for o in decided["options"] if o["meaning"] == meaning]
         return sum((Decimal(v) for v in values), Decimal(0)) if key == "area" else sum(values)
 
     area_rule = ballot.rule in Ballot.AREA_RULES
+    return rules.Tally(
+        electorate_voices=payload["electorate"]["voices"], participating_voices=payload["turnout"]["voices"],
+        yes=total("yes", "count"), no=total("no", "count"), abstain=total("abstain", "count"),
+        electorate_area=Decimal(payload["electorate"]["area"]) if area_rule else None,
+        participating_area=Decimal(payload["turnout"]["area"] or 0) if area_rule else None,
+        yes_area=total("yes", "area") if area_rule else None, no_area=total("no", "area") if area_rule else None,
+        abstain_area=total("abstain", "area") if area_rule else None)
+
+
+def verdict(ballot: Ballot, payload: dict) -> rules.Verdict:
+    """Apply the ballot's rule to the first question that has a “for” option."""
     try:
-        tally = rules.Tally(
-            electorate_voices=payload["electorate"]["voices"], participating_voices=payload["turnout"]["voices"],
-            yes=total("yes", "count"), no=total("no", "count"), abstain=total("abstain", "count"),
-            electorate_area=Decimal(payload["electorate"]["area"]) if area_rule else None,
-            participating_area=Decimal(payload["turnout"]["area"] or 0) if area_rule else None,
-            yes_area=total("yes", "area") if area_rule else None, no_area=total("no", "area") if area_rule else None,
-            abstain_area=total("abstain", "area") if area_rule else None)
+        tally = verdict_tally(ballot, payload)
+        if tally is None:
+            return rules.Verdict(rules.Outcome.NONE)
         return rules.decide(ballot.rule, tally, quorum=ballot.quorum, quorum_more_than=ballot.quorum_more_than)
     except ValueError:
         # Counts that cannot be (more choices than voices): only a direct database edit does that.

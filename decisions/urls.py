@@ -12,6 +12,7 @@ residents = [
     path("receipt-check/", views.receipt_check, name="receipt_check"),
     path("results/", views.ballot_results, name="ballot_results"),
     path("result.csv", views.ballot_export, name="ballot_export"),
+    path("bulletin.json", views.ballot_bulletin, name="ballot_bulletin"),
     path("notice/", views.ballot_notice, name="ballot_notice"),
 ]
 

@@ -23,6 +23,7 @@ from decisions.views.organizing import (
     question_remove,
 )
 from decisions.views.voting import (
+    ballot_bulletin,
     ballot_detail,
     ballot_export,
     ballot_receipt,
@@ -38,5 +39,5 @@ __all__ = [
     "committee_ballots", "my_ballots", "named_voters", "paper_batch", "paper_batch_confirm",
     "paper_batch_discard", "paper_batches", "paper_sheet_remove", "question_add", "question_remove",
     "receipt_check", "ballot_box", "box_hashes", "card", "scrutineers",
-    "ballot_notice",
+    "ballot_notice", "ballot_bulletin",
 ]

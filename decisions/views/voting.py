@@ -4,14 +4,14 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.errors import DOMAIN_ERRORS, error_text
 from config.spreadsheets import csv_response
-from decisions import exports, selectors, services
+from decisions import bulletin, exports, selectors, services
 from decisions.forms import ReceiptCheckForm, VoteForm
 from decisions.models import Ballot, Channel, Option, Participation, Question, Voice
 from decisions.permissions import ballot_for_viewer_or_404, can_assist
@@ -240,3 +240,15 @@ def ballot_export(request, pk: int):
     if ballot.status != Ballot.Status.PUBLISHED or not selectors.can_see_result(request.user, ballot):
         raise Http404
     return csv_response(exports.result_csv(ballot), f"ballot-{ballot.pk}-result.csv")
+
+
+@login_required
+@require_GET
+def ballot_bulletin(request, pk: int):
+    """The published ballot's bulletin (docs/BULLETIN.md), for the independent verifier."""
+    ballot = ballot_for_viewer_or_404(request.user, pk)
+    if not bulletin.has_bulletin(ballot) or not selectors.can_see_result(request.user, ballot):
+        raise Http404
+    response = JsonResponse(bulletin.bulletin_for(ballot), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="ballot-{ballot.pk}-bulletin.json"'
+    return response

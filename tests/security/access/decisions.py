@@ -24,6 +24,7 @@ EXPECTATIONS = {
     "decisions:receipt_check": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
     "decisions:ballot_results": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
     "decisions:ballot_export": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
+    "decisions:ballot_bulletin": Entry(kwargs=ballot("ballot_published"), get=scoped({VIEWERS: 200})),
     "decisions:committee_ballots": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
     "decisions:ballot_create": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=scoped(ORGANIZER)),
     "decisions:ballot_manage": Entry(kwargs=ballot("ballot_draft"), get=scoped(ORGANIZER)),
