@@ -1,12 +1,15 @@
 """Published ballots: counts, verdict and its explanation, ledger heads, receipts, box hashes, time-stamps."""
 
 import base64
+from typing import Any
 
+from django.http import Http404
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api import selectors
 from api.v1.schemas import AnchorOut, BallotOut, BallotResultOut, Problem
+from decisions import bulletin
 from decisions.services.box import box_list
 
 router = Router(tags=["ballots"])
@@ -49,3 +52,13 @@ def ballot_anchors(request, pk: int):
     return [{"event": a.event, "chain": a.chain, "seq": a.seq, "entry_hash": a.entry_hash, "gen_time": a.gen_time,
              "token": base64.b64encode(bytes(a.token)).decode() if a.token is not None else None}
             for a in selectors.ballot_anchors(ballot)]
+
+
+@router.get("/{int:pk}/bulletin", response={200: dict[str, Any], 404: Problem},
+            summary="The ballot's bulletin: everything needed to re-check it (docs/BULLETIN.md)")
+def ballot_bulletin(request, pk: int):
+    ballot = selectors.ballot_detail(request.auth, pk)
+    try:
+        return bulletin.bulletin_for(ballot)
+    except bulletin.NotPublished as error:
+        raise Http404 from error

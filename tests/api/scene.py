@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from api import services as api_services
 from api.models import ApiToken
+from decisions import ledger
 from decisions import services as ballot_services
+from decisions.models import Anchor
 from hearings.models import Hearing
 from tests.decisions.factories import choices, close_count_publish, make_open_ballot
 from tests.evaluations import factories as evaluation_factories
@@ -59,6 +61,10 @@ def make_scene() -> Scene:
     draft = make_hearing(area, title="Draft matter")
 
     ballot, voters = make_published_ballot()
+    # A time-stamp requested for the publication, not obtained yet (no authority in the tests).
+    head = ledger.head(f"b{ballot.pk}")
+    Anchor.objects.create(ballot=ballot, event="published", chain=f"b{ballot.pk}", seq=head["seq"],
+                          entry_hash=head["hash"], requested_at=timezone.now())
     ballot.committee.street = street
     ballot.committee.save(update_fields=["street"])
 
