@@ -116,19 +116,19 @@ def _result_visible(reader: Reader, ballot: Ballot) -> bool:
             and ballots.can_see_result(reader.user, ballot))
 
 
-def ballot_list(reader: Reader) -> list[Ballot]:
-    """Published ballots whose results the reader's pages show, newest first.
+def ballot_list(reader: Reader) -> QuerySet[Ballot]:
+    """Published ballots of the token's street whose results the core's pages show, newest first.
 
-    Ballot pages are for signed-in people, so without a token there are none. Ballots whose
-    subject presents them by its own rules (a party topic, a floor consultation, an evaluation)
-    are left out of the list; each listed ballot is still asked the pages' rules, without a query.
+    Ballot pages are for signed-in people, so without a token there are none. The filter is the
+    pages' rules as they answer a street's officer: ``can_view`` (an officer of the ballot's street),
+    ``can_see_result`` (published, results shown by the core) and a subject that narrows nothing
+    (``subjects.self_presented_types``); ``tests/api`` checks each listed ballot against them.
     """
     if reader.token is None:
-        return []
-    qs = (Ballot.objects.filter(status=Ballot.Status.PUBLISHED, committee__street_id=reader.street_id)
-          .exclude(subject_type__in=subjects.self_presented_types())
-          .select_related("committee__street").order_by("-published_at", "-pk"))
-    return [ballot for ballot in qs if _result_visible(reader, ballot)]
+        return Ballot.objects.none()
+    return (Ballot.objects.filter(status=Ballot.Status.PUBLISHED, committee__street_id=reader.street_id)
+            .exclude(subject_type__in=subjects.self_presented_types())
+            .select_related("committee__street").order_by("-published_at", "-pk"))
 
 
 def ballot_detail(reader: Reader, pk: int) -> Ballot:

@@ -82,11 +82,13 @@ def unlisted_types() -> list[ContentType]:
 
 
 def self_presented_types() -> list[ContentType]:
-    """The content types whose subjects present their ballot or their results by their own rules.
+    """The content types whose subjects present their ballot or its results, or narrow who sees it.
 
-    Lists the core draws up for readers outside the committee (the open data API) leave them out:
-    their pages decide who sees them, and a single ballot is still asked ``may_see_ballot``.
+    Lists drawn up for readers outside the committee (the open data API) leave them out, so that
+    every ballot left is one the core's own rules alone decide on; a single ballot is still asked
+    ``may_see_ballot``.
     """
     return [ContentType.objects.get_by_natural_key(*label.split("."))
             for label, subject in _registry.items()
-            if subject.presents_its_own_ballot or subject.shows_its_own_results]
+            if subject.presents_its_own_ballot or subject.shows_its_own_results
+            or type(subject).may_see_ballot is not Subject.may_see_ballot]

@@ -8,10 +8,15 @@ import pytest
 from django.urls import reverse
 from openapi_spec_validator import validate
 
+from api import selectors
 from api import services as api_services
 from api.models import ApiRequest, ApiToken
-from decisions.models import Participation
+from decisions.models import Ballot, Participation, Voice
+from decisions.permissions import ballot_for_viewer_or_404
+from decisions.selectors import can_see_result
+from members.permissions import can_manage_committee, can_view_street, street_reader
 from tests.api.scene import expire, make_scene
+from tests.factories import make_street
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +141,24 @@ def test_an_evaluations_ballot_is_read_only_through_its_results_which_hide_small
     assert _get(client, f"/api/v1/ballots/{scene.campaign.ballot_id}", scene.token).status_code == 404
     listed = _get(client, "/api/v1/ballots/", scene.token).json()["items"]
     assert [b["id"] for b in listed] == [scene.ballot.pk]
+
+
+def test_every_listed_ballot_passes_the_rules_the_ballot_pages_ask():
+    scene = make_scene()
+    reader = selectors.Reader.of(ApiToken.objects.get(prefix=scene.token.split(".")[0]))
+    listed = list(selectors.ballot_list(reader))
+    assert listed and all(ballot_for_viewer_or_404(reader.user, b.pk) and can_see_result(reader.user, b)
+                          for b in listed)
+    published = Ballot.objects.filter(status=Ballot.Status.PUBLISHED, committee__street=scene.street)
+    assert {b.pk for b in published} - {b.pk for b in listed} == {scene.campaign.ballot_id}
+
+
+def test_the_street_reader_is_nobodys_resident_voter_or_organizer():
+    scene = make_scene()
+    reader = street_reader(scene.street)
+    assert can_view_street(reader, scene.street) and not can_view_street(reader, make_street())
+    assert not can_manage_committee(reader, scene.ballot.committee)
+    assert not Voice.objects.filter(ballot=scene.ballot, holders__user=reader).exists()
 
 
 def test_bad_parameters_get_a_clear_refusal_not_an_error(client):

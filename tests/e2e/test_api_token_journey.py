@@ -2,7 +2,7 @@
 
 An officer of 临汾路街道 opens the street's page on a phone, follows "Tokens for systems", names a
 token after the personnel-assessment system, sees the secret once, checks that the API answers with
-it, comes back to the list (last use shown, the secret nowhere), revokes it after the confirmation,
+it, reads the API's documentation page, comes back to the list (last use shown, the secret nowhere), revokes it after the confirmation,
 and finds the refused request in the log. A screenshot is saved after each step.
 """
 
@@ -34,6 +34,11 @@ def test_an_officer_makes_uses_and_revokes_a_token(page: Page, login_as, shot, l
     assert Client().get("/api/v1/evaluations", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
 
     page.get_by_role("link", name="Done").click()
+    page.get_by_role("link", name="API documentation").click()
+    expect(page.get_by_role("heading", name="Sanhui open data")).to_be_visible()
+    expect(page.get_by_text("/api/v1/hearings/{pk}", exact=True)).to_be_visible()
+    shot(page, "api-docs")
+    page.go_back()
     expect(page.get_by_role("cell", name="personnel assessment")).to_be_visible()
     assert secret not in page.content()
     expect(page.get_by_role("cell", name="never", exact=True)).to_have_count(0)
