@@ -2,8 +2,8 @@
 
 An officer of 临汾路街道 opens the street's page on a phone, follows "Tokens for systems", names a
 token after the personnel-assessment system, sees the secret once, checks that the API answers with
-it, reads the API's documentation page, comes back to the list (last use shown, the secret nowhere), revokes it after the confirmation,
-and finds the refused request in the log. A screenshot is saved after each step.
+it, reads the API's documentation page, comes back to the list (last use shown, the secret nowhere),
+revokes it after the confirmation, and finds the refused request in the log. A screenshot is saved after each step.
 """
 
 import pytest
