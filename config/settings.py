@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "hearings",
     "coordination",
     "evaluations",
+    # The open data API (api/): django-ninja's app only serves its docs page's static files.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Logs each request made with a street's token, with its answer's status (api/middleware.py).
+    "api.middleware.TokenRequestLogMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -416,6 +421,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # slowed down by each other. A vote takes two POSTs (choices, then confirm); an evaluation sheet
 # handed in, a party-topic vote and a floor-consultation answer are POSTs on the same count.
 VOTE_THROTTLE = os.environ.get("VOTE_THROTTLE", "20/60")
+# Requests to the open data API per street token, "N/S" as above, counted by the same throttle
+# (decisions/throttle.py). Keep S equal to the vote throttle's: the scheduled job deletes the
+# counts of every window that ended by that length.
+API_THROTTLE = os.environ.get("API_THROTTLE", "120/60")
+# The API's lists: 50 items a page unless asked (?limit=), at most 500.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
 # Where the throttle counts, shared by every worker and host: Redis when there is one ("cache"),
 # otherwise the database, one upsert per POST (decisions/throttle.py).
 VOTE_THROTTLE_STORE = "cache" if os.environ.get("REDIS_URL") else "database"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.v1 import api as api_v1
 from members import views as member_views
 
 urlpatterns = [
@@ -20,6 +21,9 @@ urlpatterns = [
     path("", include("hearings.urls")),
     path("", include("coordination.urls")),
     path("", include("evaluations.urls")),
+    path("", include("api.urls")),
+    # The open data API, version 1 (docs/API.md): mounted here, as django-ninja names its URLs "api_v1:…".
+    path("api/v1/", api_v1.urls),
 ]
 
 if settings.BENCH:  # SANHUI_BENCH=1, set only by `make bench` (bench/run.py); tests/test_bench_floor.py

@@ -79,3 +79,16 @@ def unlisted_types() -> list[ContentType]:
     """The content types whose ballots stay off the committee's ballot list."""
     return [ContentType.objects.get_by_natural_key(*label.split("."))
             for label, subject in _registry.items() if not subject.listed_with_committee_ballots]
+
+
+def self_presented_types() -> list[ContentType]:
+    """The content types whose subjects present their ballot or its results, or narrow who sees it.
+
+    Lists drawn up for readers outside the committee (the open data API) leave them out, so that
+    every ballot left is one the core's own rules alone decide on; a single ballot is still asked
+    ``may_see_ballot``.
+    """
+    return [ContentType.objects.get_by_natural_key(*label.split("."))
+            for label, subject in _registry.items()
+            if subject.presents_its_own_ballot or subject.shows_its_own_results
+            or type(subject).may_see_ballot is not Subject.may_see_ballot]

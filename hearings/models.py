@@ -129,6 +129,11 @@ class Hearing(Lifecycle):
                                    name="hearing_not_own_follow_up"),
         ]
 
+    @property
+    def outcome_public(self) -> bool:
+        """The decision and its reasons are on public notice, and stay readable once archived."""
+        return self.status in (self.Status.PUBLIC_NOTICE, self.Status.ARCHIVED)
+
     def __str__(self) -> str:
         return self.title
 

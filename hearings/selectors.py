@@ -18,6 +18,7 @@ from hearings.models import (
     HearingStatement,
 )
 from members.models import Membership, User
+from members.permissions import can_manage_committee
 
 
 def committee_hearings(committee) -> QuerySet[Hearing]:
@@ -54,6 +55,17 @@ def resident_hearings(user: User) -> QuerySet[Hearing]:
     ids = Hearing.objects.filter(condition).exclude(status=Hearing.Status.DRAFT).values("pk")
     return (Hearing.objects.filter(pk__in=ids).select_related("committee")
             .order_by("-starts_at", "-pk"))
+
+
+def public_hearings() -> QuerySet[Hearing]:
+    """The hearings anyone may read (``may_see_hearing``): announced or later, newest first."""
+    return (Hearing.objects.exclude(status=Hearing.Status.DRAFT).select_related("committee__street")
+            .order_by("-starts_at", "-pk"))
+
+
+def may_see_hearing(user: User, hearing: Hearing) -> bool:
+    """An announced (or later) hearing is a public notice; a draft is its committee's organizers' alone."""
+    return hearing.status != Hearing.Status.DRAFT or can_manage_committee(user, hearing.committee)
 
 
 def hearing_for_page(pk: int) -> Hearing | None:

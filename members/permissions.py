@@ -73,6 +73,19 @@ def committee_for_organizer_or_404(user: User, pk: int) -> Committee:
     return committee
 
 
+def street_reader(street: Street) -> User:
+    """The principal of a street's systems: no account, one role, officer of ``street``.
+
+    A system reading with a street's token (the ``api`` app) is asked every question a page asks a
+    person, through the same functions, and gets the answers an officer of that street with no other
+    role would get. It is never saved: its id, 0, is held by no row, so every "is this person a
+    resident, a voter, a party member" question reads the database and answers no.
+    """
+    reader = User(pk=0, username=f"street-{street.pk}-systems", is_active=False)
+    reader._sanhui_roles = [Role(kind=Role.Kind.STREET_OFFICER, street=street)]
+    return reader
+
+
 def street_for_officer_or_404(user: User, pk: int) -> Street:
     street = get_object_or_404(Street, pk=pk)
     if not can_view_street(user, street):

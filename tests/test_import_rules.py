@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DIRECTORY = "members"
 CORE = "decisions"
 MEETINGS = ("hearings", "coordination", "evaluations", "deliberation")
-APPS = (DIRECTORY, CORE, *MEETINGS)
+# The open data API sits on top: it may read every app (never its views); nothing but config.urls imports it.
+TOP = "api"
+APPS = (DIRECTORY, CORE, *MEETINGS, TOP)
 # config's modules that sit above the apps: the root URLconf mounts every app's URLs.
 CONFIG_TOP = {"config.urls"}
 # What one app may take from another: never its views (a page belongs to its own app).
@@ -110,6 +112,11 @@ def test_no_app_imports_another_apps_views():
     assert not wrong, "\n".join(map(str, wrong))
 
 
+def test_nothing_imports_the_api_but_the_root_urlconf():
+    wrong = [imp for imp in _crossing() if _app(imp.target) == TOP and imp.module not in CONFIG_TOP]
+    assert not wrong, "\n".join(map(str, wrong))
+
+
 def test_no_cycle_between_apps():
     edges: dict[str, set[str]] = {}
     for imp in _crossing():
@@ -124,7 +131,8 @@ def test_no_cycle_between_apps():
     assert not cycles, f"apps on an import cycle: {cycles}"
 
 
-@pytest.mark.parametrize("app", ["members", "decisions", "deliberation", "hearings", "coordination", "evaluations"])
+@pytest.mark.parametrize("app", ["members", "decisions", "deliberation", "hearings", "coordination", "evaluations",
+                                 "api"])
 def test_migrations_import_no_application_code(app):
     wrong = []
     for path in sorted((ROOT / app / "migrations").glob("*.py")):

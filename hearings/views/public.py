@@ -48,7 +48,7 @@ def _hearing_or_404(pk: int) -> Hearing:
 def hearing_for_viewer_or_404(user, pk: int) -> Hearing:
     """Any announced (or later) hearing; a draft only for its committee's organizers."""
     hearing = _hearing_or_404(pk)
-    if hearing.status == Hearing.Status.DRAFT and not can_manage_committee(user, hearing.committee):
+    if not selectors.may_see_hearing(user, hearing):
         raise Http404
     return hearing
 
