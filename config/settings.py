@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hearings",
     "coordination",
     "evaluations",
+    "casework",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("hearings.urls")),
     path("", include("coordination.urls")),
     path("", include("evaluations.urls")),
+    path("", include("casework.urls")),
 ]
 
 if settings.BENCH:  # SANHUI_BENCH=1, set only by `make bench` (bench/run.py); tests/test_bench_floor.py

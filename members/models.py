@@ -390,6 +390,9 @@ class Notification(models.Model):
         OBJECTION_ANSWERED = "objection_answered", _("answers to objections")
         ACTION = "action", _("agreed actions due or changed")
         SCRUTINY = "scrutiny", _("duties as a scrutineer of a ballot box")
+        CASE_NEW = "case_new", _("residents' requests given to me to handle")
+        CASE_DUE = "case_due", _("residents' requests due, overdue or escalated")
+        CASE_ANSWERED = "case_answered", _("answers to my requests")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("person"))
