@@ -70,3 +70,9 @@ def world(db) -> World:
                  other_organizer=make_organizer(other, make_user(name="Other organizer")),
                  firm_contact=make_contact(firm, "Firm contact"), police_contact=make_contact(police, "Police contact"),
                  officer=make_street_officer(street))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded photos go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
