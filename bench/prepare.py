@@ -248,7 +248,7 @@ def main() -> None:
     manifest["pages"] = {
         "organizer": {"session": organizer_session, "urls": {
             "results": f"/ballots/{ballot.pk}/results/", "committee_ballots": f"/committees/{committee.pk}/ballots/",
-            "requests": f"/committees/{committee.pk}/requests/"}},
+            "requests": f"/committees/{committee.pk}/casework/"}},
         "street": {"session": officer_session, "urls": {"street": f"/streets/{street.pk}/"}},
         "evaluations": {"session": officer_session, "urls": {
             "dashboard": f"/streets/{street.pk}/evaluations/dashboard/",

@@ -97,7 +97,7 @@ def test_a_resident_request_goes_round_and_feeds_the_street_dashboard(page: Page
 
     # 2. The organizer routes it on a 流转单 to the compound's property firm.
     login_as(w["organizer"])
-    page.goto(f"/committees/{w['committee'].pk}/requests/")
+    page.goto(f"/committees/{w['committee'].pk}/casework/")
     shot(page, "committee-queue")
     main(page).get_by_role("link", name=f"{case.number} · water leak or seepage").click()
     expect(main(page)).to_contain_text("陈静")
