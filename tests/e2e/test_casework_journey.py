@@ -117,7 +117,7 @@ def test_a_resident_request_goes_round_and_feeds_the_street_dashboard(page: Page
     expect(main(page)).to_contain_text("Not named to the handler")
     main(page).get_by_role("link", name="Accept the request").click()
     page.get_by_role("button", name="Accept it").click()
-    page.get_by_label("Answer").fill("已上门查看：楼上防水层破损，已约定周三修复。")
+    page.get_by_role("textbox", name="Answer", exact=True).fill("已上门查看：楼上防水层破损，已约定周三修复。")
     page.get_by_role("button", name="Send the answer").click()
     expect(main(page)).to_contain_text("answered, waiting for the rating")
     assert "陈静" not in page.content()
@@ -143,7 +143,7 @@ def test_a_resident_request_goes_round_and_feeds_the_street_dashboard(page: Page
     # 5. The firm answers again; 陈静 rates it 满意 and it closes.
     login_as(w["firm_contact"])
     page.goto(case.get_absolute_url())
-    page.get_by_label("Answer").fill("防水层已重做，闭水试验48小时无渗漏。")
+    page.get_by_role("textbox", name="Answer", exact=True).fill("防水层已重做，闭水试验48小时无渗漏。")
     page.get_by_role("button", name="Send the answer").click()
     expect(main(page)).to_contain_text("answered, waiting for the rating")
 
