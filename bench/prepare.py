@@ -159,6 +159,34 @@ def sheet_campaign(street, organizer, officer, voters: int) -> tuple[dict, list[
     return sheet, sessions(users), box
 
 
+def requests_year(committee, compound, organizer, n: int = 600) -> None:
+    """A year of residents' requests in the bench committee (the committee's queue and heat page):
+    most closed, some open with the property firm, a few escalated (rows as the services leave them)."""
+    import random
+    from datetime import timedelta
+
+    from casework.models import Case, Category
+
+    firm = member_services.agency_ensure(street=committee.street, kind=Agency.Kind.PROPERTY_FIRM, name="压测物业")
+    buildings = list(Building.objects.filter(compound=compound).values_list("pk", flat=True))
+    rng, now, categories = random.Random(2026), timezone.now(), list(Category.values)
+    rows = []
+    for i in range(n):
+        created = now - timedelta(days=rng.randrange(0, 365), minutes=rng.randrange(0, 600))
+        done = i % 10 != 0
+        answered = created + timedelta(days=rng.randrange(0, 10)) if done else None
+        rows.append(Case(
+            committee=committee, compound=compound, building_id=rng.choice(buildings), category=rng.choice(categories),
+            description="压测诉求", requester_name="居民", recorded_by=organizer, handler=firm,
+            status=Case.Status.CLOSED if done else Case.Status.ACCEPTED,
+            level=Case.Level.STREET if i % 50 == 0 else Case.Level.HANDLER, created_at=created, routed_at=created,
+            due_on=(created + timedelta(days=7)).date(), answer="已处理" if done else "", answered_at=answered,
+            answered_by_handler=done, answer_days=(answered - created).days if done else None,
+            answered_on_time=bool(done and (answered - created).days <= 7),
+            rating=Case.Rating.SATISFIED if done else "", rated_at=answered, done_at=answered))
+    Case.objects.bulk_create(rows, batch_size=BATCH)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
@@ -214,11 +242,13 @@ def main() -> None:
     services.ballot_publish(ballot=ballot, by=organizer)
 
     campaign = published_evaluation(street, committee, organizer, officer)
+    requests_year(committee, compound, organizer)
 
     organizer_session, officer_session = sessions([organizer, officer])
     manifest["pages"] = {
         "organizer": {"session": organizer_session, "urls": {
-            "results": f"/ballots/{ballot.pk}/results/", "committee_ballots": f"/committees/{committee.pk}/ballots/"}},
+            "results": f"/ballots/{ballot.pk}/results/", "committee_ballots": f"/committees/{committee.pk}/ballots/",
+            "requests": f"/committees/{committee.pk}/casework/"}},
         "street": {"session": officer_session, "urls": {"street": f"/streets/{street.pk}/"}},
         "evaluations": {"session": officer_session, "urls": {
             "dashboard": f"/streets/{street.pk}/evaluations/dashboard/",

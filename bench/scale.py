@@ -28,6 +28,8 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench import citydata  # noqa: E402
+from casework import selectors as casework_selectors  # noqa: E402
+from casework.models import Case  # noqa: E402
 from decisions.models import (  # noqa: E402
     Ballot,
     LedgerEntry,
@@ -36,7 +38,7 @@ from decisions.models import (  # noqa: E402
 from evaluations.models import Campaign, Result  # noqa: E402
 from members import selectors as member_selectors  # noqa: E402
 from members import services as member_services  # noqa: E402
-from members.models import Committee, Household, Membership, Role, Street, User  # noqa: E402
+from members.models import Agency, Committee, Household, Membership, Role, Street, User  # noqa: E402
 
 RUNS = 5
 
@@ -119,6 +121,10 @@ def main() -> None:
     street_campaigns = Campaign.objects.filter(committee__street=street)
     street_sheets = Participation.objects.filter(ballot__in=street_campaigns.values("ballot")).count()
     street_results = Result.objects.filter(campaign__in=street_campaigns).count()
+    street_agencies = list(Agency.objects.filter(street=street).values_list("pk", flat=True))
+    casework_year = citydata.casework.YEAR
+    street_requests = Case.objects.filter(committee__street=street, answered_at__year=casework_year).count()
+    committee_id = city.committee_ids[0]
 
     # No collectstatic needed: static names are served as they are (they do not change the timings).
     with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES={
@@ -140,6 +146,12 @@ def main() -> None:
             {"what": "the street evaluation dashboard",
              **timed(page(as_officer, reverse("evaluations:street_dashboard", args=[street.pk]))),
              "size": f"{street_campaigns.count()} campaigns, {street_sheets:,} sheets, {street_results:,} result rows"},
+            {"what": "the street dashboard's residents' request figures (the casework selector alone)",
+             **timed(lambda: casework_selectors.handler_figures(street_agencies, casework_year)),
+             "size": f"{len(street_agencies)} agencies, {street_requests:,} requests answered in {casework_year}"},
+            {"what": "a committee's residents' requests queue",
+             **timed(page(as_organizer, reverse("casework:committee_cases", args=[committee_id]))),
+             "size": f"{Case.objects.filter(committee_id=committee_id).count():,} requests in the year"},
             {"what": "a district summary (every committee's stored counts, turnout per published ballot)",
              **timed(district_summary),
              "size": f"{size['streets']} streets, {size['committees']} committees, {size['residents']:,} residents, "

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hearings",
     "coordination",
     "evaluations",
+    "casework",
     # The open data API (api/): django-ninja's app only serves its docs page's static files.
     "ninja",
     "api",

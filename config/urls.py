@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("hearings.urls")),
     path("", include("coordination.urls")),
     path("", include("evaluations.urls")),
+    path("", include("casework.urls")),
     path("", include("api.urls")),
     # The open data API, version 1 (docs/API.md): mounted here, as django-ninja names its URLs "api_v1:…".
     path("api/v1/", api_v1.urls),

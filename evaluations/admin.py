@@ -1,4 +1,4 @@
-"""Admin: campaigns and results read-only (they change only through the services); the calendar is editable.
+"""Admin: campaigns and results read-only (they change only through the services).
 
 Comments are shown without their tag; nothing here links a person to a rating.
 """
@@ -11,7 +11,6 @@ from evaluations.models import (
     Comment,
     Dimension,
     Evaluatee,
-    Holiday,
     Launch,
     Level,
     Progress,
@@ -76,12 +75,6 @@ class RectificationAdmin(ReadOnlyAdmin):
     list_display = ("agency", "campaign", "status", "due_on")
     list_filter = ("status",)
     list_select_related = ("agency", "campaign")
-
-
-@admin.register(Holiday)
-class HolidayAdmin(SimpleHistoryAdmin):
-    list_display = ("day", "kind", "name")
-    list_filter = ("kind",)
 
 
 @admin.register(Launch)

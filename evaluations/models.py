@@ -317,28 +317,6 @@ class Result(models.Model):
 MIN_ANSWERS = 5
 
 
-class Holiday(models.Model):
-    """A day off on a weekday (法定节假日), or a weekend day worked to make up for one (调休)."""
-
-    class Kind(models.TextChoices):
-        HOLIDAY = "holiday", _("public holiday (no work)")
-        WORKDAY = "workday", _("make-up working day (调休)")
-
-    day = models.DateField(_("day"), unique=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
-    name = models.CharField(_("name"), max_length=60, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["day"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("working-day calendar")
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.name}"
-
-
 class Rectification(FollowUpItem):
     """A rectification (整改) plan an evaluatee owes after publication."""
 

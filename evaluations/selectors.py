@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from casework import selectors as casework_selectors
 from decisions import frozen
 from decisions import selectors as core_selectors
 from decisions.models import Participation, Scrutineer, Voice
@@ -21,7 +22,7 @@ from evaluations.models import (
     Result,
     SheetItem,
 )
-from members.models import Committee, Role, Street, User
+from members.models import Agency, Committee, Role, Street, User
 
 # --- Lists ---------------------------------------------------------------------------------
 
@@ -338,3 +339,25 @@ def waiting_sheets(user: User) -> QuerySet[Campaign]:
             .select_related("committee"))
 
 
+
+
+# --- Residents' requests, beside the ratings ---------------------------------------------------
+
+AGENCY_KIND_TO_EVALUATEE = {**{kind: EvaluateeKind.STATIONED for kind in Agency.STATIONED_KINDS},
+                            Agency.Kind.PROPERTY_FIRM: EvaluateeKind.PROPERTY_FIRM,
+                            Agency.Kind.WORK_STATION: EvaluateeKind.WORK_STATION}
+
+
+def casework_rows(street: Street, f: Filters, year: int) -> list[dict]:
+    """Per agency of the street, the residents' requests it handled in ``year``: computed by casework from
+    its records, never typed in (two queries)."""
+    agencies = [a for a in Agency.objects.filter(street=street).order_by("kind", "name")
+                if not f.kind or AGENCY_KIND_TO_EVALUATEE.get(a.kind) == f.kind]
+    figures = casework_selectors.handler_figures([a.pk for a in agencies], year, committee_id=f.committee)
+    return [{"agency": a, "figures": figures.get(a.pk)} for a in agencies]
+
+
+def sheet_casework_figures(campaign: Campaign) -> dict[int, "casework_selectors.Figures"]:
+    """The figures shown as context on an evaluation sheet: the campaign's year, its committee only (one query)."""
+    agency_ids = campaign.evaluatees.filter(agency__isnull=False).values_list("agency_id", flat=True)
+    return casework_selectors.handler_figures(list(agency_ids), campaign.year, committee_id=campaign.committee_id)

@@ -17,6 +17,7 @@ from members.models import (
     Committee,
     Compound,
     ContactChoice,
+    Holiday,
     Household,
     Membership,
     Notification,
@@ -35,6 +36,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ("username", "full_name", "phone")
     fieldsets = DjangoUserAdmin.fieldsets + (
         (_("Sanhui"), {"fields": ("full_name", "phone", "phone_verified")}),)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(SimpleHistoryAdmin):
+    """The working-day calendar: operators keep public holidays and make-up working days here."""
+
+    list_display = ("day", "kind", "name")
+    list_filter = ("kind",)
 
 
 @admin.register(Street)

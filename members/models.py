@@ -355,6 +355,30 @@ class Role(models.Model):
         return self.committee or self.building or self.street or self.agency or _("whole site")
 
 
+class Holiday(models.Model):
+    """A day off on a weekday (法定节假日), or a weekend day worked to make up for one (调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("public holiday (no work)")
+        WORKDAY = "workday", _("make-up working day (调休)")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    # The table keeps the name it had when the calendar lived in evaluations: its rows never moved.
+    history = HistoricalRecords(table_name="evaluations_historicalholiday")
+
+    class Meta:
+        db_table = "evaluations_holiday"
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
 class Notification(models.Model):
     """One message to one person: shown in the site's list, and e-mailed after commit."""
 
@@ -366,6 +390,9 @@ class Notification(models.Model):
         OBJECTION_ANSWERED = "objection_answered", _("answers to objections")
         ACTION = "action", _("agreed actions due or changed")
         SCRUTINY = "scrutiny", _("duties as a scrutineer of a ballot box")
+        CASE_NEW = "case_new", _("residents' requests given to me to handle")
+        CASE_DUE = "case_due", _("residents' requests due, overdue or escalated")
+        CASE_ANSWERED = "case_answered", _("answers to my requests")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("person"))

@@ -15,9 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DIRECTORY = "members"
 CORE = "decisions"
 MEETINGS = ("hearings", "coordination", "evaluations", "deliberation")
+# Residents' requests decide nothing by vote: they sit on the directory, beside the core, and only the
+# evaluation (its dashboard's and sheet's figures) and the open data API read them, through their selectors.
+CASEWORK = "casework"
+CASEWORK_READERS = {"evaluations": {"casework.selectors"}, "api": {"casework.selectors"}}
 # The open data API sits on top: it may read every app (never its views); nothing but config.urls imports it.
 TOP = "api"
-APPS = (DIRECTORY, CORE, *MEETINGS, TOP)
+APPS = (DIRECTORY, CORE, *MEETINGS, CASEWORK, TOP)
 # config's modules that sit above the apps: the root URLconf mounts every app's URLs.
 CONFIG_TOP = {"config.urls"}
 # What one app may take from another: never its views (a page belongs to its own app).
@@ -101,6 +105,20 @@ def test_meeting_apps_do_not_import_each_other():
     assert not wrong, "\n".join(map(str, wrong))
 
 
+def test_casework_imports_only_the_directory_and_config():
+    wrong = [imp for imp in _crossing()
+             if _app(imp.module) == CASEWORK and _app(imp.target) not in (DIRECTORY, "config")]
+    assert not wrong, "\n".join(map(str, wrong))
+
+
+def test_only_the_evaluation_reads_casework_and_only_its_selectors():
+    wrong = [imp for imp in _crossing()
+             if _app(imp.target) == CASEWORK and imp.module not in CONFIG_TOP
+             and not any(imp.target == allowed or imp.target.startswith(allowed + ".")
+                         for allowed in CASEWORK_READERS.get(_app(imp.module), ()))]
+    assert not wrong, "\n".join(map(str, wrong))
+
+
 def test_config_imports_no_app_but_from_the_root_urlconf():
     wrong = [imp for imp in _crossing() if _app(imp.module) == "config" and imp.module not in CONFIG_TOP]
     assert not wrong, "\n".join(map(str, wrong))
@@ -132,7 +150,7 @@ def test_no_cycle_between_apps():
 
 
 @pytest.mark.parametrize("app", ["members", "decisions", "deliberation", "hearings", "coordination", "evaluations",
-                                 "api"])
+                                 "casework", "api"])
 def test_migrations_import_no_application_code(app):
     wrong = []
     for path in sorted((ROOT / app / "migrations").glob("*.py")):

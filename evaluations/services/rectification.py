@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from config.lifecycle import guard_move
 from config.records import follow_up_move
-from evaluations.calendar import add_working_days
 from evaluations.models import Campaign, Progress, Rectification, Result
 from evaluations.permissions import can_run, contact_agency_ids
+from members.calendar import add_working_days
 from members.models import Notification, Role, User
 from members.notifications import notify
 from members.services import stamp as _stamp

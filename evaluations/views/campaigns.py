@@ -275,7 +275,8 @@ def _sheet_page(request, campaign: Campaign, state: dict, form: SheetForm):
     return render(request, "evaluations/sheet_fill.html", {
         "campaign": campaign, "form": form, "state": state,
         "after": state["versions"][0].version if state["versions"] else 0,
-        "draft_key": f"sanhui-sheet-{campaign.pk}-{request.user.pk}"})
+        "draft_key": f"sanhui-sheet-{campaign.pk}-{request.user.pk}",
+        "casework_figures": selectors.sheet_casework_figures(campaign)})
 
 
 def _version(value: str | None) -> int | None:

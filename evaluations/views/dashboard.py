@@ -44,6 +44,8 @@ def street_dashboard(request, pk: int):
         "heatmap": selectors.heatmap(street, filters),
         "bars": bars, "bar_rows": _series_table(bars), "trend": trend, "trend_rows": _series_table(trend),
         "query": query, "overdue": selectors.overdue(tasks),
+        "casework_year": filters.year or timezone.localdate().year,
+        "casework": selectors.casework_rows(street, filters, filters.year or timezone.localdate().year),
         "campaigns": list(selectors.street_campaigns(street, filters.year)),
         "agencies": list(street.agencies.exclude(supervising_department="").order_by("kind", "name"))})
 

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from evaluations.calendar import add_working_days
-from evaluations.models import Holiday, Rectification
+from evaluations.models import Rectification
+from members.calendar import add_working_days
+from members.models import Holiday
 from tests.evaluations.factories import fill, make_open_campaign, make_world, publish
 
 pytestmark = pytest.mark.django_db

@@ -65,6 +65,7 @@ class DemoAccount:
     committee: int = 0  # index into COMMITTEES for committee-scoped roles
     home: tuple[int, int, int, str] | None = None  # committee, compound, building index, door
     superuser: bool = False
+    agency: str = SERVING_ALL[0][1]  # the agency an agency contact speaks for (the police station by default)
 
 
 DEMO_ACCOUNTS = [
@@ -85,6 +86,8 @@ DEMO_ACCOUNTS = [
                 roles=(R.STREET_OFFICER,)),
     DemoAccount("agency_contact", "agency contact 派驻机构联系人 (大宁路派出所)", "郑海", "13800210009",
                 roles=(R.AGENCY_CONTACT,)),
+    DemoAccount("property_contact", "property firm contact 物业联系人 (上海延长物业管理有限公司)", "钱志刚",
+                "13800210011", roles=(R.AGENCY_CONTACT,), agency=PROPERTY_FIRMS[0]),
     DemoAccount("site_admin", "site admin 系统管理员", "系统管理员", "13800210010",
                 roles=(R.SITE_ADMIN,), superuser=True),
 ]
@@ -250,7 +253,7 @@ class Command(BaseCommand):
                 services.role_grant(user=people[phone], kind=kind, building=self.buildings[place], by=None)
             else:
                 services.role_grant(user=people[phone], kind=kind, committee=committees[place], by=None)
-        police = Agency.objects.get(street=street, kind=Agency.Kind.POLICE, name=SERVING_ALL[0][1])
+        agencies = {a.name: a for a in Agency.objects.filter(street=street)}
         for account in DEMO_ACCOUNTS:
             user = accounts[account.username]
             for kind in account.roles:
@@ -259,7 +262,7 @@ class Command(BaseCommand):
                     "committee": {"committee": committees[account.committee]},
                     "building": {"building": self.buildings.get(account.home[:3]) if account.home else None},
                     "street": {"street": street},
-                    "agency": {"agency": police},
+                    "agency": {"agency": agencies[account.agency]},
                     None: {},
                 }[scope]
                 services.role_grant(user=user, kind=kind, by=None, **place)

@@ -6,7 +6,7 @@ worked to make up for it is a ``workday`` row. Operators keep the rows in the ad
 
 from datetime import date, timedelta
 
-from evaluations.models import Holiday
+from members.models import Holiday
 
 
 def add_working_days(start: date, days: int) -> date:
