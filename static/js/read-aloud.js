@@ -36,10 +36,12 @@
   }
 
   function speak(button) {
-    var target = document.querySelector(button.getAttribute("data-read-target"));
+    // The selector may name several parts of the page (a title, its facts, its text): read in page order.
+    var targets = Array.prototype.slice.call(document.querySelectorAll(button.getAttribute("data-read-target")));
     var voice = chineseVoice();
-    if (!target || !voice) { return; }
-    var utterance = new window.SpeechSynthesisUtterance(textOf(target));
+    var text = targets.map(textOf).filter(Boolean).join("。");
+    if (!text || !voice) { return; }
+    var utterance = new window.SpeechSynthesisUtterance(text);
     utterance.lang = "zh-CN";
     utterance.voice = voice;
     utterance.rate = 0.9;  // a little slower than usual: the readers are often elderly

@@ -52,7 +52,8 @@ def content_fits(page: Page) -> None:
     """At 200 % text, the page's content and footer fit the width (the header is checked by its own journey)."""
     over = page.evaluate("""[...document.querySelectorAll('main, main *, footer, footer *')]
         .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && !el.closest('.visually-hidden'))
-        .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)} ${el.textContent.trim().slice(0, 30)}`)""")
+        .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)} `
+                     + el.textContent.trim().slice(0, 30))""")
     assert over == [], (page.url, over)
 
 
