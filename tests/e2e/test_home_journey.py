@@ -83,16 +83,19 @@ def test_a_resident_sees_what_is_waiting_follows_it_and_manages_notifications(
     items.nth(0).get_by_role("link", name="Vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SOON)
     shot(page, "ballot-from-home")
-    page.get_by_label("同意", exact=True).check()
-    page.get_by_role("button", name="Next: check my vote").click()
+    page.get_by_role("button", name="同意", exact=True).click()
     page.get_by_role("button", name="Confirm my vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your receipt")
 
-    # Back home only the other ballot waits.
+    # Back home the other ballot waits on top; the one she voted on follows, changeable until it closes.
     main_nav(page).get_by_role("link", name="Home").click()
-    items = page.get_by_role("region", name="Waiting for you").get_by_role("listitem")
-    expect(items).to_have_count(1)
+    waiting = page.get_by_role("region", name="Waiting for you")
+    expect(waiting).to_contain_text("One thing is waiting for you.")
+    items = waiting.get_by_role("listitem")
+    expect(items).to_have_count(2)
     expect(items.nth(0)).to_contain_text(LATER)
+    expect(items.nth(1)).to_contain_text(SOON)
+    expect(items.nth(1)).to_contain_text("Voted · can be changed")
     shot(page, "home-one-left")
     fits_a_phone(page)
 
