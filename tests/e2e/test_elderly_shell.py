@@ -68,7 +68,7 @@ def assert_header_fits(page: Page) -> dict:
 
 def assert_fits_the_width(page: Page) -> None:
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-      .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .filter(el => el.checkVisibility() && el.getBoundingClientRect().right > window.innerWidth + 0.5)
       .map(el => el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 30))""")
     assert wide == [], wide
 
