@@ -46,6 +46,7 @@ def items_for(user) -> list[WaitingItem]:
         .select_related("building__compound", "ballot").order_by("opened_at"))
     # Straight to the answer form (its crumb leads back to the consultation): two taps from there.
     items += [WaitingItem(kind="opinion", title=c.title, action=_("Give your household's opinion"),
-                          url=reverse("deliberation:floor_answer", args=[c.pk]), due=c.ballot.closes_at, place=str(c.building))
+                          url=reverse("deliberation:floor_answer", args=[c.pk]), due=c.ballot.closes_at,
+                          place=str(c.building))
               for c in open_consultations]
     return items
