@@ -186,7 +186,7 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
     # --- 7. The street officer finds it from the street page --------------------------------------
     login_as(yanchang["officer"])
     page.goto("/")
-    open_menu(page).get_by_role("link", name="大宁路街道").click()
+    open_menu(page).get_by_role("link", name="大宁路街道", exact=True).click()
     main(page).get_by_role("link", name="Escalated coordination matters").click()
     expect(main(page)).to_contain_text("延长居民区")
     shot(page, "officer-escalations")
