@@ -132,11 +132,15 @@ class RoleAdmin(SimpleHistoryAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """Read-only: notifications are written by the services (``members.notifications.notify``)."""
 
-    list_display = ("title", "user", "kind", "created_at", "read_at", "emailed_at")
+    list_display = ("shown_title", "user", "kind", "created_at", "read_at", "emailed_at")
     list_filter = ("kind",)
     list_select_related = ("user",)
-    search_fields = ("title", "user__full_name", "user__phone", "dedupe_key")
+    search_fields = ("title", "message", "user__full_name", "user__phone", "dedupe_key")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("title"))
+    def shown_title(self, obj: Notification) -> str:
+        return obj.shown_title
 
     def has_add_permission(self, request) -> bool:
         return False
