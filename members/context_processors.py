@@ -1,7 +1,7 @@
 """Navigation by role, computed once per request from the cached roles."""
 
 from members.models import Role
-from members.notifications import unread_count
+from members.notifications import unread_count_after_visit
 from members.permissions import is_site_admin, roles_of
 
 
@@ -19,5 +19,6 @@ def navigation(request) -> dict:
         "streets": streets,
         "site_admin": is_site_admin(user),
         "staff": user.is_staff,
-        "unread": unread_count(user),
+        # Opening a page marks read the notifications about it, before the header counts them.
+        "unread": unread_count_after_visit(request),
     }}

@@ -389,7 +389,11 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+            # Opening a page marks read the person's unread notifications about it (members.notifications).
+            models.Index(fields=["user", "url"], condition=Q(read_at__isnull=True), name="notification_unread_about"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""),
                                     name="notification_once_per_key"),

@@ -13,7 +13,7 @@ kind off get nothing. ``dedupe_key`` makes a call idempotent per person (schedul
 may run twice pass e.g. ``"reminder:ballot:12"``); two runs racing each other are settled by the
 unique constraint on (person, key): the loser skips the people the winner already told.
 
-The person's own list (``user_notifications``, ``unread_count``), marking read and the
+The person's own list (``notification_groups``, ``unread_count``), marking read and the
 preferences (``set_opt_out``, ``notification_preferences_set``) live here too.
 """
 
@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
 
 from members.models import Committee, Notification, NotificationOptOut, User
@@ -152,11 +153,36 @@ def notification_preferences_set(*, user: User, off: Iterable[str]) -> set[str]:
 
 # --- The person's own list --------------------------------------------------------------
 
-def user_notifications(user: User) -> QuerySet[Notification]:
-    """This person's notifications, unread first, newest first within each."""
-    return (Notification.objects.filter(user=user)
-            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id"))
+# A notification without a link is a subject of its own.
+_SUBJECT = Case(When(url="", then=Concat(Value("#"), Cast("id", CharField()))), default=F("url"))
 
+
+def notification_groups(user: User) -> QuerySet:
+    """This person's notifications grouped by what they are about (one link, one group): per group the
+    newest notification's id (``latest``), how many there are and how many are unread; groups with
+    something unread first, then the newest first. Pair a page of them with ``notifications_by_id``."""
+    return (Notification.objects.filter(user=user).annotate(subject=_SUBJECT).values("subject")
+            .annotate(latest=Max("id"), newest=Max("created_at"), count=Count("id"),
+                      unread=Count("id", filter=Q(read_at__isnull=True)))
+            .order_by(F("unread").desc(), "-newest", "-latest"))
+
+
+def notifications_by_id(ids: Iterable[int]) -> dict[int, Notification]:
+    return Notification.objects.in_bulk(list(ids))
+
+
+def unread_count_after_visit(request) -> int:
+    """The signed-in person's unread count for the page's header, once what the page is about is read.
+
+    Opening the thing a notification is about (a signed-in GET of its link) marks it read, with every
+    other notification about the same thing. No write at all while nothing is unread, the case of
+    most pages; else one update on the partial index of unread notifications.
+    """
+    user = request.user
+    count = unread_count(user)
+    if count and request.method == "GET":
+        count -= notifications_mark_read_about(user=user, urls={request.path, request.get_full_path()})
+    return count
 
 def unread_count(user: User) -> int:
     if not user.is_authenticated:
@@ -178,6 +204,12 @@ def notification_mark_read(*, notification: Notification, user: User) -> Notific
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
     return notification
+
+
+def notifications_mark_read_about(*, user: User, urls: Iterable[str]) -> int:
+    """Mark read ``user``'s unread notifications about any of ``urls``; return how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True, url__in=[u for u in urls if u]) \
+        .update(read_at=timezone.now())
 
 
 @transaction.atomic
