@@ -59,3 +59,31 @@ def test_no_serious_or_critical_violation_on_the_pages_each_demo_person_reaches(
             found[f"{account.username} {where}"] = rules
     assert toured > 3 * len(DEMO_ACCOUNTS)  # the tour saw real pages, not just sign-in redirects
     assert not found, "axe-core: serious or critical violations\n" + axe.describe(found)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_new_evaluation_and_street_launch_forms_fit_a_phone(browser: Browser, live_server, shot, locale):
+    """At 360 px nothing on either form scrolls sideways (a fieldset is as wide as its content by default)."""
+    from django.urls import reverse
+
+    from tests.evaluations.factories import make_world
+
+    world = make_world()
+    committee = world.committees[0]
+    host = live_server.url.split("//")[1].split(":")[0]
+    for user, url, name in [
+        (world.organizers[committee.pk], reverse("evaluations:campaign_create", args=[committee.pk]), "new"),
+        (world.officer, reverse("evaluations:street_launch", args=[world.street.pk]), "launch"),
+    ]:
+        context = browser.new_context(base_url=live_server.url, locale=locale, storage_state=_signed_in(user, host),
+                                      viewport={"width": 360, "height": 740},
+                                      extra_http_headers={"Accept-Language": locale})
+        try:
+            page = context.new_page()
+            page.goto(url)
+            shot(page, f"{name}-{locale}")
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= 360, f"{url} is {wide} px wide at 360 px"
+        finally:
+            context.close()
