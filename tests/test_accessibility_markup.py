@@ -50,7 +50,6 @@ def test_every_help_text_a_field_points_at_is_on_the_page(page):
     html = client.get(url).content.decode()
     described = set(re.findall(r'aria-describedby="([^"]+)"', html))
     ids = set(re.findall(r'\sid="([^"]+)"', html))
-    assert described, "the form has help texts"
     assert described <= ids, f"aria-describedby points at ids the page does not print: {described - ids}"
 
 

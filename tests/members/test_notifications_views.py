@@ -159,7 +159,7 @@ def test_the_list_groups_notifications_about_one_thing_newest_first_with_a_count
     assert (first["count"], first["unread"]) == (3, 2)
     assert {g["notification"].pk for g in groups} == {hearing[2].pk, ballot.pk, lonely[0].pk, lonely[1].pk}
     html = response.content.decode()
-    assert "Hearing news 2" in html and "Hearing news 1" not in html and "3 notifications about this" in html
+    assert "Hearing news 2" in html and "Hearing news 1" not in html and "共 3 条相关通知" in html
 
 
 def test_opening_the_page_a_notification_is_about_marks_it_read_with_the_others_about_it(client):
