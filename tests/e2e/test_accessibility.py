@@ -87,3 +87,14 @@ def test_the_new_evaluation_and_street_launch_forms_fit_a_phone(browser: Browser
             assert wide <= 360, f"{url} is {wide} px wide at 360 px"
         finally:
             context.close()
+
+
+@pytest.mark.no_axe
+def test_the_checker_reports_a_known_violation_with_its_target(page):
+    """The checker itself: a list item outside a list and an image without words are found and named."""
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><ul role="status">'
+                     '<li>saved</li></ul><img id="photo" src="data:,"></main></body></html>')
+    found = {rule["id"]: rule for rule in axe.violations(page)}
+    assert {"listitem", "image-alt"} <= set(found)
+    assert found["image-alt"]["targets"] == ["#photo"]
+    assert "listitem" in axe.describe({"/x": list(found.values())})
