@@ -128,3 +128,14 @@ def test_a_ballot_s_quorum_reads_as_a_percentage(zh):
     zh.force_login(organizer)
     text = _text(zh.get(reverse("decisions:ballot_manage", args=[ballot.pk])))
     assert "0.5000" not in text and "0.5" not in text
+
+
+def test_a_hearing_s_minutes_record_is_not_called_a_coordination_record():
+    from django.utils import translation
+
+    from coordination.models import CoordinationDocument
+    from hearings.models import HearingMinutes
+
+    with translation.override("zh-hans"):
+        assert str(HearingMinutes._meta.get_field("record").verbose_name) == "听证记录"
+        assert str(CoordinationDocument.Kind.RECORD.label) == "协调记录"
