@@ -6,9 +6,8 @@ their ballot, whose contents stay in the decision core.
 """
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from config.history_admin import ReadableHistoryAdmin, readable_value
 from deliberation.models import (
     Consultation,
     ConventionVersion,
@@ -21,7 +20,7 @@ from deliberation.models import (
 )
 
 
-class ReadOnlyHistoryAdmin(ReadableHistoryAdmin):
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -34,12 +33,8 @@ class ReadOnlyHistoryAdmin(ReadableHistoryAdmin):
 
 @admin.register(PartySettings)
 class PartySettingsAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("committee", "seconds_needed", "electorate", "quorum_percent")
+    list_display = ("committee", "seconds_needed", "electorate", "quorum")
     list_select_related = ("committee",)
-
-    @admin.display(description=_("quorum"), ordering="quorum")
-    def quorum_percent(self, obj: PartySettings) -> str:
-        return readable_value(PartySettings, "quorum", obj.quorum, percent_fields=("quorum",))
 
 
 @admin.register(Topic)
