@@ -108,7 +108,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.navigation",
-                "members.context_processors.display",
                 "evaluations.context_processors.agency_nav",
             ],
         },
