@@ -62,7 +62,7 @@ def _known_third_party(url: str, text: str) -> bool:
         return True
     # An uploaded image or PDF is shown by Chromium's own viewer, which styles its wrapper page; the
     # file is served with "default-src 'none'; sandbox" and nosniff, so nothing in it can run.
-    return re.search(r"/(attachments|material)/\d+/$", url) is not None
+    return re.search(r"/(attachments|material|photos)/\d+/$", url) is not None
 
 
 def _sign_in(context: BrowserContext, live_server, user) -> None:

@@ -263,13 +263,14 @@ def _refused_with_message(response) -> bool:
 
 
 def _acted(response) -> bool:
-    """The view did what was asked: a redirect without an error message, or the page that shows a
-    scrutineer's card once (a secret ballot opened with no scrutineer named shows its opener's card
-    instead of redirecting: the code is never stored, so it cannot wait behind a redirect)."""
+    """The view did what was asked: a redirect without an error message, or a page that shows a secret
+    once: a scrutineer's card (a secret ballot opened with no scrutineer named shows its opener's card
+    instead of redirecting) or a new API token. Neither is stored, so neither can wait behind a redirect."""
     if response.status_code in (301, 302, 303):
         return not _refused_with_message(response)
     return response.status_code == 200 and any(
-        t.name == "decisions/box_card.html" for t in getattr(response, "templates", []) or [])
+        t.name in ("decisions/box_card.html", "api/token_created.html")
+        for t in getattr(response, "templates", []) or [])
 
 
 # --- The test ---------------------------------------------------------------------------------
