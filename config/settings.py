@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.navigation",
+                "members.context_processors.display",
                 "evaluations.context_processors.agency_nav",
             ],
         },

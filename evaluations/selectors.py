@@ -142,6 +142,40 @@ def _sheet_blocks(campaign_id: int) -> list[SheetBlock]:
     return list(blocks.values())
 
 
+@dataclass(frozen=True)
+class SheetLine:
+    """One question of a sheet under review: its dimension, and the level chosen (None: not yet rated)."""
+    item: SheetItem
+    choice: object | None
+
+
+@dataclass(frozen=True)
+class SheetScreen:
+    """One evaluatee's screen of a sheet being filled in (1-based ``number``), as the answers so far stand."""
+    number: int
+    block: SheetBlock
+    lines: list[SheetLine]
+    comment: str
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for line in self.lines if line.choice is None)
+
+
+def sheet_screens(blocks: list[SheetBlock], answers) -> list[SheetScreen]:
+    """The sheet screen by screen, with the answers so far (``answers``: the form's data, ``q<question id>``
+    and ``c<evaluatee id>``): a level counts only if it is one of its question's own, so a garbled or
+    foreign value shows as not yet rated. Reads nothing from the database: the blocks carry the levels."""
+    screens = []
+    for number, block in enumerate(blocks, start=1):
+        lines = []
+        for item in block.items:
+            given = str(answers.get(f"q{item.question_id}", "") or "")
+            lines.append(SheetLine(item, next((o for o in item.question.options.all() if str(o.pk) == given), None)))
+        screens.append(SheetScreen(number, block, lines, str(answers.get(f"c{block.evaluatee.pk}", "") or "").strip()))
+    return screens
+
+
 def my_voice(campaign: Campaign, user: User) -> tuple[Voice | None, list[Participation]]:
     if campaign.ballot_id is None:
         return None, []

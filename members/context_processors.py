@@ -4,6 +4,16 @@ from members.models import Role
 from members.notifications import unread_count
 from members.permissions import is_site_admin, roles_of
 
+LARGE_PRINT_COOKIE = "sanhui_large_print"
+
+
+def display(request) -> dict:
+    """Whether pages are drawn in large print ("A+"): the signed-in person's choice, else the visitor's cookie."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return {"large_print": user.large_print}
+    return {"large_print": request.COOKIES.get(LARGE_PRINT_COOKIE) == "1"}
+
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)

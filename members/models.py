@@ -19,6 +19,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, null=True, blank=True, unique=True)
     phone_verified = models.BooleanField(_("phone verified"), default=False)
+    # Large print ("A+"): every page is drawn with larger text and buttons for this person.
+    large_print = models.BooleanField(_("large print"), default=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

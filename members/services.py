@@ -171,6 +171,16 @@ def person_set_phone(*, user: User, phone: str, by: User | None) -> User:
 
 
 @transaction.atomic
+def person_set_large_print(*, user: User, on: bool) -> User:
+    """Remember whether ``user`` reads every page in large print."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.large_print != on:
+        user.large_print = on
+        _stamp(user, user).save(update_fields=["large_print"])
+    return user
+
+
+@transaction.atomic
 def account_ensure(*, username: str, full_name: str, phone: str | None, password: str,
                    is_superuser: bool = False, by: User | None = None) -> User:
     """Create or bring in line a login account with a known password; save only what changed.

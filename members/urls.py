@@ -13,6 +13,7 @@ urlpatterns = [
         path("building/<int:pk>/", views.join_building, name="join_building"),
     ])),
     path("me/memberships/", views.my_memberships, name="my_memberships"),
+    path("me/large-print/", views.large_print_set, name="large_print_set"),
     path("streets/<int:pk>/", views.street_detail, name="street_detail"),
     path("committees/<int:pk>/", include([
         path("", views.committee_detail, name="committee_detail"),

@@ -4,6 +4,7 @@ Each view: scope check on the object's own committee or street, one form, one se
 the domain error shown as a message, redirect after POST.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.errors import error_text
 from config.spreadsheets import csv_response
-from members import notifications, roster, selectors, services
+from members import context_processors, notifications, roster, selectors, services
 from members.forms import (
     JoinHouseholdForm,
     NotificationPreferencesForm,
@@ -347,3 +348,24 @@ def contact_channel(request):
             messages.success(request, _("From now on you are told this way."))
             return redirect("members:contact_channel")
     return render(request, "members/contact_channel.html", {"form": form})
+
+
+# --- Large print ("A+") ------------------------------------------------------
+
+@require_POST
+def large_print_set(request):
+    """Switch large print on or off: remembered on a signed-in person's account, in a cookie for a visitor."""
+    on = request.POST.get("large_print") == "on"
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "home"
+    response = redirect(target)
+    if request.user.is_authenticated:
+        services.person_set_large_print(user=request.user, on=on)
+    elif on:
+        response.set_cookie(context_processors.LARGE_PRINT_COOKIE, "1", max_age=60 * 60 * 24 * 365 * 2, httponly=True,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    else:
+        response.delete_cookie(context_processors.LARGE_PRINT_COOKIE, samesite="Lax")
+    return response

@@ -7,11 +7,11 @@ from evaluations.views.campaigns import (
     campaign_scrutineers,
     campaign_transition,
     committee_campaigns,
-    sheet_fill,
     street_campaigns,
     street_launch,
 )
 from evaluations.views.dashboard import BarChartJSON, TrendChartJSON, campaign_export, street_dashboard, street_export
+from evaluations.views.sheet import sheet_fill
 
 __all__ = [
     "BarChartJSON", "TrendChartJSON", "agency_home", "campaign_create", "campaign_detail", "campaign_export",

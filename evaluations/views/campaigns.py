@@ -1,5 +1,5 @@
-"""Campaign pages: lists, create and launch, the campaign page, its scrutineers and moves, the sheet, results
-and report."""
+"""Campaign pages: lists, create and launch, the campaign page, its scrutineers and moves, results and report
+(the sheet is in ``evaluations.views.sheet``)."""
 
 from io import BytesIO
 
@@ -17,9 +17,8 @@ from config.confirm import confirm_page
 from config.errors import DOMAIN_ERRORS, error_text
 from decisions.models import Channel
 from decisions.services.casting import change_refusal
-from decisions.throttle import throttle_votes
 from evaluations import selectors, services
-from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm, SheetForm
+from evaluations.forms import CampaignForm, CancelForm, LaunchForm, ScrutineersForm
 from evaluations.models import MIN_ANSWERS, Campaign
 from evaluations.permissions import (
     campaign_for_runner_or_404,
@@ -107,7 +106,8 @@ def _launch_cards(request, launch):
     return response
 
 
-def _state(request, campaign: Campaign) -> dict:
+def sheet_state(request, campaign: Campaign) -> dict:
+    """The evaluator's voice, their sheets handed in so far, and whether they may fill in a sheet now."""
     voice, versions = selectors.my_voice(campaign, request.user)
     # Whether a new sheet may follow the latest is the core's one rule, the one the casting service applies.
     refused = versions and change_refusal(campaign.ballot, versions[0], voter_id=request.user.pk,
@@ -121,7 +121,7 @@ def _state(request, campaign: Campaign) -> dict:
 def campaign_detail(request, pk: int):
     campaign = campaign_for_viewer_or_404(request.user, pk)
     return render(request, "evaluations/campaign_detail.html", {
-        "campaign": campaign, "turnout": selectors.turnout(campaign), "state": _state(request, campaign),
+        "campaign": campaign, "turnout": selectors.turnout(campaign), "state": sheet_state(request, campaign),
         "is_runner": can_run(request.user, campaign.committee),
         "is_organizer": can_manage_committee(request.user, campaign.committee),
         "box": selectors.box_state(campaign, request.user),
@@ -202,87 +202,6 @@ def campaign_transition(request, pk: int, move: str):
                  "subject": f"{campaign.title} · {campaign.committee.name}",
                  "status_template": "evaluations/_status.html", "details": "evaluations/_transition_details.html",
                  "turnout": selectors.turnout(campaign), "box": selectors.box_state(campaign, request.user)})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@throttle_votes
-def sheet_fill(request, pk: int):
-    """The evaluator's secret sheet. A draft is kept on the device only (static/js/sheet-draft.js)."""
-    if request.method == "POST":
-        return _hand_in(request, pk)
-    campaign = campaign_for_viewer_or_404(request.user, pk)
-    state = _state(request, campaign)
-    closed = _sheet_closed(request, campaign, state)
-    if closed:
-        return closed
-    return _sheet_page(request, campaign, state, SheetForm(blocks=selectors.sheet_blocks(campaign)))
-
-
-def _hand_in(request, pk: int):
-    """Hand in a sheet: the service is the one check (campaign open, voice held, every line rated, a change
-    allowed, a double submit), as for a vote (``decisions.views.voting``).
-
-    Only an evaluator holding a voice on the campaign's ballot can be recorded, so the scope is
-    checked only when the service refuses, and then fully, before anything is said: 404 outside
-    the scope, else the sheet page's own explanation.
-    """
-    post = request.POST
-    try:
-        participation = services.sheet_submit(
-            campaign=Campaign(pk=pk), voter=request.user, expected_version=_version(post.get("after")),
-            ratings={int(name[1:]): post[name] for name in post if name[:1] == "q" and name[1:].isdigit()},
-            comments={int(name[1:]): post[name] for name in post if name[:1] == "c" and name[1:].isdigit()})
-    except DOMAIN_ERRORS as error:
-        return _refused(request, pk, error)
-    messages.success(request, _("Your sheet has been recorded. Receipt: %(r)s") % {"r": participation.receipt})
-    return redirect(reverse("evaluations:campaign_detail", args=[pk]) + "?sent=1")
-
-
-def _refused(request, pk: int, error: Exception):
-    """A sheet the service refused, answered as the sheet page always did: scope, the evaluator's state,
-    the form's own messages, then the service's."""
-    campaign = campaign_for_viewer_or_404(request.user, pk)
-    state = _state(request, campaign)
-    closed = _sheet_closed(request, campaign, state)
-    if closed:
-        return closed
-    form = SheetForm(request.POST, blocks=selectors.sheet_blocks(campaign))
-    if not form.is_valid():
-        messages.error(request, _("Your sheet was not recorded: rate every line (choose “don't know” where you "
-                                  "cannot say). Nothing was lost on this device."))
-        return _sheet_page(request, campaign, state, form)
-    messages.error(request, error_text(error))
-    if getattr(error, "code", None) == "already_submitted":
-        return redirect(campaign)  # a double submit: the first sheet counts, nothing to redo
-    return _sheet_page(request, campaign, state, form)
-
-
-def _sheet_closed(request, campaign: Campaign, state: dict):
-    """Where the evaluator is sent, with why, if they may not fill in a sheet now; None if they may."""
-    if state["may_fill"]:
-        return None
-    if state["voice"] is None:
-        messages.error(request, _("You are not among the evaluators of this evaluation."))
-    elif campaign.status != Campaign.Status.OPEN:
-        messages.error(request, _("This evaluation is not taking sheets now."))
-    else:
-        messages.error(request, _("Your sheet has been counted and cannot be changed."))
-    return redirect(campaign)
-
-
-def _sheet_page(request, campaign: Campaign, state: dict, form: SheetForm):
-    return render(request, "evaluations/sheet_fill.html", {
-        "campaign": campaign, "form": form, "state": state,
-        "after": state["versions"][0].version if state["versions"] else 0,
-        "draft_key": f"sanhui-sheet-{campaign.pk}-{request.user.pk}",
-        "casework_figures": selectors.sheet_casework_figures(campaign)})
-
-
-def _version(value: str | None) -> int | None:
-    """The sheet version the evaluator saw (a double submit then records one sheet); None if garbled."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
 
 
 @login_required

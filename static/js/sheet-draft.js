@@ -1,5 +1,7 @@
-// Evaluation sheet drafts, kept in this browser only (localStorage), never sent to the server:
-// the server must hold no link between a person and unfinished ratings. Erased once handed in.
+// Evaluation sheet drafts, kept in this browser only (localStorage), never sent to the server but with
+// the sheet itself: the server must hold no link between a person and unfinished ratings. The sheet
+// is one screen per evaluatee; the draft holds every screen's answers (the screen shown as radios
+// and a comment box, the others as hidden fields the form carries). Erased once handed in.
 (function () {
   "use strict";
   var store;
@@ -20,10 +22,19 @@
     if (status) { status.textContent = text; status.hidden = false; }
   }
 
+  function load() {
+    try { return JSON.parse(store.getItem(key) || "{}") || {}; } catch (e) { return {}; }
+  }
+
   function collect() {
-    var data = {};
+    var data = load();
+    form.querySelectorAll("input[type=hidden][data-answer]").forEach(function (input) {
+      if (input.value) { data[input.name] = input.value; }
+    });
     form.querySelectorAll("input[type=radio]:checked").forEach(function (input) { data[input.name] = input.value; });
-    form.querySelectorAll("textarea").forEach(function (area) { if (area.value) { data[area.name] = area.value; } });
+    form.querySelectorAll("textarea").forEach(function (area) {
+      if (area.value) { data[area.name] = area.value; } else { delete data[area.name]; }
+    });
     return data;
   }
 
@@ -32,21 +43,25 @@
     if (announce) { say(form.getAttribute("data-msg-saved")); }
   }
 
-  var saved = store.getItem(key);
-  if (saved) {
-    var data = {};
-    try { data = JSON.parse(saved) || {}; } catch (e) { data = {}; }
-    var restored = false;
-    Object.keys(data).forEach(function (name) {
-      var radio = form.querySelector("input[type=radio][name='" + name + "'][value='" + data[name] + "']");
-      if (radio && !form.querySelector("input[type=radio][name='" + name + "']:checked")) {
-        radio.checked = true; restored = true;
-      }
-      var area = form.querySelector("textarea[name='" + name + "']");
-      if (area && !area.value) { area.value = data[name]; restored = true; }
+  var data = load();
+  var restored = false;
+  Object.keys(data).forEach(function (name) {
+    var value = String(data[name]);
+    var group = form.querySelectorAll("input[type=radio]");
+    var radio = null;
+    var checked = false;
+    group.forEach(function (input) {
+      if (input.name !== name) { return; }
+      if (input.checked) { checked = true; }
+      if (input.value === value) { radio = input; }
     });
-    if (restored) { say(form.getAttribute("data-msg-restored")); }
-  }
+    if (radio && !checked) { radio.checked = true; restored = true; }
+    form.querySelectorAll("textarea, input[type=hidden][data-answer]").forEach(function (field) {
+      if (field.name === name && !field.value) { field.value = value; restored = true; }
+    });
+  });
+  if (restored) { say(form.getAttribute("data-msg-restored")); }
+  save(false);
 
   form.addEventListener("change", function () { save(false); });
   form.addEventListener("input", function () { save(false); });

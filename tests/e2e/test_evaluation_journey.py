@@ -1,11 +1,12 @@
 """The year-end evaluation journey (评议会), read as a story.
 
 The street officer of 大宁路街道 launches this year's evaluation in all three committees at once.
-In 延长居民区 a resident representative fills in the secret sheet on her phone, saves a draft on
-the device, comes back and hands it in; four more do the same; one hands in a paper sheet, which an
-organizer types in and a second organizer confirms. The organizer closes and publishes. The street
-officer opens the dashboard (heat map, bar chart, year-on-year line against last year's campaign) and
-the property firm's contact files its rectification plan and confirms it as the firm's head.
+In 延长居民区 a resident representative fills in the secret sheet on her phone, one evaluatee per
+screen, saves a draft on the device, comes back, checks her answers and hands it in; four more do
+the same; one hands in a paper sheet, which an organizer types in and a second organizer confirms.
+The organizer closes and publishes; the results open on their summary. The street officer opens
+the dashboard (heat map, bar chart, year-on-year line against last year's campaign) and the
+property firm's contact files its rectification plan and confirms it as the firm's head.
 Screenshots in test-artifacts/screenshots/<test name>/.
 """
 
@@ -104,35 +105,75 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     campaign = Campaign.objects.get(committee=yanchang, year=2026)
     assert campaign.status == Campaign.Status.OPEN
 
-    # --- 2. 陈静 fills in her sheet on her phone, saves a draft, comes back and hands it in ---------
-    # She follows the link of the notification she was sent when the sheets opened.
+    # --- 2. 陈静 fills in her sheet on her phone, one evaluatee per screen, comes back and hands it in ---
+    # She follows the link of the notification she was sent when the sheets opened. Every tap from the
+    # campaign page to the hand-in is counted.
+    taps = 0
+
+    def tap(locator) -> None:
+        nonlocal taps
+        taps += 1
+        locator.click()
+
     login_as(reps[0])
     page.goto(Notification.objects.filter(user=reps[0], kind=Notification.Kind.OPENING).first().url)
     expect(page.get_by_role("main")).to_contain_text("2026年度派驻机构和物业服务评议")
-    page.get_by_role("link", name="Fill in my sheet").click()
+    tap(page.get_by_role("link", name="Fill in my sheet"))
     expect(page.get_by_role("heading", level=1)).to_have_text("My evaluation sheet")
+    expect(page.locator(".sheet-progress")).to_contain_text("1 of 3")  # police, firm, work station
     fieldsets = page.locator("fieldset.rating")
-    expect(fieldsets).to_have_count(12)  # police, firm, work station × 4 dimensions
-    for i in range(6):
-        fieldsets.nth(i).get_by_label("满意", exact=True).check()
+    expect(fieldsets).to_have_count(4)  # 4 dimensions on each evaluatee's screen
+    for i in range(4):
+        tap(fieldsets.nth(i).get_by_text("满意", exact=True))  # the whole label is the button
+    tap(page.get_by_role("button", name="Next"))
+    expect(page.locator(".sheet-progress")).to_contain_text("2 of 3")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("延长物业管理有限公司")
+    for i in range(2):
+        tap(fieldsets.nth(i).get_by_text("满意", exact=True))
     page.get_by_label("Comment on 延长物业管理有限公司 (optional, anonymous)").fill("保洁还要加强")
     page.get_by_role("button", name="Save a draft on this device").click()
     expect(page.locator(".draft-status")).to_have_text("Draft saved on this device.")
     shot(page, "sheet-draft-saved")
-    page.reload()
+    fits_a_phone(page)
+
+    # She puts the phone down; later she opens the sheet again: the draft on this device fills it in.
+    page.goto(f"/evaluations/{campaign.pk}/sheet/")
     expect(page.locator(".draft-status")).to_contain_text("Your draft from this device has been filled in")
-    expect(fieldsets.nth(5).get_by_label("满意", exact=True)).to_be_checked()
+    expect(fieldsets.nth(3).get_by_label("满意", exact=True)).to_be_checked()
+    page.get_by_role("button", name="See all my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check my answers")
+    firm_review = page.locator(".review-item").filter(has_text="延长物业管理有限公司")
+    expect(firm_review).to_have_class(re.compile("incomplete"))
+    expect(firm_review).to_contain_text("保洁还要加强")
+    expect(page.locator(".review-item.incomplete")).to_have_count(2)  # the firm (2 lines) and the work station
+    expect(page.get_by_role("button", name="Hand in my sheet")).to_have_count(0)
+    shot(page, "sheet-review-incomplete")
+    fits_a_phone(page)
+    firm_review.get_by_role("button", name="Rate 延长物业管理有限公司").click()
+    expect(page.locator(".sheet-progress")).to_contain_text("2 of 3")
+    expect(fieldsets.nth(1).get_by_label("满意", exact=True)).to_be_checked()
     expect(page.get_by_label("Comment on 延长物业管理有限公司 (optional, anonymous)")).to_have_value("保洁还要加强")
-    for i in range(6, 12):
-        fieldsets.nth(i).get_by_label("基本满意", exact=True).check()
-    shot(page, "sheet-complete")
+    for i in range(2, 4):
+        tap(fieldsets.nth(i).get_by_text("基本满意", exact=True))
+    tap(page.get_by_role("button", name="Next"))
+    for i in range(4):
+        tap(fieldsets.nth(i).get_by_text("基本满意", exact=True))
+    shot(page, "sheet-last-screen")
     fits_a_phone(page)
     page.screenshot(path=str(shot(page, "sheet-again").parent / "sheet-phone-viewport.png"))
-    page.get_by_role("button", name="Hand in my sheet").click()
+    tap(page.get_by_role("button", name="Check my answers"))
+    expect(page.locator(".review-item.incomplete")).to_have_count(0)
+    shot(page, "sheet-review-complete")
+    fits_a_phone(page)
+    tap(page.get_by_role("button", name="Hand in my sheet"))
     expect(page.get_by_role("status")).to_contain_text("Your sheet has been recorded. Receipt:")
     expect(page.get_by_role("main")).to_contain_text("Your sheet is secret")
     shot(page, "sheet-handed-in")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('sanhui-sheet')).length") == 0
+    # 12 ratings on 3 screens: open the sheet, rate, next, next, check, hand in (the interruption,
+    # the draft and the way back to the firm's screen are not counted: nothing to redo).
+    print(f"\nevaluation sheet: {taps} taps for 12 ratings on 3 screens")
+    assert taps == 1 + 12 + 2 + 1 + 1
 
     # Four more representatives hand in theirs (the same service the page calls).
     for i, rep in enumerate(reps[1:5]):
@@ -175,7 +216,14 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     page.get_by_role("button", name="Publish the results").click()
     expect(page.get_by_role("status")).to_contain_text("the evaluation is now published")
     page.get_by_role("link", name="See the results").click()
-    firm = page.locator("section.evaluatee-result").filter(has_text="延长物业管理有限公司")
+    # The summary first: each evaluatee's satisfaction rate; the details open on request.
+    expect(page.locator(".results-summary li")).to_have_count(3)
+    expect(page.locator(".results-summary li").filter(has_text="延长物业管理有限公司")).to_contain_text("%")
+    shot(page, "results-summary")
+    page.screenshot(path=str(shot(page, "results-summary-again").parent / "results-phone-first-screen.png"))
+    firm = page.locator("details.evaluatee-result").filter(has_text="延长物业管理有限公司")
+    expect(firm.locator("tr.overall")).to_be_hidden()
+    firm.locator("summary").click()
     expect(firm.locator("tr.overall")).to_contain_text("%")
     expect(firm).to_contain_text("保洁还要加强")
     expect(firm).to_contain_text("Last year's rectification plan: plan confirmed")

@@ -1,6 +1,6 @@
 """Expected answers of the members app's URLs (format: tests/security/access/__init__.py)."""
 
-from tests.security.access import Entry, everyone, scoped
+from tests.security.access import REDIRECT, Entry, everyone, scoped
 
 ORGANIZER = {"organizer admin": 200}
 ONLY_OWN = ("own",)
@@ -9,6 +9,9 @@ EXPECTATIONS = {
     "home": Entry(get=everyone(200, anonymous=200), sides=ONLY_OWN),
     "members:join_start": Entry(get=everyone(200), sides=ONLY_OWN),
     "members:my_memberships": Entry(get=everyone(200), sides=ONLY_OWN),
+    # Large print: anyone may switch it for themselves (a visitor in a cookie); only by POST.
+    "members:large_print_set": Entry(get=everyone(405, anonymous=405), post=everyone(REDIRECT, anonymous=REDIRECT),
+                                     sides=ONLY_OWN),
     # Joining: any signed-in person may look for their own building in any committee.
     "members:join_committee": Entry(kwargs=lambda w, s: {"pk": s.committee.pk}, get=everyone(200)),
     "members:join_compound": Entry(kwargs=lambda w, s: {"pk": s.compound.pk}, get=everyone(200)),
@@ -33,7 +36,6 @@ EXPECTATIONS = {
 # --- Notifications: a person sees and marks only their own ------------------------------------
 # The builder gives the side's resident one notification (through members.notifications.notify).
 
-from tests.security.access import REDIRECT  # noqa: E402
 from tests.security.world import register_builder  # noqa: E402
 
 
