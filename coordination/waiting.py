@@ -1,5 +1,6 @@
-"""Waiting items from coordination meetings: a record or agreement to confirm, a request decided,
-an agreed action to report on. Four queries whatever the person's data."""
+"""Waiting items from coordination meetings: a record or agreement to confirm, an agreed action to
+report on, for a street officer the matters escalated to their street; and, as information, the
+answer to a request. Five queries whatever the person's data."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from coordination.models import CoordinationAction, CoordinationConfirmation, Co
 from coordination.models import CoordinationParticipant as Participant
 from coordination.selectors import _row_of_user
 from members.models import Role
+from members.permissions import roles_of
 from members.waiting import WaitingItem
 
 # A decided request stays on the home page this long, so the resident reads the answer.
@@ -45,7 +47,8 @@ def items_for(user) -> list[WaitingItem]:
         action = (_("Read why your request was declined") if meeting.status == CoordinationMeeting.Status.DECLINED
                   else _("Your request was accepted: see the meeting"))
         items.append(WaitingItem(kind="request", title=meeting.subject, action=action,
-                                 url=meeting.get_absolute_url(), place=meeting.committee.name))
+                                 url=meeting.get_absolute_url(), place=meeting.committee.name,
+                                 info=True, at=meeting.decided_at))
     agencies = Role.objects.filter(user=user, kind=Role.Kind.AGENCY_CONTACT).values("agency_id")
     mine = Participant.objects.filter(_row_of_user(user), is_party=True).values("pk")
     owned = (CoordinationAction.objects
@@ -58,4 +61,13 @@ def items_for(user) -> list[WaitingItem]:
         items.append(WaitingItem(kind="action", title=f"{action.meeting.subject} · {action.description}",
                                  action=_("Report progress on the agreed action"), due=due,
                                  url=action.meeting.get_absolute_url(), place=action.meeting.committee.name))
+    streets = [r.street_id for r in roles_of(user) if r.kind == Role.Kind.STREET_OFFICER]
+    if streets:
+        escalated = (CoordinationMeeting.objects
+                     .filter(committee__street_id__in=streets, status=CoordinationMeeting.Status.ESCALATED)
+                     .select_related("committee").order_by("escalated_at", "pk"))
+        for meeting in escalated:
+            items.append(WaitingItem(kind="escalation", title=meeting.subject,
+                                     action=_("Handle the matter escalated to the street"),
+                                     url=meeting.get_absolute_url(), place=meeting.committee.name))
     return items

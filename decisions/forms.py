@@ -107,6 +107,12 @@ class VoteForm(forms.Form):
     def question_fields(self) -> list[forms.BoundField]:
         return [self[self.field_name(q)] for q in self.questions]
 
+    @property
+    def one_tap(self) -> bool:
+        """One question with one answer: each option can be its own button that goes on to the check
+        page, so choosing is one tap and nothing is recorded before the voter confirms."""
+        return len(self.questions) == 1 and self.questions[0].kind != Question.Kind.MULTIPLE
+
 
 class ReceiptCheckForm(forms.Form):
     code = forms.CharField(label=_("Receipt code"), max_length=20, widget=forms.TextInput(attrs={

@@ -294,7 +294,8 @@ def my_voices(user: User) -> QuerySet[Voice]:
                             "household__building__compound")
             .prefetch_related(Prefetch("participations", queryset=mine, to_attr="mine"),
                               Prefetch("participations", queryset=Participation.objects.order_by("-version")
-                                       .only("pk", "voice_id", "version", "user_id"), to_attr="all_versions"))
+                                       .only("pk", "voice_id", "version", "user_id", "channel"),
+                                       to_attr="all_versions"))
             .order_by("-ballot__opened_at", "-ballot__pk"))
 
 

@@ -6,6 +6,7 @@ user's data (``deliberation/waiting.py`` calls this when present).
 """
 
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from decisions.models import Ballot, Participation, Voice
@@ -43,7 +44,9 @@ def items_for(user) -> list[WaitingItem]:
         .filter(Exists(Voice.objects.filter(ballot=OuterRef("ballot"), holders__user=user)))
         .exclude(Exists(Participation.objects.filter(ballot=OuterRef("ballot"), voice__holders__user=user)))
         .select_related("building__compound", "ballot").order_by("opened_at"))
+    # Straight to the answer form (its crumb leads back to the consultation): two taps from there.
     items += [WaitingItem(kind="opinion", title=c.title, action=_("Give your household's opinion"),
-                          url=c.get_absolute_url(), due=c.ballot.closes_at, place=str(c.building))
+                          url=reverse("deliberation:floor_answer", args=[c.pk]), due=c.ballot.closes_at,
+                          place=str(c.building))
               for c in open_consultations]
     return items

@@ -51,5 +51,5 @@ def items_for(user) -> list[WaitingItem]:
         items.append(WaitingItem(kind="objection", title=objection.hearing.title,
                                  action=_("Read the answer to your objection"), due=objection.hearing.notice_ends_at,
                                  url=objection.hearing.get_absolute_url() + "#objections",
-                                 place=objection.hearing.committee.name))
+                                 place=objection.hearing.committee.name, info=True, at=objection.answered_at))
     return items

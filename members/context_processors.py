@@ -4,6 +4,12 @@ from members.models import Role
 from members.notifications import unread_count
 from members.permissions import is_site_admin, roles_of
 
+PARTY_KINDS = (Role.Kind.PARTY_MEMBER, Role.Kind.PARTY_REPRESENTATIVE)
+# Who runs or leads floor consultations: a floor leader in their building, an organizer in their
+# neighbourhood's buildings. Residents reach their building's consultations from the home page.
+FLOOR_KINDS = (Role.Kind.FLOOR_LEADER, Role.Kind.ORGANIZER)
+
+
 LARGE_PRINT_COOKIE = "sanhui_large_print"
 
 
@@ -27,6 +33,8 @@ def navigation(request) -> dict:
     return {"nav": {
         "organizes": organizes,
         "streets": streets,
+        "party": any(r.kind in PARTY_KINDS for r in roles),
+        "floors": any(r.kind in FLOOR_KINDS for r in roles),
         "site_admin": is_site_admin(user),
         "staff": user.is_staff,
         "unread": unread_count(user),

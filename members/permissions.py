@@ -34,6 +34,16 @@ def is_site_admin(user: User) -> bool:
     )
 
 
+# Roles held for work rather than as a resident: an organizer, a street officer, an agency's contact.
+STAFF_KINDS = (Role.Kind.ORGANIZER, Role.Kind.STREET_OFFICER, Role.Kind.AGENCY_CONTACT, Role.Kind.SITE_ADMIN)
+
+
+def is_staff_person(user: User) -> bool:
+    """Whether ``user`` works on the platform (a staff role, or the admin site) rather than only lives here."""
+    return user.is_authenticated and (user.is_staff or user.is_superuser
+                                      or any(r.kind in STAFF_KINDS for r in roles_of(user)))
+
+
 def has_committee_role(user: User, committee: Committee, kind: str) -> bool:
     return any(r.kind == kind and r.committee_id == committee.pk for r in roles_of(user))
 

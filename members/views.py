@@ -26,26 +26,31 @@ from members.forms import (
     RoleGrantForm,
     RosterUploadForm,
 )
-from members.models import Building, Committee, Compound, Notification, Role
+from members.models import Building, Committee, Compound, Membership, Notification, Role
 from members.permissions import (
     committee_for_organizer_or_404,
+    is_staff_person,
     managed_committees,
     street_for_officer_or_404,
     viewable_streets,
 )
-from members.waiting import waiting_for
+from members.waiting import home_lists
 
 PAGE_SIZE = 50
 
 
 def home(request):
-    """Signed in: what is waiting for this person first, then their household and desks."""
+    """Signed in: the tasks waiting for this person, biggest first; then what is new; then their desks."""
     context = {}
     if request.user.is_authenticated:
-        context["waiting"] = waiting_for(request.user)
-        context["memberships"] = selectors.user_memberships(request.user)
+        context["waiting"], context["info"] = home_lists(request.user)
+        context["memberships"] = memberships = list(selectors.user_memberships(request.user))
         context["committees"] = managed_committees(request.user)
         context["streets"] = viewable_streets(request.user)
+        # Registering a household is a resident's first task; staff are not offered it.
+        current = any(m.status in (Membership.Status.PENDING, Membership.Status.VERIFIED) for m in memberships)
+        context["offer_join"] = not current and not is_staff_person(request.user)
+        context["to_do"] = sum(not item.done for item in context["waiting"]) + context["offer_join"]
     return render(request, "members/home.html", context)
 
 

@@ -29,6 +29,7 @@ from decisions import selectors, services
 from decisions.models import Ballot, Participation
 from members import services as member_services
 from tests.decisions.factories import open_box
+from tests.e2e.menu import open_menu
 from tests.factories import (
     make_building,
     make_committee,
@@ -91,9 +92,9 @@ def status_message(page: Page):
 
 
 def choose_and_check(page: Page, choice: str) -> None:
-    """On the ballot page: pick ``choice`` and go to the confirmation step, which repeats it."""
-    page.get_by_label(choice, exact=True).check()
-    page.get_by_role("button", name="Next: check my vote").click()
+    """On the ballot page: tap ``choice`` (one question: each option is a button) and see the
+    confirmation step, which repeats it."""
+    page.get_by_role("button", name=choice, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your vote")
     expect(page.locator(".chosen")).to_have_text(choice)
 
@@ -111,7 +112,7 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, 王主任")
 
     # From the committee's pages: Ballots → New ballot.
-    main_nav(page).get_by_role("link", name="Manage 延长居民区").click()
+    open_menu(page).get_by_role("link", name="Manage 延长居民区").click()
     page.get_by_role("navigation", name="Committee pages").get_by_role("link", name="Ballots").click()
     expect(page.get_by_role("main")).to_contain_text("No ballots yet.")
     shot(page, "organizer-ballots-empty")
@@ -174,7 +175,7 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
     # One scrutineer alone can open the box: the ballot page says so to everyone.
     expect(page.get_by_test_id("single-scrutineer")).to_be_visible()
     shot(page, "ballot-page-organizer")
-    main_nav(page).get_by_role("button", name="Sign out").click()
+    open_menu(page).get_by_role("button", name="Sign out").click()
 
     # --- 2. Resident 1 (101) signs in with phone and password and votes 同意 ---------------------
     main_nav(page).get_by_role("link", name="Sign in").click()
@@ -182,7 +183,7 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, 陈静")
-    main_nav(page).get_by_role("link", name="My ballots").click()
+    open_menu(page).get_by_role("link", name="My ballots").click()
     waiting = page.get_by_role("main").get_by_role("listitem").filter(has_text=TITLE)
     expect(waiting).to_contain_text("Vote now")
     shot(page, "resident1-my-ballots-waiting")
@@ -228,7 +229,7 @@ def test_a_secret_art_278_ballot_from_draft_to_published_verdict(
     shot(page, "resident2-receipt-changed")
 
     # My ballots lists both receipts: the first one replaced, the second one counting.
-    main_nav(page).get_by_role("link", name="My ballots").click()
+    open_menu(page).get_by_role("link", name="My ballots").click()
     card = page.get_by_role("main").locator(".card", has_text=TITLE)
     expect(card.get_by_role("listitem").filter(has_text=receipt_2_first)).to_contain_text(
         "replaced by a later vote")

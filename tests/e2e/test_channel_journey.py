@@ -21,6 +21,7 @@ from decisions.models import Ballot
 from members import services as member_services
 from members.messaging.models import ContactChoice
 from members.models import Notification
+from tests.e2e.menu import open_menu
 from tests.factories import make_building, make_committee, make_compound, make_household, make_organizer, make_user
 
 PHONE_E164, EMAIL = "+8613900000888", "qian.daughter@example.org"
@@ -62,7 +63,7 @@ def test_a_resident_chooses_sms_and_the_next_ballot_reaches_her_phone(
 
     # --- 1. "我家" → "通知方式": e-mail is chosen for her, as she has an address ------------------
     page.goto("/")
-    main_nav(page).get_by_role("link", name="我家").click()
+    open_menu(page).get_by_role("link", name="我家").click()
     shot(page, "my-household")
     page.get_by_role("main").get_by_role("link", name="通知方式").click()
     expect(page).to_have_url("/me/notifications/channel/")

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 from coordination.models import CoordinationMeeting, CoordinationNotice
 from members.models import Notification
 from tests.coordination.coordination_factories import make_agency_contact
+from tests.e2e.menu import open_menu
 from tests.factories import (
     make_building,
     make_committee,
@@ -77,7 +78,7 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
     # --- 1. The resident asks for a meeting with the property firm ------------------------------
     login_as(yanchang["resident"])
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Coordination").click()
+    open_menu(page).get_by_role("link", name="Coordination").click()
     expect(main(page)).to_contain_text("You are not part of any coordination meeting yet.")
     main(page).get_by_role("link", name="Ask for a coordination meeting").click()
     page.get_by_label("What is it about?").fill(SUBJECT)
@@ -185,7 +186,7 @@ def test_a_resident_and_the_property_firm_reach_an_agreement_one_action_done_one
     # --- 7. The street officer finds it from the street page --------------------------------------
     login_as(yanchang["officer"])
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="大宁路街道").click()
+    open_menu(page).get_by_role("link", name="大宁路街道", exact=True).click()
     main(page).get_by_role("link", name="Escalated coordination matters").click()
     expect(main(page)).to_contain_text("延长居民区")
     shot(page, "officer-escalations")

@@ -21,6 +21,7 @@ from evaluations.models import Campaign, Rectification, Result
 from members import services as member_services
 from members.models import Agency, Notification, Role
 from tests.decisions.factories import open_box
+from tests.e2e.menu import open_menu
 from tests.e2e.test_layout import UNLABELLED_FIELDS_JS
 from tests.evaluations.factories import fill, make_reps, publish, settings
 from tests.factories import make_committee, make_compound, make_organizer, make_street, make_street_officer, make_user
@@ -261,7 +262,7 @@ def test_street_launches_representatives_fill_in_results_dashboard_and_rectifica
     # --- 6. The property firm's contact files the plan and confirms it as the firm's head ---------
     login_as(danning["contact"])
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My agency's evaluations").click()
+    open_menu(page).get_by_role("link", name="My agency's evaluations").click()
     expect(page.get_by_role("main")).not_to_contain_text("大宁路派出所")  # only its own agency
     waiting = page.get_by_role("row").filter(has_text="waiting for the plan")
     waiting.get_by_role("link", name="延长物业管理有限公司").click()

@@ -27,6 +27,7 @@ from decisions.models import Ballot
 from hearings.models import Hearing, HearingMinutes
 from members.models import Notification
 from tests.decisions.factories import open_box
+from tests.e2e.menu import open_menu
 from tests.factories import (
     make_building,
     make_committee,
@@ -76,7 +77,7 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     # --- 1. The organizer drafts the hearing from the committee's pages ---------------------------
     login_as(organizer)
     page.goto("/")
-    main_nav(page).get_by_role("link", name="Manage 延长居民区").click()
+    open_menu(page).get_by_role("link", name="Manage 延长居民区").click()
     page.get_by_role("navigation", name="Committee pages").get_by_role("link", name="Hearings").click()
     expect(page.get_by_role("main")).to_contain_text("No hearings yet.")
     page.get_by_role("main").get_by_role("link", name="New hearing").click()
@@ -130,7 +131,7 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     # --- 2. 陈静 registers to speak and gives her written opinion -----------------------------------
     login_as(chen)
     page.goto("/")
-    main_nav(page).get_by_role("link", name="Hearings").click()
+    open_menu(page).get_by_role("link", name="Hearings").click()
     page.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     page.get_by_label("speak at the hearing (speaker)").check()
@@ -182,8 +183,7 @@ def test_a_hearing_from_draft_to_archived(page: Page, building_1, login_as, shot
     login_as(chen)
     page.goto(f"/hearings/{hearing.pk}/")
     page.get_by_role("link", name=QUESTION).click()
-    page.get_by_label("同意", exact=True).check()
-    page.get_by_role("button", name="Next: check my vote").click()
+    page.get_by_role("button", name="同意", exact=True).click()
     page.get_by_role("button", name="Confirm my vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your receipt")
     question = ballot.questions.get()

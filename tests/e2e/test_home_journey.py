@@ -19,7 +19,15 @@ from decisions import services
 from decisions.models import Ballot
 from members import services as member_services
 from members.models import Notification, NotificationOptOut
-from tests.factories import make_building, make_committee, make_compound, make_household, make_organizer, make_user
+from tests.factories import (
+    make_building,
+    make_committee,
+    make_compound,
+    make_household,
+    make_organizer,
+    make_resident,
+    make_user,
+)
 
 PHONE, PASSWORD = "13900000888", "Yanchang-2hao-lou"
 SOON, LATER = "2号楼楼道堆物清理", "2号楼自行车棚改造"
@@ -83,16 +91,19 @@ def test_a_resident_sees_what_is_waiting_follows_it_and_manages_notifications(
     items.nth(0).get_by_role("link", name="Vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SOON)
     shot(page, "ballot-from-home")
-    page.get_by_label("同意", exact=True).check()
-    page.get_by_role("button", name="Next: check my vote").click()
+    page.get_by_role("button", name="同意", exact=True).click()
     page.get_by_role("button", name="Confirm my vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your receipt")
 
-    # Back home only the other ballot waits.
+    # Back home the other ballot waits on top; the one she voted on follows, changeable until it closes.
     main_nav(page).get_by_role("link", name="Home").click()
-    items = page.get_by_role("region", name="Waiting for you").get_by_role("listitem")
-    expect(items).to_have_count(1)
+    waiting = page.get_by_role("region", name="Waiting for you")
+    expect(waiting).to_contain_text("One thing is waiting for you.")
+    items = waiting.get_by_role("listitem")
+    expect(items).to_have_count(2)
     expect(items.nth(0)).to_contain_text(LATER)
+    expect(items.nth(1)).to_contain_text(SOON)
+    expect(items.nth(1)).to_contain_text("Voted · can be changed")
     shot(page, "home-one-left")
     fits_a_phone(page)
 
@@ -164,8 +175,18 @@ def test_the_home_page_and_notifications_in_chinese_on_a_phone(page: Page, build
 
 
 def test_nothing_waiting_is_said_plainly(page: Page, login_as, shot):
-    login_as(make_user(name="新居民"))
+    login_as(make_resident(name="老居民"))
     page.goto("/")
     expect(page.locator(".empty-state")).to_contain_text("Nothing is waiting for you right now.")
     shot(page, "home-empty")
     fits_a_phone(page)
+
+
+def test_a_newcomer_is_asked_first_to_join_a_household(page: Page, login_as, shot):
+    login_as(make_user(name="新居民"))
+    page.goto("/")
+    waiting = page.get_by_role("region", name="Waiting for you")
+    expect(waiting).to_contain_text("One thing is waiting for you.")
+    waiting.get_by_role("link", name="Join a household").click()
+    expect(page).to_have_url("/join/")
+    shot(page, "join-from-home")

@@ -68,7 +68,12 @@ def fits_a_phone(page: Page) -> None:
 
 
 def waiting_items(page: Page):
-    return page.get_by_role("region", name="Waiting for you").get_by_role("listitem")
+    """What is still to do (a vote already cast stays listed, as done, while it may be changed)."""
+    return page.get_by_role("region", name="Waiting for you").locator("li.waiting-item:not(.waiting-done)")
+
+
+def done_items(page: Page):
+    return page.get_by_role("region", name="Waiting for you").locator("li.waiting-done")
 
 
 def go_home(page: Page) -> None:
@@ -108,13 +113,13 @@ def test_one_resident_sees_and_does_what_four_meeting_types_wait_for(
     # --- 2. The ordinary ballot: she votes -----------------------------------------------------
     follow(page, BALLOT, "Vote")
     expect(page.get_by_role("heading", level=1)).to_have_text(BALLOT)
-    page.get_by_label("同意", exact=True).check()
-    page.get_by_role("button", name="Next: check my vote").click()
+    page.get_by_role("button", name="同意", exact=True).click()
     page.get_by_role("button", name="Confirm my vote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your receipt")
     go_home(page)
     expect(waiting_items(page)).to_have_count(4)
     expect(waiting_items(page).filter(has_text=BALLOT)).to_have_count(0)
+    expect(done_items(page).filter(has_text=BALLOT)).to_contain_text("Voted · can be changed")
 
     # --- 3. The hearing: she registers to observe, then gives her written opinion ---------------
     follow(page, HEARING, "Register to speak or observe")
@@ -138,10 +143,9 @@ def test_one_resident_sees_and_does_what_four_meeting_types_wait_for(
 
     # --- 4. The floor consultation: her household's opinion ------------------------------------
     follow(page, FLOOR, "Give your household's opinion")
-    expect(page.get_by_role("heading", level=1)).to_contain_text(FLOOR)
+    expect(page.get_by_role("link", name=FLOOR)).to_be_visible()   # the answer form, its crumb the consultation
     shot(page, "floor-from-home")
     fits_a_phone(page)
-    page.get_by_role("main").get_by_role("link", name="Give our opinion").click()
     page.get_by_label("同意", exact=True).check()
     page.get_by_role("button", name="Give our opinion").click()
     expect(page.get_by_role("status")).to_contain_text("Your household's opinion was recorded.")
@@ -162,8 +166,10 @@ def test_one_resident_sees_and_does_what_four_meeting_types_wait_for(
 
     # --- 6. Nothing is waiting any more ----------------------------------------------------------
     go_home(page)
-    expect(page.locator(".empty-state")).to_contain_text("Nothing is waiting for you right now.")
+    expect(page.get_by_role("region", name="Waiting for you")).to_contain_text(
+        "You have done everything waiting for you.")
     expect(waiting_items(page)).to_have_count(0)
+    expect(done_items(page)).to_have_count(1)
     shot(page, "home-nothing-left")
     fits_a_phone(page)
     page.set_viewport_size({"width": 1280, "height": 900})

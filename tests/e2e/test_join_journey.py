@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from members.models import Membership, User
+from tests.e2e.menu import open_menu
 from tests.factories import (
     make_building,
     make_committee,
@@ -92,7 +93,7 @@ def test_new_resident_signs_up_joins_a_household_and_is_verified_by_the_organize
     shot(page, "my-household-pending")
 
     # (d) The resident signs out; the organizer signs in with username and password.
-    main_nav(page).get_by_role("button", name="Sign out").click()
+    open_menu(page).get_by_role("button", name="Sign out").click()
     expect(main_nav(page).get_by_role("link", name="Sign in")).to_be_visible()
     main_nav(page).get_by_role("link", name="Sign in").click()
     page.get_by_label("Mobile phone or username").fill(ORGANIZER_USERNAME)
@@ -115,7 +116,7 @@ def test_new_resident_signs_up_joins_a_household_and_is_verified_by_the_organize
     expect(page.get_by_role("status")).to_contain_text(f"{RESIDENT_NAME} is now a verified resident")
     expect(page.get_by_role("main")).to_contain_text("No requests are waiting.")
     shot(page, "organizer-approved")
-    main_nav(page).get_by_role("button", name="Sign out").click()
+    open_menu(page).get_by_role("button", name="Sign out").click()
 
     # (e) The resident signs in again with phone and password and sees the verified membership.
     main_nav(page).get_by_role("link", name="Sign in").click()
@@ -124,7 +125,7 @@ def test_new_resident_signs_up_joins_a_household_and_is_verified_by_the_organize
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {RESIDENT_NAME}")
     shot(page, "resident-home-verified")
-    main_nav(page).get_by_role("link", name="My household").click()
+    open_menu(page).get_by_role("link", name="My household").click()
     card = page.get_by_role("main").get_by_role("listitem").filter(has_text="延长新村 3号楼 201")
     expect(card).to_contain_text("verified")
     expect(card).to_contain_text("Verified on")

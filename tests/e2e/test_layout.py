@@ -171,17 +171,22 @@ def test_meeting_page_is_usable_on_a_phone(page: Page, meetings, login_as, shot,
     test_page_is_usable_on_a_phone(page, meetings, login_as, shot, name, who, url)
 
 
-def test_the_main_menu_on_a_phone_is_two_columns_of_large_buttons(page: Page, meetings, login_as, shot):
-    """Every entry of the longest menu is a visible, outlined button of at least 52 px, two to a row."""
+def test_the_main_menu_on_a_phone_is_one_column_of_large_buttons(page: Page, meetings, login_as, shot):
+    """The longest menu opens from the header's Menu button: every entry a visible, outlined button of
+    at least 52 px, the width of the phone; the header bar itself stays short."""
     login_as(meetings["busy"])
     page.goto(reverse("home"))
-    menu = page.get_by_role("navigation", name="Main")
-    boxes = [link.bounding_box() for link in menu.locator("a, button").all()]
+    bar = page.get_by_role("navigation", name="Main")
+    # One row in Chinese; in English "Notifications" is long and the bar may take two, still under ~15 %.
+    assert page.locator(".site-header").bounding_box()["height"] <= 111
+    expect(bar.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
+    bar.locator("summary").click()
+    menu = page.locator(".menu-panel")
+    boxes = [link.bounding_box() for link in menu.locator(".menu-list a").all()]
     assert len(boxes) >= 9
-    assert all(box["height"] >= 52 and box["width"] >= 150 for box in boxes), boxes
+    assert all(box["height"] >= 52 and box["width"] >= 300 for box in boxes), boxes
     assert all(box["x"] >= 0 and box["x"] + box["width"] <= PHONE_WIDTH for box in boxes), boxes
-    assert len({round(box["x"]) for box in boxes}) == 2  # two columns
-    expect(menu.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
+    assert len({round(box["x"]) for box in boxes}) == 1  # one column
     page.screenshot(path=str(shot(page, "menu-full-page").parent / "menu-phone-viewport.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=str(shot(page, "menu-desktop").parent / "menu-desktop-viewport.png"))

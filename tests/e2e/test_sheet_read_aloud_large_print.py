@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from decisions import services as core
 from evaluations.models import Campaign
 from tests.decisions.factories import choices, close_count_publish, make_open_ballot
+from tests.e2e.menu import open_menu
 from tests.evaluations.factories import fill, make_open_campaign, make_world, publish
 
 SMALL_PHONE = {"width": 360, "height": 740}
@@ -93,9 +94,9 @@ def test_the_sheet_one_evaluatee_per_screen_read_aloud_and_handed_in_in_large_pr
     shot(page, "sheet-360")
     no_sideways_scroll(page)
     # A+ from the page's own switch: back on the same page, in large print, remembered from now on.
-    page.get_by_role("button", name="Large print").click()
+    open_menu(page).get_by_role("button", name="Large print").click()
     expect(page.locator("html")).to_have_class("large-print")
-    expect(page.get_by_role("button", name="Large print")).to_have_attribute("aria-pressed", "true")
+    expect(open_menu(page).get_by_role("button", name="Large print")).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".sheet-progress")).to_contain_text("1 of 4")
     page.goto("/")
     expect(page.locator("html")).to_have_class("large-print")
@@ -198,7 +199,7 @@ def test_results_start_with_the_summary_and_nothing_scrolls_sideways_in_large_pr
     page.screenshot(path=str(shot(page, "results-again").parent / "results-360-first-screen.png"))
     page.locator("details.evaluatee-result summary").first.click()
     expect(page.locator("details.evaluatee-result table").first).to_be_visible()
-    page.get_by_role("button", name="Large print").click()
+    open_menu(page).get_by_role("button", name="Large print").click()
     expect(page.locator("html")).to_have_class("large-print")
     shot(page, "results-large-print")
     no_sideways_scroll(page)
@@ -210,7 +211,7 @@ def test_results_start_with_the_summary_and_nothing_scrolls_sideways_in_large_pr
     login_as(voters[0])
     page.goto(f"/ballots/{ballot.pk}/")
     expect(page.locator("html")).not_to_have_class("large-print")  # remembered per person
-    page.get_by_role("button", name="Large print").click()
+    open_menu(page).get_by_role("button", name="Large print").click()
     page.locator("fieldset.question").first.get_by_role("button", name="Read aloud").click()
     spoken = page.evaluate("window.__spoken")[-1]["text"]
     assert ballot.questions.first().text in spoken and "同意" in spoken and "反对" in spoken
@@ -227,7 +228,7 @@ def test_results_start_with_the_summary_and_nothing_scrolls_sideways_in_large_pr
     expect(page.locator(".question-result summary")).to_contain_text("同意 3")
     expect(page.locator(".question-result .tally")).to_be_hidden()
     shot(page, "ballot-results-360")
-    page.get_by_role("button", name="Large print").click()
+    open_menu(page).get_by_role("button", name="Large print").click()
     no_sideways_scroll(page)
     shot(page, "ballot-results-large-print")
     assert browser_console_errors == []

@@ -25,6 +25,7 @@ from playwright.sync_api import Page, expect
 
 from members import services as member_services
 from members.models import User
+from tests.e2e.menu import open_menu
 from tests.factories import make_building, make_committee, make_compound, make_household, make_user
 from tests.members.test_wechat_login import IN_WECHAT, wechat_apps
 from tests.members.wechat_fake import FakeWeChat
@@ -119,7 +120,7 @@ def test_inside_wechat_a_resident_signs_in_proves_her_phone_and_later_unlinks_we
     # Signed in, on her home page, told that WeChat is linked.
     expect(page.get_by_role("heading", level=1)).to_have_text("赵阿姨，您好")
     expect(page.get_by_role("status")).to_contain_text("您的微信已绑定到账号。下次点一下就能登录。")
-    expect(main_nav(page).get_by_role("button", name="退出登录")).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="退出登录")).to_be_visible()
     shot(page, "home-signed-in-by-wechat")
     fits_the_phone(page)
     identity = SocialAccount.objects.get()
@@ -128,7 +129,7 @@ def test_inside_wechat_a_resident_signs_in_proves_her_phone_and_later_unlinks_we
     assert zhao.phone_verified
 
     # --- 3. Next time, one tap: no phone, no SMS ------------------------------------------
-    main_nav(page).get_by_role("button", name="退出登录").click()
+    open_menu(page).get_by_role("button", name="退出登录").click()
     expect(main_nav(page).get_by_role("link", name="登录")).to_be_visible()
     main_nav(page).get_by_role("link", name="登录").click()
     page.get_by_role("button", name="微信登录").click()
@@ -137,7 +138,7 @@ def test_inside_wechat_a_resident_signs_in_proves_her_phone_and_later_unlinks_we
     shot(page, "home-one-tap-again")
 
     # --- 4. "我家" → "我的微信": her WeChat, and unlinking it -------------------------------------
-    main_nav(page).get_by_role("link", name="我家").click()
+    open_menu(page).get_by_role("link", name="我家").click()
     page.get_by_role("main").get_by_role("link", name="我的微信").click()
     expect(page).to_have_url(at("/me/wechat/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("我的微信")
