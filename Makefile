@@ -89,13 +89,17 @@ $(STAMP): requirements.txt
 # Chart.js 4 for the evaluation dashboard, copied to a git-ignored static path of its own so no
 # other copy (django-chartjs ships Chart.js 2.9.3 as js/Chart.min.js) can be served in its place.
 CHARTJS     := static/vendor/chartjs4/chart.umd.js
+# The accessibility checker the browser journeys inject into each page (a development dependency,
+# never served): tests/e2e/axe.py reads it from here.
+AXE         := node_modules/axe-core/axe.min.js
 
-vendor: $(CHARTJS) $(CHARTJS).map
+vendor: $(CHARTJS) $(CHARTJS).map $(AXE)
 
-# Both files from one npm run (a working copy made before the map was copied gets it too).
-$(CHARTJS) $(CHARTJS).map &: package.json package-lock.json
+# All from one npm run (a working copy made before the map was copied gets it too).
+$(CHARTJS) $(CHARTJS).map $(AXE) &: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "ERROR: npm is needed (Node.js 20: apt-get install nodejs npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AXE)  # npm keeps the package's own (old) time; make compares against package.json
 	@mkdir -p $(dir $(CHARTJS))
 	cp node_modules/chart.js/dist/chart.umd.js $(CHARTJS)
 	# Its source map too: the file names it, and collectstatic's manifest fails on a missing reference.

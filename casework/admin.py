@@ -2,9 +2,9 @@
 are served only through the permission-checked page."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from casework.models import Case, CaseEvent
+from config.history_admin import ReadableHistoryAdmin
 
 
 class CaseEventInline(admin.TabularInline):
@@ -16,7 +16,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(ReadableHistoryAdmin):
     list_display = ("pk", "committee", "category", "status", "level", "handler", "due_on", "rating")
     list_filter = ("status", "level", "category")
     list_select_related = ("committee", "handler")

@@ -72,12 +72,11 @@ def _side(by: User, case: Case) -> str:
     return Side.REQUESTER
 
 
-def _tell(user_ids, kind: str, case: Case, words: tuple[str, str], *, by: User | None = None,
+def _tell(user_ids, kind: str, case: Case, words: wording.Words, *, by: User | None = None,
           dedupe_key: str = "") -> int:
     ids = set(user_ids) - ({by.pk} if by is not None else set())
-    title, body = words
-    return len(notify(users=ids, kind=kind, title=title, body=body, url=case.get_absolute_url(),
-                      dedupe_key=dedupe_key, committee=case.committee_id))
+    return len(notify(users=ids, kind=kind, message=words.message, params=words.params, body=words.body,
+                      url=case.get_absolute_url(), dedupe_key=dedupe_key, committee=case.committee_id))
 
 
 def _level_people(case: Case) -> set[int]:

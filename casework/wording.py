@@ -1,50 +1,54 @@
-"""The words of every casework notification, one small function per kind, so they change in one place.
+"""What every casework notification says: the message of the directory's registry it uses, and its facts.
 
-Each returns ``(title, body)``. None of them names the requester: a handler reads them too.
+Each function returns ``Words``: the name of a message under the notification's kind in
+``members.notification_texts.MESSAGES`` (where its title and text are written, translated when
+read), its parameters, and the author's own words where the message shows them (an answer, a
+reason). None of them names the requester: a handler reads them too. The category and the level
+are passed as their lazy labels, so each reader sees them in their own language.
 """
 
-from django.utils.translation import gettext as _
+from typing import NamedTuple
 
-from casework.models import Case
+from casework.models import Case, Category
+
+
+class Words(NamedTuple):
+    message: str
+    params: dict
+    body: str = ""
 
 
 def _what(case: Case) -> dict:
-    return {"n": case.number, "c": case.get_category_display(), "p": case.place}
+    return {"n": case.number, "c": Category(case.category).label, "p": case.place}
 
 
-def received(case: Case) -> tuple[str, str]:
-    return _("New residents' request %(n)s: %(c)s at %(p)s") % _what(case), case.description[:300]
+def received(case: Case) -> Words:
+    return Words("case_received", _what(case), case.description[:300])
 
 
-def routed(case: Case) -> tuple[str, str]:
-    return (_("Request %(n)s routed to you: %(c)s at %(p)s") % _what(case),
-            _("Please accept it and answer by %(d)s.") % {"d": case.due_on.isoformat()})
+def routed(case: Case) -> Words:
+    return Words("case_routed", {**_what(case), "d": case.due_on.isoformat()})
 
 
-def returned(case: Case, reason: str) -> tuple[str, str]:
-    return _("Request %(n)s was sent back to you: %(c)s at %(p)s") % _what(case), reason[:300]
+def returned(case: Case, reason: str) -> Words:
+    return Words("case_returned", _what(case), reason[:300])
 
 
-def reopened(case: Case) -> tuple[str, str]:
-    return (_("Request %(n)s was reopened: the requester was not satisfied") % _what(case),
-            _("Please answer again by %(d)s.") % {"d": case.due_on.isoformat()})
+def reopened(case: Case) -> Words:
+    return Words("case_reopened", {**_what(case), "d": case.due_on.isoformat()})
 
 
-def answered(case: Case) -> tuple[str, str]:
-    return (_("Your request %(n)s has been answered: please rate the answer") % _what(case),
-            case.answer[:300])
+def answered(case: Case) -> Words:
+    return Words("case_answered", _what(case), case.answer[:300])
 
 
-def due_tomorrow(case: Case) -> tuple[str, str]:
-    return (_("Request %(n)s is due tomorrow (%(d)s): %(c)s at %(p)s") % {**_what(case), "d": case.due_on.isoformat()},
-            "")
+def due_tomorrow(case: Case) -> Words:
+    return Words("case_due_tomorrow", {**_what(case), "d": case.due_on.isoformat()})
 
 
-def overdue(case: Case) -> tuple[str, str]:
-    return (_("Request %(n)s is overdue (due %(d)s): %(c)s at %(p)s") % {**_what(case), "d": case.due_on.isoformat()},
-            "")
+def overdue(case: Case) -> Words:
+    return Words("case_overdue", {**_what(case), "d": case.due_on.isoformat()})
 
 
-def escalated(case: Case) -> tuple[str, str]:
-    return (_("Request %(n)s was escalated to %(l)s: %(c)s at %(p)s") % {**_what(case), "l": case.get_level_display()},
-            _("Please answer by %(d)s.") % {"d": case.due_on.isoformat()})
+def escalated(case: Case) -> Words:
+    return Words("case_escalated", {**_what(case), "l": Case.Level(case.level).label, "d": case.due_on.isoformat()})

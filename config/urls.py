@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from api.v1 import api as api_v1
@@ -8,6 +10,9 @@ from members import views as member_views
 
 urlpatterns = [
     path("", member_views.home, name="home"),
+    # Browsers ask for /favicon.ico whatever the page says; the icon lives with the other static files.
+    # (resolved at the first request: the static files' manifest may not exist when the URLconf loads).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True)),
     # A person's WeChat identities are shown, and unlinked, on their own page (one place, one service):
     # allauth's page of third-party accounts, which matches this address after us, sends there.
     path("accounts/3rdparty/", RedirectView.as_view(pattern_name="members:wechat_account"),

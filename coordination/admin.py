@@ -1,8 +1,8 @@
 """Admin for coordination meetings: read-only views with history; every change goes through the services."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.history_admin import ReadableHistoryAdmin
 from coordination.models import (
     CoordinationAction,
     CoordinationDocument,
@@ -13,7 +13,7 @@ from coordination.models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadableHistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -151,7 +151,7 @@ def verdict(ballot: Ballot, payload: dict) -> rules.Verdict:
         return rules.Verdict(rules.Outcome.INVALID, (rules.Line(INCONSISTENT, ok=False),))
 
 
-INCONSISTENT = gettext_noop("The stored ballots do not add up; the committee must run verify_audit.")
+INCONSISTENT = gettext_noop("The stored ballots do not add up; the committee must have the voting records audited.")
 
 
 def counted_receipts(ballot: Ballot) -> list[str]:

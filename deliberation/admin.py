@@ -6,8 +6,9 @@ their ballot, whose contents stay in the decision core.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.translation import gettext_lazy as _
 
+from config.history_admin import ReadableHistoryAdmin, readable_value
 from deliberation.models import (
     Consultation,
     ConventionVersion,
@@ -20,7 +21,7 @@ from deliberation.models import (
 )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(ReadableHistoryAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -33,8 +34,12 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(PartySettings)
 class PartySettingsAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("committee", "seconds_needed", "electorate", "quorum")
+    list_display = ("committee", "seconds_needed", "electorate", "quorum_percent")
     list_select_related = ("committee",)
+
+    @admin.display(description=_("quorum"), ordering="quorum")
+    def quorum_percent(self, obj: PartySettings) -> str:
+        return readable_value(PartySettings, "quorum", obj.quorum, percent_fields=("quorum",))
 
 
 @admin.register(Topic)

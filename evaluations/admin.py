@@ -4,8 +4,8 @@ Comments are shown without their tag; nothing here links a person to a rating.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.history_admin import ReadableHistoryAdmin
 from evaluations.models import (
     Campaign,
     Comment,
@@ -20,7 +20,7 @@ from evaluations.models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadableHistoryAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 

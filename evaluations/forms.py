@@ -42,7 +42,9 @@ class CampaignForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 4}))
     scale = forms.CharField(
         label=_("Scale (one level per line: label and weight, or label and “excluded”)"),
-        widget=forms.Textarea(attrs={"rows": 4}), initial="满意 100\n基本满意 60\n不满意 0\n不了解 excluded")
+        # The levels are what the evaluators (residents) read, so they stay in Chinese whatever the
+        # organizer's language; "不计入" marks the level left out of the rate (the form takes "excluded" too).
+        widget=forms.Textarea(attrs={"rows": 4}), initial="满意 100\n基本满意 60\n不满意 0\n不了解 不计入")
     rate_formula = forms.ChoiceField(label=_("Satisfaction rate"), choices=Campaign.RateFormula.choices)
     quorum = forms.DecimalField(label=_("Quorum: more than this share of evaluators must take part (%)"),
                                 min_value=0, max_value=99, initial=50, decimal_places=1)

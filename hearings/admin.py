@@ -1,8 +1,8 @@
 """Admin for hearings: site admins read them with their history; every change goes through the services."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.history_admin import ReadableHistoryAdmin
 from hearings.models import (
     Hearing,
     HearingAttachment,
@@ -18,7 +18,7 @@ from hearings.models import (
 )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(ReadableHistoryAdmin):
     """Read-only: a change made here would skip the services' guards (frozen minutes, windows, quotas)."""
 
     def has_add_permission(self, request, obj=None):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from config.lifecycle import Lifecycle
@@ -375,7 +376,7 @@ class HearingMinutes(HashedVersion):
 
     hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="minutes")
     version = models.PositiveSmallIntegerField(_("version"), default=1)
-    record = models.TextField(_("record"))
+    record = models.TextField(pgettext_lazy("hearing minutes", "record"))
     summary = models.TextField(_("summary"))
     correction_reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)

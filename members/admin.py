@@ -1,4 +1,4 @@
-"""Django admin for site admins. Every model keeps its history (SimpleHistoryAdmin)."""
+"""Django admin for site admins. Every model keeps its history, readable (config.history_admin.ReadableHistoryAdmin)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -7,9 +7,9 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from config.errors import error_text
+from config.history_admin import ReadableHistoryAdmin
 from members import services
 from members.models import (
     Agency,
@@ -31,7 +31,7 @@ from members.models import (
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(ReadableHistoryAdmin, DjangoUserAdmin):
     list_display = ("username", "full_name", "phone", "phone_verified", "is_staff")
     search_fields = ("username", "full_name", "phone")
     fieldsets = DjangoUserAdmin.fieldsets + (
@@ -39,7 +39,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(SimpleHistoryAdmin):
+class HolidayAdmin(ReadableHistoryAdmin):
     """The working-day calendar: operators keep public holidays and make-up working days here."""
 
     list_display = ("day", "kind", "name")
@@ -47,13 +47,13 @@ class HolidayAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Street)
-class StreetAdmin(SimpleHistoryAdmin):
+class StreetAdmin(ReadableHistoryAdmin):
     list_display = ("name", "district")
     search_fields = ("name",)
 
 
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(ReadableHistoryAdmin):
     list_display = ("name", "street")
     list_filter = ("street",)
     list_select_related = ("street",)
@@ -61,7 +61,7 @@ class CommitteeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(ReadableHistoryAdmin):
     list_display = ("name", "kind", "street", "supervising_department")
     list_filter = ("kind", "street")
     list_select_related = ("street",)
@@ -70,7 +70,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Compound)
-class CompoundAdmin(SimpleHistoryAdmin):
+class CompoundAdmin(ReadableHistoryAdmin):
     list_display = ("name", "committee", "property_firm")
     list_select_related = ("committee", "property_firm")
     list_filter = ("committee",)
@@ -78,14 +78,14 @@ class CompoundAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Building)
-class BuildingAdmin(SimpleHistoryAdmin):
+class BuildingAdmin(ReadableHistoryAdmin):
     list_display = ("name", "compound")
     list_select_related = ("compound",)
     search_fields = ("name", "compound__name")
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(ReadableHistoryAdmin):
     list_display = ("door_number", "building", "floor_area", "owner_occupied")
     list_select_related = ("building__compound",)
     search_fields = ("door_number", "building__name", "building__compound__name")
@@ -93,7 +93,7 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ReadableHistoryAdmin):
     list_display = ("user", "household", "status", "is_representative", "requested_at")
     list_filter = ("status", "is_representative")
     list_select_related = ("user", "household__building__compound")
@@ -102,7 +102,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(ReadableHistoryAdmin):
     """Roles are removed through ``services.role_revoke``, which keeps every committee an organizer; a
     role once granted is not edited into another (revoke it and grant the new one)."""
 
@@ -141,11 +141,15 @@ class RoleAdmin(SimpleHistoryAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """Read-only: notifications are written by the services (``members.notifications.notify``)."""
 
-    list_display = ("title", "user", "kind", "created_at", "read_at", "emailed_at")
+    list_display = ("shown_title", "user", "kind", "created_at", "read_at", "emailed_at")
     list_filter = ("kind",)
     list_select_related = ("user",)
-    search_fields = ("title", "user__full_name", "user__phone", "dedupe_key")
+    search_fields = ("title", "message", "user__full_name", "user__phone", "dedupe_key")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("title"))
+    def shown_title(self, obj: Notification) -> str:
+        return obj.shown_title
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -233,7 +237,7 @@ class WeChatMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactChoice)
-class ContactChoiceAdmin(SimpleHistoryAdmin):
+class ContactChoiceAdmin(ReadableHistoryAdmin):
     list_display = ("user", "channel", "updated_at")
     list_filter = ("channel",)
     search_fields = ("user__username", "user__full_name")

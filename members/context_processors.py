@@ -1,7 +1,7 @@
 """Navigation by role, computed once per request from the cached roles."""
 
 from members.models import Role
-from members.notifications import unread_count
+from members.notifications import unread_count_after_visit
 from members.permissions import is_site_admin, roles_of
 
 PARTY_KINDS = (Role.Kind.PARTY_MEMBER, Role.Kind.PARTY_REPRESENTATIVE)
@@ -37,5 +37,6 @@ def navigation(request) -> dict:
         "floors": any(r.kind in FLOOR_KINDS for r in roles),
         "site_admin": is_site_admin(user),
         "staff": user.is_staff,
-        "unread": unread_count(user),
+        # Opening a page marks read the notifications about it, before the header counts them.
+        "unread": unread_count_after_visit(request),
     }}

@@ -399,7 +399,13 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("person"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    # What happened, named within its kind, and its facts: the title and text are rendered from
+    # them in the reader's language (members.notification_texts).
+    message = models.CharField(_("message"), max_length=60, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # Words stored as written: the title of a notification without a message (demo data, rows
+    # written before messages were stored) and a message's free text (an answer, a reason).
+    title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     # Set by callers that may run twice (scheduled jobs): one notification per person and key.
@@ -412,14 +418,32 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+            # Opening a page marks read the person's unread notifications about it (members.notifications).
+            models.Index(fields=["user", "url"], condition=Q(read_at__isnull=True), name="notification_unread_about"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""),
                                     name="notification_once_per_key"),
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language."""
+        from members.notification_texts import rendered_title
+
+        return rendered_title(self)
+
+    @property
+    def shown_body(self) -> str:
+        """The text in the active language."""
+        from members.notification_texts import rendered_body
+
+        return rendered_body(self)
 
 
 class NotificationOptOut(models.Model):

@@ -1,6 +1,10 @@
 """Tell people about things: one call from any app's service, inside its transaction.
 
-    notify(users=voters, kind=Notification.Kind.OPENING, title=..., url=ballot.get_absolute_url())
+    notify(users=voters, kind=Notification.Kind.OPENING, message="ballot_open",
+           params={"title": ballot.title, "committee": committee.name}, url=ballot.get_absolute_url())
+
+The kind, the message's name and its parameters are stored, not words: each reader sees the title
+and text in their own language (``members.notification_texts``, the registry of every message).
 
 Rows are written in the caller's transaction, so a rolled-back change notifies no one; the outward
 copy goes by the channel each person chose (``members.messaging.channels.send_outward``: SMS through
@@ -9,7 +13,7 @@ kind off get nothing. ``dedupe_key`` makes a call idempotent per person (schedul
 may run twice pass e.g. ``"reminder:ballot:12"``); two runs racing each other are settled by the
 unique constraint on (person, key): the loser skips the people the winner already told.
 
-The person's own list (``user_notifications``, ``unread_count``), marking read and the
+The person's own list (``notification_groups``, ``unread_count``), marking read and the
 preferences (``set_opt_out``, ``notification_preferences_set``) live here too.
 """
 
@@ -21,20 +25,21 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone, translation
 
 from members.models import Committee, Notification, NotificationOptOut, User
 
 logger = logging.getLogger(__name__)
 
 
-def _insert(user_ids: set[int], *, kind: str, title: str, body: str, url: str,
+def _insert(user_ids: set[int], *, kind: str, message: str, params: dict, title: str, body: str, url: str,
             dedupe_key: str) -> list[Notification]:
     with transaction.atomic():
         return Notification.objects.bulk_create(
-            Notification(user_id=user_id, kind=kind, title=title[:200], body=body, url=url[:300],
-                         dedupe_key=dedupe_key)
+            Notification(user_id=user_id, kind=kind, message=message, params=params, title=title[:200], body=body,
+                         url=url[:300], dedupe_key=dedupe_key)
             for user_id in sorted(user_ids)
         )
 
@@ -44,14 +49,26 @@ def _already_told(user_ids: set[int], dedupe_key: str) -> set[int]:
                .values_list("user_id", flat=True))
 
 
-def notify(*, users: Iterable[User | int], kind: str, title: str, body: str = "", url: str = "",
-           dedupe_key: str = "", committee: Committee | int | None = None) -> list[Notification]:
+def notify(*, users: Iterable[User | int], kind: str, message: str = "", params: dict | None = None,
+           title: str = "", body: str = "", url: str = "", dedupe_key: str = "",
+           committee: Committee | int | None = None) -> list[Notification]:
     """Record a notification for each person who has not turned ``kind`` off; send the copies by their channels.
 
-    ``committee``: the committee the notification is about, whose daily SMS cap the copies count against.
+    ``message``: the name of one of the kind's messages (``members.notification_texts.MESSAGES``),
+    rendered with ``params`` in each reader's language; ``body``: the author's own words shown as the
+    text of a message that has none of its own. Without a message, ``title`` and ``body`` are shown
+    as written (demo data). ``committee``: the committee the notification is about, whose daily SMS
+    cap the copies count against.
     """
+    from members.notification_texts import message_for, stored_param
+
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if message and message_for(kind, message) is None:
+        raise ValueError(f"unknown {kind} notification message {message!r}")
+    if not message and not title:
+        raise ValueError("a notification needs a message or a title")
+    params = {key: stored_param(value) for key, value in (params or {}).items()}
     user_ids = {u if isinstance(u, int) else u.pk for u in users}
     if not user_ids:
         return []
@@ -62,14 +79,15 @@ def notify(*, users: Iterable[User | int], kind: str, title: str, body: str = ""
     if not user_ids:
         return []
     try:
-        created = _insert(user_ids, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key)
+        created = _insert(user_ids, kind=kind, message=message, params=params, title=title, body=body, url=url,
+                          dedupe_key=dedupe_key)
     except IntegrityError:
         if not dedupe_key:
             raise
         # A parallel run with the same key committed first (its savepoint above was rolled back
         # alone): tell only the people it did not.
         user_ids -= _already_told(user_ids, dedupe_key)
-        created = _insert(user_ids, kind=kind, title=title, body=body, url=url,
+        created = _insert(user_ids, kind=kind, message=message, params=params, title=title, body=body, url=url,
                           dedupe_key=dedupe_key) if user_ids else []
     if created:
         from members.messaging.channels import send_outward
@@ -86,11 +104,14 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     if not rows:
         return 0
     base = getattr(settings, "SITE_URL", "").rstrip("/")
-    messages = [
-        EmailMessage(subject=n.title, body="\n\n".join(filter(None, [n.body, f"{base}{n.url}" if n.url else ""])),
-                     to=[n.user.email])
-        for n in rows
-    ]
+    # People have no language of their own: the copies are in the site's.
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [
+            EmailMessage(subject=n.shown_title,
+                         body="\n\n".join(filter(None, [n.shown_body, f"{base}{n.url}" if n.url else ""])),
+                         to=[n.user.email])
+            for n in rows
+        ]
     try:
         sent = get_connection().send_messages(messages) or 0
     except OSError:
@@ -132,11 +153,36 @@ def notification_preferences_set(*, user: User, off: Iterable[str]) -> set[str]:
 
 # --- The person's own list --------------------------------------------------------------
 
-def user_notifications(user: User) -> QuerySet[Notification]:
-    """This person's notifications, unread first, newest first within each."""
-    return (Notification.objects.filter(user=user)
-            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id"))
+# A notification without a link is a subject of its own.
+_SUBJECT = Case(When(url="", then=Concat(Value("#"), Cast("id", CharField()))), default=F("url"))
 
+
+def notification_groups(user: User) -> QuerySet:
+    """This person's notifications grouped by what they are about (one link, one group): per group the
+    newest notification's id (``latest``), how many there are and how many are unread; groups with
+    something unread first, then the newest first. Pair a page of them with ``notifications_by_id``."""
+    return (Notification.objects.filter(user=user).annotate(subject=_SUBJECT).values("subject")
+            .annotate(latest=Max("id"), newest=Max("created_at"), count=Count("id"),
+                      unread=Count("id", filter=Q(read_at__isnull=True)))
+            .order_by(F("unread").desc(), "-newest", "-latest"))
+
+
+def notifications_by_id(ids: Iterable[int]) -> dict[int, Notification]:
+    return Notification.objects.in_bulk(list(ids))
+
+
+def unread_count_after_visit(request) -> int:
+    """The signed-in person's unread count for the page's header, once what the page is about is read.
+
+    Opening the thing a notification is about (a signed-in GET of its link) marks it read, with every
+    other notification about the same thing. No write at all while nothing is unread, the case of
+    most pages; else one update on the partial index of unread notifications.
+    """
+    user = request.user
+    count = unread_count(user)
+    if count and request.method == "GET":
+        count -= notifications_mark_read_about(user=user, urls={request.path, request.get_full_path()})
+    return count
 
 def unread_count(user: User) -> int:
     if not user.is_authenticated:
@@ -158,6 +204,12 @@ def notification_mark_read(*, notification: Notification, user: User) -> Notific
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
     return notification
+
+
+def notifications_mark_read_about(*, user: User, urls: Iterable[str]) -> int:
+    """Mark read ``user``'s unread notifications about any of ``urls``; return how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True, url__in=[u for u in urls if u]) \
+        .update(read_at=timezone.now())
 
 
 @transaction.atomic

@@ -37,6 +37,8 @@ from members.permissions import (
 from members.waiting import home_lists
 
 PAGE_SIZE = 50
+# Notifications are listed one entry per thing they are about; a phone screen holds a few.
+NOTIFICATION_GROUPS_PER_PAGE = 10
 
 
 def home(request):
@@ -280,8 +282,12 @@ def street_detail(request, pk: int):
 
 @login_required
 def notification_list(request):
-    page = _page(request, notifications.user_notifications(request.user))
-    return render(request, "members/notification_list.html", {"page": page})
+    """This person's notifications, one entry per thing they are about, unread first."""
+    page = Paginator(notifications.notification_groups(request.user), NOTIFICATION_GROUPS_PER_PAGE) \
+        .get_page(request.GET.get("page"))
+    newest = notifications.notifications_by_id(group["latest"] for group in page)
+    groups = [{**group, "notification": newest[group["latest"]]} for group in page]
+    return render(request, "members/notification_list.html", {"page": page, "groups": groups})
 
 
 def _own_notification_or_404(request, pk: int):
@@ -297,6 +303,7 @@ def notification_open(request, pk: int):
     """Mark the notification read and go to what it is about."""
     notification = _own_notification_or_404(request, pk)
     notifications.notification_mark_read(notification=notification, user=request.user)
+    notifications.notifications_mark_read_about(user=request.user, urls=[notification.url])
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()},
                                                             require_https=request.is_secure()):
         return redirect(notification.url)
@@ -308,6 +315,8 @@ def notification_open(request, pk: int):
 def notification_read(request, pk: int):
     notification = _own_notification_or_404(request, pk)
     notifications.notification_mark_read(notification=notification, user=request.user)
+    # The list shows one entry per thing: reading it reads every notification about that thing.
+    notifications.notifications_mark_read_about(user=request.user, urls=[notification.url])
     messages.success(request, _("Marked as read."))
     return redirect("members:notification_list")
 

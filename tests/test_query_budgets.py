@@ -153,7 +153,7 @@ def _notifications(user: User, n: int) -> None:
     from members.models import Notification
 
     Notification.objects.bulk_create([Notification(user=user, kind=Notification.Kind.OPENING, title=f"通知{i}",
-                                                   url="/ballots/") for i in range(n)])
+                                                   url=f"/ballots/{i}/") for i in range(n)])
 
 
 def notifications_page(n):

@@ -95,10 +95,9 @@ def action_progress(*, action: CoordinationAction, by: User, text: str, done: bo
     _save(progress, by)
     if done:
         follow_up_move(action, CoordinationAction.Status.DONE, by=by)
-    title = (_("Action %(n)d is done: %(s)s") if done else _("Progress on action %(n)d: %(s)s")) % {
-        "n": action.number, "s": meeting.subject}
     people = sel.party_people(meeting) | sel.organizer_ids(meeting.committee) | sel.action_owner_people(action)
-    _tell(meeting, people, by=by, title=title, body=text)
+    _tell(meeting, people, by=by, message="coordination_action_done" if done else "coordination_action_progress",
+          params={"n": action.number}, body=text)
     return progress
 
 
@@ -116,13 +115,11 @@ def remind_due_actions(*, today: date | None = None, days_before: int = 2) -> in
         people = sel.action_owner_people(action)
         if overdue:
             people |= sel.organizer_ids(action.meeting.committee)
-            title = _("Action %(n)d is overdue (due %(d)s): %(s)s")
-        else:
-            title = _("Action %(n)d is due on %(d)s: %(s)s")
         with transaction.atomic():
             sent += len(notify(users=people, kind=Notification.Kind.ACTION, url=action.meeting.get_absolute_url(),
-                               title=title % {"n": action.number, "d": action.due_date.isoformat(),
-                                              "s": action.meeting.subject},
+                               message="coordination_action_overdue" if overdue else "coordination_action_due",
+                               params={"n": action.number, "d": action.due_date.isoformat(),
+                                       "s": action.meeting.subject},
                                body=action.description,
                                dedupe_key=f"coordination:action:{action.pk}:{'overdue' if overdue else 'due'}"
                                           f":{action.due_date.isoformat()}"))

@@ -96,8 +96,7 @@ def document_submit(*, document: CoordinationDocument, by: User | None) -> Coord
     document.submitted_at = timezone.now()
     _save(document, by, ["content", "content_hash", "submitted_at"])
     _tell(meeting, sel.people_of(sel.required_confirmers(document)), by=by, kind=Notification.Kind.RESULT,
-          title=_("Please confirm the %(k)s of the coordination meeting: %(s)s")
-          % {"k": document.get_kind_display(), "s": meeting.subject})
+          message="coordination_confirm", params={"k": CoordinationDocument.Kind(document.kind).label})
     return document
 
 
@@ -120,8 +119,7 @@ def _finish_if_complete(document: CoordinationDocument, by: User | None) -> None
     current = {d.kind: d for d in meeting.documents.filter(superseded_at__isnull=True)}
     if all(kind in current and current[kind].is_final for kind in (Doc.RECORD, Doc.AGREEMENT)):
         _move(meeting, Status.FOLLOW_UP, by, "follow_up_at")
-        _tell_parties(meeting, by=by, title=_("The agreement is final; its actions are now followed up: %(s)s")
-                      % {"s": meeting.subject})
+        _tell_parties(meeting, by=by, message="coordination_agreement_final")
 
 
 @transaction.atomic
@@ -188,6 +186,5 @@ def document_correct(*, document: CoordinationDocument, by: User | None, reason:
                                else "", correction_reason=reason, created_by=by)
     _save(new, by)
     _tell_parties(meeting, by=by, body=reason,
-                  title=_("The %(k)s of the coordination meeting is being corrected: %(s)s")
-                  % {"k": document.get_kind_display(), "s": meeting.subject})
+                  message="coordination_correcting", params={"k": CoordinationDocument.Kind(document.kind).label})
     return new

@@ -61,18 +61,21 @@ def _move(meeting: CoordinationMeeting, status: str, by: User | None, stamp: str
     _save(meeting, by, names)
 
 
-def _tell(meeting: CoordinationMeeting, user_ids, *, title: str, body: str = "", kind=Notification.Kind.ACTION,
-          by: User | None = None, dedupe_key: str = "") -> None:
+def _tell(meeting: CoordinationMeeting, user_ids, *, message: str, params: dict | None = None, body: str = "",
+          kind=Notification.Kind.ACTION, by: User | None = None, dedupe_key: str = "") -> None:
+    """Tell these people (not the one acting) about the meeting: ``message`` of ``members.notification_texts``,
+    with the meeting's subject as ``s`` besides ``params``."""
     ids = set(user_ids) - ({by.pk} if by is not None else set())
-    notify(users=ids, kind=kind, title=title, body=body, url=meeting.get_absolute_url(), dedupe_key=dedupe_key)
+    notify(users=ids, kind=kind, message=message, params={"s": meeting.subject, **(params or {})}, body=body,
+           url=meeting.get_absolute_url(), dedupe_key=dedupe_key)
 
 
-def _tell_parties(meeting: CoordinationMeeting, *, title: str, body: str = "", by: User | None = None,
-                  kind=Notification.Kind.ACTION) -> None:
+def _tell_parties(meeting: CoordinationMeeting, *, message: str, params: dict | None = None, body: str = "",
+                  by: User | None = None, kind=Notification.Kind.ACTION) -> None:
     people = sel.party_people(meeting)
     if meeting.requested_by_id and meeting.status not in (Status.REQUESTED,):
         people.add(meeting.requested_by_id)
-    _tell(meeting, people, title=title, body=body, by=by, kind=kind)
+    _tell(meeting, people, message=message, params=params, body=body, by=by, kind=kind)
 
 
 def _when(meeting: CoordinationMeeting) -> str:
@@ -122,7 +125,7 @@ def coordination_request(*, committee: Committee, by: User, subject: str, reques
                                   requested_agency=agency, created_by=by, status=Status.REQUESTED)
     _save(meeting, by)
     _tell(meeting, sel.organizer_ids(committee), by=by, kind=Notification.Kind.ANNOUNCEMENT,
-          title=_("A resident asks for a coordination meeting: %(s)s") % {"s": subject})
+          message="coordination_requested")
     return meeting
 
 
@@ -150,7 +153,7 @@ def coordination_accept(*, meeting: CoordinationMeeting, by: User | None) -> Coo
         _add_row(meeting, by, agency=agency,
                  kind=Kind.PROPERTY_FIRM if agency.kind == Agency.Kind.PROPERTY_FIRM else Kind.AGENCY)
     _tell(meeting, {meeting.requested_by_id}, by=by, kind=Notification.Kind.RESULT,
-          title=_("Your request for a coordination meeting was accepted: %(s)s") % {"s": meeting.subject})
+          message="coordination_accepted")
     return meeting
 
 
@@ -162,7 +165,7 @@ def coordination_decline(*, meeting: CoordinationMeeting, by: User | None, reaso
     reason = _text(reason, "reason_required", _("Give the resident the reason for declining."))
     _move(meeting, Status.DECLINED, by, "decided_at", decided_by=by, decline_reason=reason[:500])
     _tell(meeting, {meeting.requested_by_id}, by=by, kind=Notification.Kind.RESULT, body=reason,
-          title=_("Your request for a coordination meeting was declined: %(s)s") % {"s": meeting.subject})
+          message="coordination_declined")
     return meeting
 
 
@@ -277,10 +280,9 @@ def participant_remove(*, participant: CoordinationParticipant, by: User | None)
 def _give_notice(meeting: CoordinationMeeting, row: CoordinationParticipant, by: User | None, days: int) -> None:
     _save(CoordinationNotice(meeting=meeting, participant=row, days_ahead=max(days, 0), given_by=by), by)
     when = timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M")
-    notify(users=sel.people_of([row]), kind=Notification.Kind.ANNOUNCEMENT,
-           title=_("Notice of a coordination meeting: %(s)s") % {"s": meeting.subject},
-           body=_("%(when)s, %(place)s. You are invited as: %(as)s.")
-           % {"when": when, "place": meeting.place, "as": row.get_kind_display()},
+    notify(users=sel.people_of([row]), kind=Notification.Kind.ANNOUNCEMENT, message="coordination_notice",
+           params={"s": meeting.subject, "when": when, "place": meeting.place,
+                   "as": CoordinationParticipant.Kind(row.kind).label},
            url=meeting.get_absolute_url(), dedupe_key=f"coordination:{meeting.pk}:notice:{row.pk}")
 
 
@@ -313,7 +315,7 @@ def coordination_cancel(*, meeting: CoordinationMeeting, by: User | None, reason
     if was_noticed:
         _tell(meeting, sel.people_of(meeting.participants.all()), by=by, body=reason,
               kind=Notification.Kind.ANNOUNCEMENT,
-              title=_("Coordination meeting cancelled: %(s)s") % {"s": meeting.subject})
+              message="coordination_cancelled")
     return meeting
 
 
@@ -402,9 +404,9 @@ def coordination_escalate(*, meeting: CoordinationMeeting, by: User | None, reas
     _move(meeting, Status.ESCALATED, by, "escalated_at", escalated_by=by, escalation_reason=reason)
     _tell(meeting, sel.street_officer_ids(meeting.committee.street), by=by, body=reason,
           kind=Notification.Kind.ANNOUNCEMENT,
-          title=_("%(c)s escalates a coordination matter: %(s)s") % {"c": meeting.committee, "s": meeting.subject})
+          message="coordination_escalated_street", params={"c": str(meeting.committee)})
     _tell_parties(meeting, by=by, body=reason,
-                  title=_("The matter was escalated to the street office: %(s)s") % {"s": meeting.subject})
+                  message="coordination_escalated")
     return meeting
 
 
@@ -429,5 +431,5 @@ def coordination_close(*, meeting: CoordinationMeeting, by: User | None, note: s
         raise ValidationError(_("Say how the matter was settled."), code="note_required")
     _move(meeting, Status.CLOSED, by, "closed_at", close_note=note)
     _tell_parties(meeting, by=by, body=note, kind=Notification.Kind.RESULT,
-                  title=_("Coordination meeting closed: %(s)s") % {"s": meeting.subject})
+                  message="coordination_closed")
     return meeting

@@ -5,14 +5,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Model, OuterRef, Prefetch
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from config.lifecycle import guard_move
 from decisions import ledger, rules, subjects
@@ -325,8 +323,7 @@ def ballot_open(*, ballot: Ballot, by: User | None) -> Ballot:
                                            "snapshot_hash", "heads_at_open", "box_key", "box_threshold",
                                            "box_paper_size"])
     _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
-          kind=Notification.Kind.OPENING, title=OPENING_TITLE,
-          body=OPENING_BODY_UNTIL if ballot.closes_at else OPENING_BODY)
+          kind=Notification.Kind.OPENING, message="ballot_open_until" if ballot.closes_at else "ballot_open")
     # The cards made now for an organizer who opened with no scrutineer named: shown to them once.
     ballot.new_cards = new_cards
     return ballot
@@ -380,7 +377,7 @@ def ballot_publish(*, ballot: Ballot, by: User | None) -> Ballot:
     _send_heads(ballot, "published")
     _stamp(ballot, by).save(update_fields=["status", "published_at", "result", "box_expires_at"])
     _tell(ballot, VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True),
-          kind=Notification.Kind.RESULT, title=RESULT_TITLE, body=RESULT_BODY,
+          kind=Notification.Kind.RESULT, message="ballot_result",
           url=reverse("decisions:ballot_results", args=[ballot.pk]))
     return ballot
 
@@ -408,16 +405,6 @@ def ballot_cancel(*, ballot: Ballot, by: User | None, reason: str) -> Ballot:
 
 
 # --- Notifications -------------------------------------------------------------------------
-# Stored texts are written in the site's language (the organizer's browser language would give a
-# resident a message in a language they may not read); the kind is shown in each reader's own.
-
-OPENING_TITLE = gettext_lazy("Voting is open: %(title)s")
-OPENING_BODY = gettext_lazy("%(committee)s asks for your vote. You can vote now.")
-OPENING_BODY_UNTIL = gettext_lazy("%(committee)s asks for your vote. You can vote until %(closes)s.")
-REMINDER_TITLE = gettext_lazy("Voting closes within 24 hours: %(title)s")
-REMINDER_BODY = gettext_lazy("You have not voted yet. Voting closes at %(closes)s.")
-RESULT_TITLE = gettext_lazy("Result published: %(title)s")
-RESULT_BODY = gettext_lazy("%(committee)s has published the result of this ballot.")
 REMINDER_BEFORE = timedelta(hours=24)
 
 
@@ -427,8 +414,9 @@ def presented_by_subject(ballot: Ballot) -> bool:
     return subjects.of(ballot).presents_its_own_ballot
 
 
-def _tell(ballot: Ballot, user_ids, *, kind: str, title, body, url: str = "") -> list[Notification]:
-    """Notify these people about ``ballot``; once per person, kind and ballot (the key).
+def _tell(ballot: Ballot, user_ids, *, kind: str, message: str, url: str = "") -> list[Notification]:
+    """Notify these people about ``ballot`` (``message`` of ``members.notification_texts``); once per person,
+    kind and ballot (the key).
 
     A ballot presented by its subject gets only the closing reminder from here, pointing at the
     subject's own voting page (``voting_url``) when it has one.
@@ -439,10 +427,9 @@ def _tell(ballot: Ballot, user_ids, *, kind: str, title, body, url: str = "") ->
         url = url or subjects.of(ballot).voting_url(ballot)
     closes = timezone.localtime(ballot.closes_at).strftime("%Y-%m-%d %H:%M") if ballot.closes_at else ""
     params = {"title": ballot.title, "committee": ballot.committee.name, "closes": closes}
-    with translation.override(settings.LANGUAGE_CODE):
-        return notify(users=list(user_ids), kind=kind, title=str(title) % params, body=str(body) % params,
-                      url=url or ballot.get_absolute_url(), dedupe_key=f"{kind}:ballot:{ballot.pk}",
-                      committee=ballot.committee_id)
+    return notify(users=list(user_ids), kind=kind, message=message, params=params,
+                  url=url or ballot.get_absolute_url(), dedupe_key=f"{kind}:ballot:{ballot.pk}",
+                  committee=ballot.committee_id)
 
 
 def not_voted_user_ids(ballot: Ballot) -> set[int]:
@@ -467,8 +454,7 @@ def ballot_remind(*, ballot: Ballot) -> list[Notification]:
     if ballot.status != Ballot.Status.OPEN:
         raise ValidationError(_("Only an open ballot has voters to remind; this one is %(s)s.")
                               % {"s": ballot.get_status_display()}, code="not_open")
-    return _tell(ballot, not_voted_user_ids(ballot), kind=Notification.Kind.REMINDER, title=REMINDER_TITLE,
-                 body=REMINDER_BODY)
+    return _tell(ballot, not_voted_user_ids(ballot), kind=Notification.Kind.REMINDER, message="ballot_reminder")
 
 
 def ballots_send_reminders(*, now=None) -> list[tuple[Ballot, int]]:

@@ -18,9 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from decisions import box, ledger, subjects
 from decisions.models import Ballot, LedgerEntry, Option, PaperBatch, Participation, Scrutineer, SealedSheet
@@ -76,29 +75,20 @@ def scrutineers_set(*, ballot: Ballot, by: User | None, users: list[User], thres
 def _tell_card_takers(ballot: Ballot, user_ids: list[int]) -> None:
     waiting = Scrutineer.objects.filter(ballot=ballot, user_id__in=user_ids, card_key="").values_list(
         "user_id", flat=True)
-    _tell_scrutineers(ballot, list(waiting), CARD_TITLE, CARD_BODY,
+    _tell_scrutineers(ballot, list(waiting), "scrutineer_named",
                       reverse("decisions:ballot_card", args=[ballot.pk]), "card")
 
 
-CARD_TITLE = gettext_lazy("You are a scrutineer: %(title)s")
-CARD_BODY = gettext_lazy("%(committee)s has named you a scrutineer (监票人) of this secret ballot. Take your card "
-                         "before voting opens.")
-OPEN_TITLE = gettext_lazy("Voting has closed: open the ballot box of %(title)s")
-OPEN_BODY = gettext_lazy("Present your scrutineer card to open the box together with the other scrutineers.")
-
-
-def _tell_scrutineers(ballot: Ballot, user_ids: list[int], title, body, url: str, step: str) -> None:
-    """Tell scrutineers what to do next, in the site's language (as every stored notice is)."""
-    params = {"title": ballot.title, "committee": ballot.committee.name}
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(users=user_ids, kind=Notification.Kind.SCRUTINY, title=str(title) % params,
-               body=str(body) % params, url=url, dedupe_key=f"scrutiny:{step}:ballot:{ballot.pk}",
-               committee=ballot.committee_id)
+def _tell_scrutineers(ballot: Ballot, user_ids: list[int], message: str, url: str, step: str) -> None:
+    """Tell scrutineers what to do next (``message`` of ``members.notification_texts``)."""
+    notify(users=user_ids, kind=Notification.Kind.SCRUTINY, message=message,
+           params={"title": ballot.title, "committee": ballot.committee.name}, url=url,
+           dedupe_key=f"scrutiny:{step}:ballot:{ballot.pk}", committee=ballot.committee_id)
 
 
 def box_tell_closed(ballot: Ballot) -> None:
     """At close: every scrutineer is asked to present their card (in the closing transaction)."""
-    _tell_scrutineers(ballot, list(ballot.scrutineers.values_list("user_id", flat=True)), OPEN_TITLE, OPEN_BODY,
+    _tell_scrutineers(ballot, list(ballot.scrutineers.values_list("user_id", flat=True)), "scrutineer_open_box",
                       reverse("decisions:ballot_box", args=[ballot.pk]), "open")
 
 

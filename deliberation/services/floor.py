@@ -85,8 +85,7 @@ def consultation_open(*, building: Building, by: User, title: str, matter: str, 
     consultation.ballot = ballot
     _stamp(consultation, by).save(update_fields=["ballot"])
     notify(users=building_resident_ids(building), kind=Notification.Kind.OPENING,
-           title=_("Floor consultation in %(b)s: %(t)s") % {"b": building, "t": title},
-           body=_("Give your household's opinion."), url=consultation.get_absolute_url(),
+           message="floor_open", params={"b": str(building), "t": title}, url=consultation.get_absolute_url(),
            dedupe_key=f"floor-open:{consultation.pk}")
     # The opener's scrutineer card (secret consultations): the page shows it to them once.
     consultation.new_card = card
@@ -229,7 +228,7 @@ def consultation_agree(*, consultation: Consultation, by: User, opinion: str) ->
         _stamp(ConventionVersion(building=building, number=number, text=consultation.proposed_convention,
                                  consultation=consultation, adopted_by=by), by).save()
     notify(users=building_resident_ids(consultation.building), kind=Notification.Kind.RESULT,
-           title=_("Agreed opinion for %(b)s: %(t)s") % {"b": consultation.building, "t": consultation.title},
+           message="floor_agreed", params={"b": str(consultation.building), "t": consultation.title},
            body=opinion[:500], url=consultation.get_absolute_url(), dedupe_key=f"floor-agreed:{consultation.pk}")
     return consultation
 

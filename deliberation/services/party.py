@@ -88,8 +88,7 @@ def _put_on_agenda(topic: Topic, by: User | None) -> None:
     topic.agenda_at = timezone.now()
     _stamp(topic, by).save(update_fields=["status", "agenda_at"])
     notify(users=party_member_ids(topic.committee), kind=Notification.Kind.ANNOUNCEMENT,
-           title=_("New topic on the party agenda: %(t)s") % {"t": topic.title},
-           body=_("Read the material and take part in the discussion."), url=topic.get_absolute_url(),
+           message="party_topic_agenda", params={"t": topic.title}, url=topic.get_absolute_url(),
            dedupe_key=f"party-topic-agenda:{topic.pk}")
 
 
@@ -233,8 +232,8 @@ def topic_resolve(*, topic: Topic, by: User, resolution: str) -> Topic:
     topic.status, topic.decided_at = Topic.Status.DECIDED, timezone.now()
     _stamp(topic, by).save(update_fields=["resolution", "status", "decided_at"])
     notify(users=party_member_ids(topic.committee), kind=Notification.Kind.RESULT,
-           title=_("Resolution published: %(t)s") % {"t": topic.title},
-           body=topic.resolution[:500], url=topic.get_absolute_url(), dedupe_key=f"party-topic-resolved:{topic.pk}")
+           message="party_resolution", params={"t": topic.title}, body=topic.resolution[:500],
+           url=topic.get_absolute_url(), dedupe_key=f"party-topic-resolved:{topic.pk}")
     return topic
 
 

@@ -262,9 +262,8 @@ def campaign_open(*, campaign: Campaign, by: User | None) -> Campaign:
     _stamp(campaign, by).save(update_fields=["status", "opened_at"])
     evaluators = VoiceHolder.objects.filter(voice__ballot=ballot).values_list("user_id", flat=True)
     notify(users=list(evaluators), kind=Notification.Kind.OPENING,
-           title=_("Year-end evaluation: please fill in your sheet — %(t)s") % {"t": campaign.title},
-           body=_("Your sheet is secret. You can save a draft on your phone and finish later."),
-           url=campaign.get_absolute_url(), dedupe_key=f"evaluation-open:{campaign.pk}")
+           message="evaluation_open", params={"t": campaign.title}, url=campaign.get_absolute_url(),
+           dedupe_key=f"evaluation-open:{campaign.pk}")
     campaign.new_card = code or (ballot.new_cards.get(by.pk) if by is not None else None)
     return campaign
 
@@ -325,12 +324,12 @@ def _notify_published(campaign: Campaign, tasks: list) -> None:
     agency_ids = list(campaign.evaluatees.exclude(agency=None).values_list("agency_id", flat=True))
     contacts = Role.objects.filter(kind=Role.Kind.AGENCY_CONTACT, agency_id__in=agency_ids)
     street = Role.objects.filter(kind=Role.Kind.STREET_OFFICER, street_id=campaign.committee.street_id)
-    title = _("Evaluation results published: %(t)s") % {"t": campaign.title}
-    body = _("A rectification plan is due from %(n)s evaluatee(s).") % {"n": len(tasks)} if tasks else ""
-    notify(users=list(contacts.values_list("user_id", flat=True)), kind=Notification.Kind.RESULT, title=title,
-           body=body, url=reverse("evaluations:agency_home"), dedupe_key=f"evaluation-published:{campaign.pk}")
-    notify(users=list(street.values_list("user_id", flat=True)), kind=Notification.Kind.RESULT, title=title,
-           body=body, url=reverse("evaluations:campaign_results", args=[campaign.pk]),
+    message = "evaluation_published_plans" if tasks else "evaluation_published"
+    params = {"t": campaign.title, "n": len(tasks)}
+    notify(users=list(contacts.values_list("user_id", flat=True)), kind=Notification.Kind.RESULT, message=message,
+           params=params, url=reverse("evaluations:agency_home"), dedupe_key=f"evaluation-published:{campaign.pk}")
+    notify(users=list(street.values_list("user_id", flat=True)), kind=Notification.Kind.RESULT, message=message,
+           params=params, url=reverse("evaluations:campaign_results", args=[campaign.pk]),
            dedupe_key=f"evaluation-published:{campaign.pk}")
 
 

@@ -50,7 +50,7 @@ def rectifications_create(*, campaign: Campaign, by: User | None) -> list[Rectif
         contacts = Role.objects.filter(kind=Role.Kind.AGENCY_CONTACT, agency__in=[t.agency_id for t in tasks])
         for task in tasks:
             notify(users=[r.user_id for r in contacts if r.agency_id == task.agency_id], kind=Notification.Kind.ACTION,
-                   title=_("A rectification plan is due by %(d)s: %(t)s") % {"d": task.due_on, "t": campaign.title},
+                   message="rectification_due", params={"d": str(task.due_on), "t": campaign.title},
                    url=task.get_absolute_url(), dedupe_key=f"rectification-due:{task.pk}")
     return tasks
 
@@ -82,7 +82,7 @@ def rectification_confirm(*, task: Rectification, by: User) -> Rectification:
     follow_up_move(task, Rectification.Status.CONFIRMED, by=by, fields=("confirmed_at", "confirmed_by"))
     organizers = Role.objects.filter(kind=Role.Kind.ORGANIZER, committee=task.campaign.committee)
     notify(users=list(organizers.values_list("user_id", flat=True)), kind=Notification.Kind.ACTION,
-           title=_("Rectification plan confirmed: %(a)s") % {"a": task.agency}, url=task.get_absolute_url(),
+           message="rectification_confirmed", params={"a": str(task.agency)}, url=task.get_absolute_url(),
            dedupe_key=f"rectification-confirmed:{task.pk}")
     return task
 

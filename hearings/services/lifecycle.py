@@ -251,10 +251,9 @@ def hearing_announce(*, hearing: Hearing, by: User | None, late_reason: str = ""
     hearing.late_reason = late_reason[:500] if late else ""
     _stamp(hearing, by).save(update_fields=["status", "announced_at", "notice_days_required", "announced_late",
                                             "late_reason"])
-    notify(users=affected_user_ids(hearing), kind=Notification.Kind.ANNOUNCEMENT,
-           title=_("Hearing announced: %(t)s") % {"t": hearing.title},
-           body=_("%(when)s at %(place)s. Register to speak or observe, and give your written opinion.")
-           % {"when": timezone.localtime(hearing.starts_at).strftime("%Y-%m-%d %H:%M"), "place": hearing.place},
+    notify(users=affected_user_ids(hearing), kind=Notification.Kind.ANNOUNCEMENT, message="hearing_announced",
+           params={"t": hearing.title, "when": timezone.localtime(hearing.starts_at).strftime("%Y-%m-%d %H:%M"),
+                   "place": hearing.place},
            url=hearing.get_absolute_url(), dedupe_key=f"hearing-announced:{hearing.pk}",
            committee=hearing.committee_id)
     return hearing
@@ -309,10 +308,9 @@ def hearing_publish_outcome(*, hearing: Hearing, by: User | None, decision: str,
     hearing.notice_ends_at = now + timedelta(days=settings_for(hearing.committee).public_notice_days)
     _stamp(hearing, by).save(update_fields=["decision", "decision_reasons", "status", "notice_started_at",
                                             "notice_ends_at"])
-    notify(users=affected_user_ids(hearing), kind=Notification.Kind.RESULT,
-           title=_("Outcome of the hearing: %(t)s") % {"t": hearing.title},
-           body=_("Public notice until %(end)s. You may file an objection until then.")
-           % {"end": timezone.localtime(hearing.notice_ends_at).strftime("%Y-%m-%d %H:%M")},
+    notify(users=affected_user_ids(hearing), kind=Notification.Kind.RESULT, message="hearing_outcome",
+           params={"t": hearing.title,
+                   "end": timezone.localtime(hearing.notice_ends_at).strftime("%Y-%m-%d %H:%M")},
            url=hearing.get_absolute_url(), dedupe_key=f"hearing-outcome:{hearing.pk}")
     return hearing
 
@@ -350,6 +348,6 @@ def hearing_cancel(*, hearing: Hearing, by: User | None, reason: str) -> Hearing
     _stamp(hearing, by).save(update_fields=["status", "cancelled_at", "cancel_reason"])
     if was_announced:
         notify(users=affected_user_ids(hearing), kind=Notification.Kind.ANNOUNCEMENT,
-               title=_("Hearing cancelled: %(t)s") % {"t": hearing.title}, body=hearing.cancel_reason,
+               message="hearing_cancelled", params={"t": hearing.title}, body=hearing.cancel_reason,
                url=hearing.get_absolute_url(), dedupe_key=f"hearing-cancelled:{hearing.pk}")
     return hearing

@@ -336,6 +336,6 @@ def hearing_objection_answer(*, objection: HearingObjection, by: User | None, an
     objection.answer, objection.answered_at, objection.answered_by = answer, timezone.now(), by
     _stamp(objection, by).save(update_fields=["answer", "answered_at", "answered_by"])
     notify(users=[objection.user_id], kind=Notification.Kind.OBJECTION_ANSWERED,
-           title=_("Your objection was answered: %(t)s") % {"t": hearing.title}, body=answer,
+           message="objection_answered", params={"t": hearing.title}, body=answer,
            url=hearing.get_absolute_url(), dedupe_key=f"hearing-objection:{objection.pk}")
     return objection

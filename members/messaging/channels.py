@@ -30,8 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -163,8 +165,11 @@ def sms_copy(notification: Notification, *, committee_id: int | None = None) -> 
     """
     from members.messaging.outbox import Sms
 
+    # People have no language of their own: the copy is in the site's.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = notification.shown_title
     return Sms(phone=notification.user.phone, template="notice",
-               params=[Truncator(notification.title).chars(SMS_TITLE_CHARS)], kind=notification.kind,
+               params=[Truncator(title).chars(SMS_TITLE_CHARS)], kind=notification.kind,
                dedupe_key=f"notice:{notification.pk}", user_id=notification.user_id, committee_id=committee_id)
 
 

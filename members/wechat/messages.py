@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import Notification, User
 from members.wechat.selectors import official_account_openid
@@ -167,7 +167,9 @@ def notification_message(notification: Notification) -> tuple[dict[str, str], st
     if url.startswith("/"):
         url = settings.SITE_URL.rstrip("/") + url
     when = timezone.localtime(notification.created_at).strftime("%Y-%m-%d %H:%M")
-    return reminder_data(title=notification.title, body=notification.body, when=when), url
+    # People have no language of their own: the copy is in the site's.
+    with translation.override(settings.LANGUAGE_CODE):
+        return reminder_data(title=notification.shown_title, body=notification.shown_body, when=when), url
 
 
 def notification_send(notification: Notification) -> SendResult:

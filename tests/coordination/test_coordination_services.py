@@ -89,8 +89,9 @@ def test_notice_must_reach_parties_seven_days_ahead(n, days, allowed):
     notices = list(CoordinationNotice.objects.filter(meeting=meeting))
     assert len(notices) == 2 and {x.days_ahead for x in notices} == {7}
     assert {x.sent_at for x in notices} == {NOW}
-    told = set(Notification.objects.filter(kind=Notification.Kind.ANNOUNCEMENT, title__contains="楼道漏水")
-               .values_list("user_id", flat=True))
+    told = {note.user_id for note in Notification.objects.filter(kind=Notification.Kind.ANNOUNCEMENT,
+                                                                 message="coordination_notice")
+            if "楼道漏水" in note.params["s"]}
     assert {n.resident.pk, n.firm_contact.pk} <= told
 
 

@@ -183,7 +183,7 @@ def test_resident_votes_confirms_and_gets_a_receipt(client):
     assert participation.receipt in receipt.text
     assert receipt.context["status"] == "counted"
     recorded = in_chinese("Your vote has been recorded.")
-    assert f'role="status"><li class="message message-success">{recorded}' in receipt.text
+    assert f'role="status"><ul class="messages"><li class="message message-success">{recorded}' in receipt.text
     mine = client.get(url("my_ballots"))
     assert participation.receipt in mine.text
     assert not mine.context["waiting"] and len(mine.context["voted"]) == 1

@@ -201,10 +201,62 @@ def browser_console_errors(page: Page) -> Iterator[list[str]]:
     errors: list[str] = []
 
     def on_console(msg) -> None:
-        # The site has no favicon yet; the browser's own request for it is not a page error.
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+        if msg.type == "error":
             errors.append(f"{msg.text} ({msg.location.get('url')})")
 
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", on_console)
     yield errors
+
+
+# --- Accessibility: axe-core on every page a journey visits --------------------------------
+
+# Pages that are not the site's own (Django's admin) or not pages (downloads, the language switch).
+AXE_SKIPPED = re.compile(r"^/(admin|i18n|static|media)/|/(export|download)|\.(csv|xlsx|pdf|png|svg)$")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    # Keep each phase's outcome on the test, so the accessibility check runs only after a journey passed.
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def visited_paths(urls: list[str], origin: str) -> list[str]:
+    """The site's own pages among ``urls``, each once, in the order first visited (no fragment)."""
+    seen: list[str] = []
+    for url in urls:
+        if not url.startswith(origin):
+            continue
+        path = url[len(origin):].split("#")[0] or "/"
+        if path not in seen and not AXE_SKIPPED.search(path.split("?")[0]):
+            seen.append(path)
+    return seen
+
+
+@pytest.fixture(autouse=True)
+def _axe_on_visited_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page the journey's browser went to, checked by axe-core afterwards, in Chinese and English.
+
+    The journey's navigations are recorded; once it has passed, each page is opened again, signed in
+    as the journey's browser is at its end, in a context per language (tests/e2e/axe.py), and any
+    serious or critical violation fails the test with the rules and their targets. A page the final
+    person may not see any more answers 404 and is passed over. ``@pytest.mark.no_axe`` opts out.
+    """
+    if "page" not in request.fixturenames or request.node.get_closest_marker("no_axe") or _chromium_missing():
+        yield
+        return
+    from tests.e2e import axe
+
+    page: Page = request.getfixturevalue("page")
+    origin = request.getfixturevalue("live_server").url
+    urls: list[str] = []
+    page.on("framenavigated", lambda frame: urls.append(frame.url) if frame == page.main_frame else None)
+    yield
+    if not getattr(request.node, "rep_call", None) or not request.node.rep_call.passed:
+        return
+    assert axe.AXE_JS.exists(), axe.MISSING
+    state = page.context.storage_state()
+    found = axe.check_urls(page.context.browser, origin, visited_paths(urls, origin), storage_state=state)
+    assert not found, "axe-core: serious or critical violations\n" + axe.describe(found)

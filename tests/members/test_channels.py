@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from decisions import services
 from members.messaging import channels
@@ -117,7 +118,9 @@ def test_the_closing_reminder_of_a_secret_ballot_goes_to_those_who_have_not_vote
     # Only the one who has not voted (from the register, never the papers), with the words everyone gets.
     assert [m["phone"] for m in sms_outbox] == [voters[2].phone]
     (notification,) = Notification.objects.filter(kind=Notification.Kind.REMINDER)
-    assert sms_outbox[0]["params"] == [notification.title[:35]]
+    with translation.override("zh-hans"):  # the copy is in the site's language
+        assert sms_outbox[0]["params"] == [notification.shown_title[:35]]
+    assert sms_outbox[0]["params"][0].startswith("投票将在24小时内截止")
 
 
 # --- The page ---------------------------------------------------------------------------------

@@ -21,13 +21,13 @@ def _note(user, title="Voting is open", url="/ballots/1/", kind=Notification.Kin
 
 def test_the_list_shows_unread_first_and_only_the_persons_own(client):
     me, other = make_user(), make_user()
-    old = _note(me, "Older, already read")
+    old = _note(me, "Older, already read", url="/ballots/1/")
     Notification.objects.filter(pk=old.pk).update(read_at=old.created_at)
-    new = _note(me, "Newest unread")
+    new = _note(me, "Newest unread", url="/ballots/2/")
     _note(other, "Someone else's")
     response = login(client, me).get(reverse("members:notification_list"))
     assert response.status_code == 200
-    assert [n.pk for n in response.context["page"]] == [new.pk, old.pk]
+    assert [g["notification"].pk for g in response.context["groups"]] == [new.pk, old.pk]
     assert "Someone else&#x27;s" not in response.content.decode()
     assert response.context["nav"]["unread"] == 1
 
@@ -70,7 +70,7 @@ def test_a_notification_never_redirects_off_the_site(client):
 
 def test_mark_one_and_mark_all_read(client):
     me, other = make_user(), make_user()
-    a, b, c = (_note(me, f"n{i}") for i in range(3))
+    a, b, c = (_note(me, f"n{i}", url=f"/ballots/{i}/") for i in range(3))
     theirs = _note(other)
     login(client, me).post(reverse("members:notification_read", args=[a.pk]))
     assert unread_count(me) == 2
@@ -119,14 +119,15 @@ def test_preferences_refuse_an_unknown_kind_and_change_nothing(client):
 
 def test_the_notification_list_uses_a_constant_number_of_queries(client, django_assert_max_num_queries):
     me = make_user()
-    for i in range(60):
-        _note(me, f"notification {i}", kind=Notification.Kind.values[i % 6])
+    for i in range(60):  # 30 things, two notifications about each
+        _note(me, f"notification {i}", kind=Notification.Kind.values[i % 6], url=f"/ballots/{i % 30}/")
     login(client, me)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("members:notification_list"))
-    assert len(response.context["page"]) == 50
-    with django_assert_max_num_queries(8):
-        assert client.get(reverse("members:notification_list") + "?page=2").status_code == 200
+    assert len(response.context["groups"]) == 10
+    assert {g["count"] for g in response.context["groups"]} == {2}
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("members:notification_list") + "?page=3").status_code == 200
 
 
 def test_the_admin_lists_notifications_read_only(client):
@@ -142,3 +143,48 @@ def test_the_admin_lists_notifications_read_only(client):
     response = client.post(reverse("admin:members_notification_change", args=[note.pk]), {"title": "edited"})
     note.refresh_from_db()
     assert note.title == "Voting is open: 加装电梯"
+
+
+def test_the_list_groups_notifications_about_one_thing_newest_first_with_a_count(client):
+    me = make_user()
+    hearing = [_note(me, f"Hearing news {i}", url="/hearings/5/", kind=Notification.Kind.ANNOUNCEMENT)
+               for i in range(3)]
+    Notification.objects.filter(pk=hearing[0].pk).update(read_at=hearing[0].created_at)
+    ballot = _note(me, "Voting is open", url="/ballots/2/")
+    lonely = [_note(me, "No link", url=""), _note(me, "No link either", url="")]
+    response = login(client, me).get(reverse("members:notification_list"))
+    groups = response.context["groups"]
+    assert len(groups) == 4  # the hearing, the ballot, and each notification without a link alone
+    first = next(g for g in groups if g["notification"].pk == hearing[2].pk)
+    assert (first["count"], first["unread"]) == (3, 2)
+    assert {g["notification"].pk for g in groups} == {hearing[2].pk, ballot.pk, lonely[0].pk, lonely[1].pk}
+    html = response.content.decode()
+    assert "Hearing news 2" in html and "Hearing news 1" not in html and "共 3 条相关通知" in html
+
+
+def test_opening_the_page_a_notification_is_about_marks_it_read_with_the_others_about_it(client):
+    me = make_user()
+    page = reverse("members:notification_preferences")
+    about = [_note(me, f"about the page {i}", url=page) for i in range(2)]
+    elsewhere = _note(me, "about something else", url="/ballots/9/")
+    response = login(client, me).get(page)
+    assert response.status_code == 200
+    assert response.context["nav"]["unread"] == 1  # the header counts after the page is read
+    assert all(Notification.objects.get(pk=n.pk).read_at is not None for n in about)
+    assert Notification.objects.get(pk=elsewhere.pk).read_at is None
+    client.post(page, {"receive": Notification.Kind.values})  # a POST reads nothing
+    assert Notification.objects.get(pk=elsewhere.pk).read_at is None
+
+
+def test_a_page_writes_nothing_when_nothing_is_unread(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    me = make_user()
+    note = _note(me, url=reverse("members:notification_preferences"))
+    Notification.objects.filter(pk=note.pk).update(read_at=note.created_at)
+    login(client, me)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("members:notification_preferences")).status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")
+                and "notification" in q["sql"]]
