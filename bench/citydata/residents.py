@@ -25,13 +25,13 @@ def generate(city: City) -> dict[str, int]:
             size = min(people, 2 if h % 2 else 3)  # 2.5 people per household on average
             for m in range(size):
                 users.append((user_id, "!", False, f"r{user_id}", "", "", "", False, True, now,
-                              f"居民{user_id}", None, False))
+                              f"居民{user_id}", None, False, False))
                 memberships.append((user_id, household_id, "verified", m == 0, now, now, ""))
                 user_id += 1
             people -= size
             household_id += 1
     copy(User, ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
-                "is_active", "date_joined", "full_name", "phone", "phone_verified"], users)
+                "is_active", "date_joined", "full_name", "phone", "phone_verified", "large_print"], users)
     # The committees' counts: recounted once after the load, not moved by a trigger per row (at
     # 1/10 of a district the row triggers took the load from 2.5 s to 14 s; the recount 0.1 s).
     with tallies.suspended(city.committee_ids):

@@ -43,8 +43,11 @@ def test_the_sheet_shows_the_firms_year_of_requests_as_context(client):
     firm = _answered_request(world, Case.Rating.SATISFIED)
     campaign = make_open_campaign(world)
     client.force_login(world.reps[campaign.committee_id][0])
-    page = client.get(reverse("evaluations:sheet_fill", args=[campaign.pk])).content.decode()
-    block = page.split(firm.name, 1)[1].split("</section>", 1)[0]
+    url = reverse("evaluations:sheet_fill", args=[campaign.pk])
+    # The sheet shows one evaluatee per screen: go to the firm's.
+    screens = [client.post(url, {"go": str(n)}).content.decode() for n in range(1, campaign.evaluatees.count() + 1)]
+    (page,) = [screen for screen in screens if f"{firm.name} <small" in screen]
+    block = page.split(f"{firm.name} <small", 1)[1].split("</section>", 1)[0]
     assert "casework-figures" in block and "<dd>1</dd>" in block and "<dd>100%" in block
 
 

@@ -38,6 +38,8 @@ EXPECTATIONS = {
     "account_confirm_login_code": Entry(get=everyone(REDIRECT), sides=ONLY_OWN),
     "account_verify_phone": Entry(get=everyone(REDIRECT), sides=ONLY_OWN),
     "account_change_phone": Entry(get=everyone(200), sides=ONLY_OWN),
+    # The browser's own request for the site's icon: a redirect to the static file, for everyone.
+    "favicon.ico": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
     # Django's language switch: a redirect for everyone.
     "set_language": Entry(get=everyone(REDIRECT, anonymous=REDIRECT), sides=ONLY_OWN),
 }
