@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -371,10 +372,11 @@ def large_print_set(request):
     """Switch large print on or off: remembered on a signed-in person's account, in a cookie for a visitor."""
     on = request.POST.get("large_print") == "on"
     target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = "home"
-    response = redirect(target)
+    # Back to the page the switch was on: a path of this site only, never a view name or another host.
+    if not (target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
+        target = reverse("home")
+    response = HttpResponseRedirect(target)
     if request.user.is_authenticated:
         services.person_set_large_print(user=request.user, on=on)
     elif on:

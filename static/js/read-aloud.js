@@ -14,12 +14,14 @@
     return zh.filter(function (v) { return /^zh-cn/i.test((v.lang || "").replace("_", "-")); })[0] || zh[0] || null;
   }
 
-  // The target's text as a reader hears it: without the buttons inside it or what is marked to skip.
+  // The target's text as a reader hears it: without the buttons inside it (except the options of a
+  // one-tap ballot, which are its answers) or what is marked to skip.
   function textOf(target) {
     var copy = target.cloneNode(true);
-    copy.querySelectorAll("button, script, style, [data-read-skip], [hidden]").forEach(function (el) { el.remove(); });
+    copy.querySelectorAll("button:not(.option-button), script, style, [data-read-skip], [hidden]")
+      .forEach(function (el) { el.remove(); });
     copy.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (el) { el.remove(); });
-    copy.querySelectorAll("legend, label, li, p, h1, h2, h3, dt, dd, td, th").forEach(function (el) {
+    copy.querySelectorAll("legend, label, li, p, h1, h2, h3, dt, dd, td, th, button").forEach(function (el) {
       el.appendChild(document.createTextNode("。"));
     });
     return copy.textContent.replace(/\s+/g, " ").replace(/(。\s*)+/g, "。").replace(/^。/, "").trim();

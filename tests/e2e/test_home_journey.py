@@ -4,7 +4,8 @@ Read it as a story. 赵阿姨 lives in 延长新村 2号楼. Two ballots of her 
 corridor clean-up closes tomorrow morning, the bicycle shed next week; the committee's scheduled
 job has reminded everyone who has not voted on the first. She signs in on her phone, sees both
 waiting on her home page (the one closing first on top), follows the first and votes, comes back
-to find only one left, reads her notifications, marks them read, and turns reminders off.
+to find only one left, reads her notifications (the ballot she opened is read already), and turns
+reminders off.
 A screenshot is saved after each step in test-artifacts/screenshots/<test name>/.
 """
 
@@ -107,32 +108,32 @@ def test_a_resident_sees_what_is_waiting_follows_it_and_manages_notifications(
     shot(page, "home-one-left")
     fits_a_phone(page)
 
-    # --- 3. Her notifications: the reminder on top of the openings, all unread ---------------
+    # --- 3. Her notifications: one entry per ballot; the one she voted on is already read -------
+    # Opening the ballot read both notifications about it (its opening and the reminder).
     main_nav(page).get_by_role("link", name="Notifications").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
     cards = page.locator(".notification")
-    expect(cards).to_have_count(3)
-    expect(page.locator(".notification.unread")).to_have_count(3)
-    expect(cards.first).to_contain_text("reminders before voting closes")
-    expect(cards.first).to_contain_text(SOON)
-    shot(page, "notifications-unread")
+    expect(cards).to_have_count(2)
+    expect(page.locator(".notification.unread")).to_have_count(1)
+    expect(cards.first).to_contain_text(LATER)
+    expect(cards.first).to_contain_text("1 new")
+    voted = cards.filter(has_text=SOON)
+    expect(voted).to_contain_text("2 notifications about this")
+    expect(voted).to_contain_text("reminders before voting closes")
+    shot(page, "notifications-one-unread")
     fits_a_phone(page)
 
-    # She opens the one about the bicycle shed: it is marked read and she lands on the ballot.
-    later = cards.filter(has_text=LATER)
-    later.get_by_role("button", name="Open").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(LATER)
-    assert Notification.objects.get(user=zhao, url=ballots[LATER].get_absolute_url()).read_at is not None
-
-    # The rest at once.
-    main_nav(page).get_by_role("link", name="Notifications").click()
-    expect(page.locator(".notification.unread")).to_have_count(2)
-    page.locator(".notification.unread").first.get_by_role("button", name="Mark as read").click()
+    # She marks the bicycle shed's read without opening it, then opens it from the list.
+    cards.first.get_by_role("button", name="Mark as read").click()
     expect(page.get_by_role("status")).to_contain_text("Marked as read.")
-    expect(page.locator(".notification.unread")).to_have_count(1)
-    page.get_by_role("button", name="Mark all as read").click()
     expect(page.locator(".notification.unread")).to_have_count(0)
     expect(main_nav(page).get_by_role("link", name="Notifications")).to_have_text("Notifications")
+    expect(page.get_by_role("button", name="Mark all as read")).to_have_count(0)
+    page.locator(".notification").filter(has_text=LATER).get_by_role("button", name="Open").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(LATER)
+    assert not Notification.objects.filter(user=zhao, read_at__isnull=True).exists()
+    assert Notification.objects.get(user=zhao, url=ballots[LATER].get_absolute_url()).read_at is not None
+    main_nav(page).get_by_role("link", name="Notifications").click()
     shot(page, "notifications-all-read")
     fits_a_phone(page)
 

@@ -156,11 +156,20 @@ def test_one_resident_sees_and_does_what_four_meeting_types_wait_for(
     # --- 5. The evaluation sheet: every question answered, handed in ---------------------------
     follow(page, SHEET, "Fill in your evaluation sheet")
     expect(page.get_by_role("heading", level=1)).to_have_text("My evaluation sheet")
-    fieldsets = page.locator("fieldset.rating")
-    for i in range(fieldsets.count()):
-        fieldsets.nth(i).get_by_label("满意", exact=True).check()
+    # One evaluatee per screen, then a review of every answer before handing in.
+    while True:
+        fieldsets = page.locator("fieldset.rating")
+        for i in range(fieldsets.count()):
+            fieldsets.nth(i).get_by_label("满意", exact=True).check()
+        fits_a_phone(page)
+        next_screen = page.get_by_role("button", name="Next")
+        if not next_screen.count():
+            break
+        next_screen.click()
     shot(page, "sheet-from-home")
-    fits_a_phone(page)
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check my answers")
+    expect(page.locator(".review-item.incomplete")).to_have_count(0)
     page.get_by_role("button", name="Hand in my sheet").click()
     expect(page.get_by_role("status")).to_contain_text("Your sheet has been recorded.")
 

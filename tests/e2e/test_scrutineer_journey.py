@@ -192,9 +192,9 @@ def test_two_of_three_scrutineers_open_the_sealed_box_on_their_phones(
     # The committee member follows the notification they were sent.
     member = phone(scrutineers["钱委员"])
     member.goto("/me/notifications/")
-    # Stored notices are written in the site's language (Chinese), whatever the reader's browser says.
-    notice = member.get_by_role("listitem").filter(has_text=f"您被指定为监票人：{TITLE}")
-    expect(notice).to_contain_text("请在投票开始前领取您的监票卡。")
+    # A notice is shown in the reader's language (this browser asks for English).
+    notice = member.get_by_role("listitem").filter(has_text=f"You are a scrutineer: {TITLE}")
+    expect(notice).to_contain_text("Take your card before voting opens.")
     shot(member, "member-notification")
     notice.get_by_role("button", name="Open").click()
     expect(member).to_have_url(f"/ballots/{ballot.pk}/card/")
