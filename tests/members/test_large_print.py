@@ -48,6 +48,9 @@ def test_a_foreign_next_goes_home_and_a_get_changes_nothing(client):
     client.force_login(user)
     assert client.post(URL, {"large_print": "on", "next": "https://evil.example/"})["Location"] == "/"
     assert client.post(URL, {"large_print": "on", "next": "//evil.example/x"})["Location"] == "/"
+    # Not a path: a view name or a bare word goes home too, never an error.
+    assert client.post(URL, {"large_print": "on", "next": "0"})["Location"] == "/"
+    assert client.post(URL, {"large_print": "on", "next": "home"})["Location"] == "/"
     services.person_set_large_print(user=user, on=False)
     assert client.get(URL).status_code == 405
     assert User.objects.get(pk=user.pk).large_print is False
