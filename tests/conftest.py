@@ -21,6 +21,24 @@ def sms_outbox(_sms_outbox):
     return _sms_outbox
 
 
+@pytest.fixture
+def migrated_sqlite_copy(db, tmp_path):
+    """``copy(name)``: a file in tmp_path holding a copy of this test process's SQLite test database,
+    for a subprocess to use as its own: what ``manage.py migrate`` makes of an empty file (the same
+    migrations built it), without running every migration again."""
+    import sqlite3
+
+    from django.db import connection
+
+    def copy(name: str):
+        target = tmp_path / name
+        with sqlite3.connect(connection.settings_dict["NAME"]) as source, sqlite3.connect(target) as copied:
+            source.backup(copied)
+        return target
+
+    return copy
+
+
 @pytest.fixture(autouse=True)
 def _append_only_triggers(request, django_db_blocker):
     """The vote and ledger tables are append-only in every test that uses the database.

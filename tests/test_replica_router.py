@@ -1,16 +1,21 @@
 """A read replica (DATABASE_REPLICA_URL): chosen pages read from it, writes never go to it.
 
-Run in subprocesses with production settings, as a deployment would: a primary SQLite file,
-migrated and filled, is copied (SQLite's online backup) to a second file that plays the replica.
+Run in subprocesses with production settings, as a deployment would: a primary SQLite file (a copy
+of the migrated test database), filled, is copied (SQLite's online backup) to a second file that
+plays the replica.
 After the copy the primary changes, so a page that shows the old value read the replica.
 """
 
 import sqlite3
 
 import pytest
+from django.db import connection
 
 from config.routers import PRIMARY, REPLICA, ReplicaRouter, reading_from_replica
-from tests.test_deploy import MARK, manage, production_env, shell_json
+from tests.test_deploy import MARK, production_env, shell_json
+
+# Its databases are SQLite files whatever the suite's database: it runs once, in `make test`.
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite files of its own: run by make test")
 
 SETUP = f"""
 import json
@@ -66,14 +71,12 @@ print({MARK!r} + json.dumps({{
 
 
 @pytest.fixture
-def primary_and_replica(tmp_path):
-    primary, replica = tmp_path / "primary.sqlite3", tmp_path / "replica.sqlite3"
+def primary_and_replica(tmp_path, migrated_sqlite_copy):
+    primary, replica = migrated_sqlite_copy("primary.sqlite3"), tmp_path / "replica.sqlite3"
     env = production_env(DATABASE_URL=f"sqlite:///{primary}", DJANGO_ALLOWED_HOSTS="testserver",
                          DJANGO_SECURE_SSL_REDIRECT="0")
     env.pop("SQLITE_TEST_NAME", None)
     env.pop("DATABASE_REPLICA_URL", None)
-    migrated = manage("migrate", "--noinput", env=env, timeout=600)
-    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     ids = shell_json(SETUP, env)
     with sqlite3.connect(primary) as source, sqlite3.connect(replica) as target:
         source.backup(target)

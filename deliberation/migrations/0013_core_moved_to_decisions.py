@@ -16,264 +16,34 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
+            # Deleting a model from the state takes its fields with it: no RemoveField first (each one
+            # would re-render every model related to it).
             state_operations=[
-                migrations.RemoveField(
-                    model_name='anchor',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='ballot',
-                    name='building',
-                ),
-                migrations.RemoveField(
-                    model_name='ballot',
-                    name='committee',
-                ),
-                migrations.RemoveField(
-                    model_name='ballot',
-                    name='compound',
-                ),
-                migrations.RemoveField(
-                    model_name='ballot',
-                    name='created_by',
-                ),
-                migrations.RemoveField(
-                    model_name='ballot',
-                    name='named_voters',
-                ),
-                migrations.RemoveField(
-                    model_name='ballot',
-                    name='subject_type',
-                ),
-                migrations.RemoveField(
-                    model_name='paperbatch',
-                    name='ballot',
-                ),
                 migrations.AlterField(
                     model_name='historicaltopic',
                     name='ballot',
                     field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='decisions.ballot', verbose_name='vote'),
-                ),
-                migrations.RemoveField(
-                    model_name='participation',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot_named_voters',
-                    name='ballot',
                 ),
                 migrations.AlterField(
                     model_name='topic',
                     name='ballot',
                     field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='party_topic', to='decisions.ballot', verbose_name='vote'),
                 ),
-                migrations.RemoveField(
-                    model_name='voice',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='question',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='secretcontent',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalquestion',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalscrutineer',
-                    name='ballot',
-                ),
-                migrations.RemoveField(
-                    model_name='scrutineer',
-                    name='ballot',
-                ),
                 migrations.AlterField(
                     model_name='historicalconsultation',
                     name='ballot',
                     field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='decisions.ballot', verbose_name='opinion ballot'),
-                ),
-                migrations.RemoveField(
-                    model_name='sealedsheet',
-                    name='ballot',
                 ),
                 migrations.AlterField(
                     model_name='consultation',
                     name='ballot',
                     field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consultation', to='decisions.ballot', verbose_name='opinion ballot'),
                 ),
-                migrations.RemoveField(
-                    model_name='historicalballot',
-                    name='building',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot',
-                    name='committee',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot',
-                    name='compound',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot',
-                    name='created_by',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot',
-                    name='history_user',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot',
-                    name='subject_type',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot_named_voters',
-                    name='history',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalballot_named_voters',
-                    name='user',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalnamedchoice',
-                    name='history_user',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalnamedchoice',
-                    name='option',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalnamedchoice',
-                    name='participation',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalnamedchoice',
-                    name='question',
-                ),
-                migrations.RemoveField(
-                    model_name='historicaloption',
-                    name='history_user',
-                ),
-                migrations.RemoveField(
-                    model_name='historicaloption',
-                    name='question',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalquestion',
-                    name='history_user',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalscrutineer',
-                    name='history_user',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalscrutineer',
-                    name='named_by',
-                ),
-                migrations.RemoveField(
-                    model_name='historicalscrutineer',
-                    name='user',
-                ),
                 migrations.DeleteModel(
                     name='LedgerEntry',
                 ),
-                migrations.RemoveField(
-                    model_name='namedchoice',
-                    name='option',
-                ),
-                migrations.RemoveField(
-                    model_name='namedchoice',
-                    name='participation',
-                ),
-                migrations.RemoveField(
-                    model_name='namedchoice',
-                    name='question',
-                ),
-                migrations.RemoveField(
-                    model_name='option',
-                    name='question',
-                ),
-                migrations.RemoveField(
-                    model_name='papersheet',
-                    name='options',
-                ),
-                migrations.RemoveField(
-                    model_name='secretchoice',
-                    name='option',
-                ),
-                migrations.RemoveField(
-                    model_name='paperbatch',
-                    name='confirmed_by',
-                ),
-                migrations.RemoveField(
-                    model_name='paperbatch',
-                    name='entered_by',
-                ),
-                migrations.RemoveField(
-                    model_name='paperbatch',
-                    name='voters',
-                ),
-                migrations.RemoveField(
-                    model_name='participation',
-                    name='batch',
-                ),
-                migrations.RemoveField(
-                    model_name='papersheet',
-                    name='batch',
-                ),
-                migrations.RemoveField(
-                    model_name='sealedsheet',
-                    name='batch',
-                ),
-                migrations.RemoveField(
-                    model_name='papersheet',
-                    name='voter',
-                ),
-                migrations.RemoveField(
-                    model_name='participation',
-                    name='entered_by',
-                ),
-                migrations.RemoveField(
-                    model_name='participation',
-                    name='user',
-                ),
-                migrations.RemoveField(
-                    model_name='participation',
-                    name='voice',
-                ),
-                migrations.RemoveField(
-                    model_name='secretchoice',
-                    name='question',
-                ),
-                migrations.RemoveField(
-                    model_name='scrutineer',
-                    name='named_by',
-                ),
-                migrations.RemoveField(
-                    model_name='scrutineer',
-                    name='user',
-                ),
-                migrations.RemoveField(
-                    model_name='secretchoice',
-                    name='content',
-                ),
                 migrations.DeleteModel(
                     name='ThrottleCount',
-                ),
-                migrations.RemoveField(
-                    model_name='voice',
-                    name='household',
-                ),
-                migrations.RemoveField(
-                    model_name='voiceholder',
-                    name='voice',
-                ),
-                migrations.RemoveField(
-                    model_name='voiceholder',
-                    name='user',
                 ),
                 migrations.DeleteModel(
                     name='Anchor',

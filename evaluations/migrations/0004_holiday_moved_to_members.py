@@ -13,11 +13,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
+            # Deleting a model from the state takes its fields with it: no RemoveField first (each one
+            # would re-render every model related to it).
             state_operations=[
-                migrations.RemoveField(
-                    model_name='historicalholiday',
-                    name='history_user',
-                ),
                 migrations.DeleteModel(
                     name='Holiday',
                 ),
