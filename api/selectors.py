@@ -190,6 +190,12 @@ def street_for(reader: Reader, pk: int) -> Street:
     return street_for_officer_or_404(reader.user, pk)
 
 
+def street_casework(street: Street, year: int) -> list[dict]:
+    """The dashboard's residents' request figures: per agency of the street, the requests it answered
+    in ``year`` (counted by casework from its records)."""
+    return evaluations.casework_rows(street, evaluations.Filters(year=year), year)
+
+
 def street_results(street: Street, year: int | None) -> dict:
     """The dashboard's heat map: each evaluatee's overall rate per committee, hidden below five answers."""
     years = evaluations.street_years(street)

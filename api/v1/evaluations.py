@@ -1,14 +1,18 @@
-"""Published evaluation results: per committee (a campaign) and per street (the dashboard's heat map).
+"""Published evaluation results: per committee (a campaign) and per street (the dashboard's heat map),
+and beside them the residents' requests each agency of a street handled (the dashboard's figures).
 
 Aggregates only, as the pages show them: a breakdown of fewer than five answers is never given
 (``evaluations.models.Result.shown``, the dashboard's ``heatmap``); no comment, no paper.
 """
 
-from ninja import Router
+from dataclasses import asdict
+
+from django.utils import timezone
+from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api import selectors
-from api.v1.schemas import CampaignOut, CampaignResultsOut, Problem, StreetResultsOut
+from api.v1.schemas import CampaignOut, CampaignResultsOut, Problem, StreetRequestsOut, StreetResultsOut
 
 router = Router(tags=["evaluations"])
 
@@ -56,3 +60,17 @@ def street_results(request, pk: int, year: int | None = None):
                       "cells": [{"committee_id": c.pk, "rate": None if cell["rate"] is None else str(cell["rate"])}
                                 for c, cell in zip(committees, row["cells"], strict=True)]}
                      for row in data["heatmap"]["rows"]]}
+
+
+@router.get("/streets/{int:pk}/requests", response={200: StreetRequestsOut, 404: Problem},
+            summary="A street's residents' requests handled per agency in one year (this year by default)")
+def street_requests(request, pk: int, year: int | None = Query(None, ge=2000, le=2999)):
+    street = selectors.street_for(request.auth, pk)
+    year = year or timezone.localdate().year
+    rows = selectors.street_casework(street, year)
+    return {"street_id": street.pk, "year": year,
+            "agencies": [{"agency_id": row["agency"].pk, "name": row["agency"].name, "kind": row["agency"].kind,
+                          **(asdict(row["figures"]) if row["figures"] else
+                             {"count": 0, "median_days": None, "on_time_pct": None, "rated": 0,
+                              "satisfied_pct": None})}
+                         for row in rows]}

@@ -189,6 +189,28 @@ class CampaignResultsOut(CampaignOut):
     evaluatees: list[EvaluateeResultOut]
 
 
+class HandlerFiguresOut(Schema):
+    """Requests an agency answered in the year: how many, the median days to answer, the share
+    answered on time, how many were rated and the share rated satisfied (满意 or 基本满意)."""
+
+    agency_id: int
+    name: str
+    kind: str
+    count: int
+    median_days: float | None
+    on_time_pct: int | None
+    rated: int
+    satisfied_pct: int | None
+
+
+class StreetRequestsOut(Schema):
+    """Residents' requests each agency of the street handled in one year."""
+
+    street_id: int
+    year: int
+    agencies: list[HandlerFiguresOut]
+
+
 class HeatCell(Schema):
     committee_id: int
     rate: str | None

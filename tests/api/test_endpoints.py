@@ -34,6 +34,7 @@ ENDPOINTS = {
     "/api/v1/evaluations": (lambda s: {}, "empty"),
     "/api/v1/evaluations/{pk}": (lambda s: {"pk": s.campaign.pk}, 404),
     "/api/v1/streets/{pk}/evaluations": (lambda s: {"pk": s.street.pk}, 404),
+    "/api/v1/streets/{pk}/requests": (lambda s: {"pk": s.street.pk}, 404),
 }
 
 

@@ -53,4 +53,5 @@ EXPECTATIONS = {
     "api_v1:campaign_list": Entry(get=ANYONE, sides=ONLY_OWN),
     "api_v1:campaign_results": Entry(kwargs=pk(lambda s: s.extra["campaign_published"]), get=NOBODY),
     "api_v1:street_results": Entry(kwargs=street, get=NOBODY),
+    "api_v1:street_requests": Entry(kwargs=street, get=NOBODY),
 }
