@@ -150,10 +150,25 @@ def phase(name: str, base: str, manifest: Path, env: dict, **options) -> dict:
     return json.loads(out.read_text())
 
 
-def cpu_seconds(session: int) -> tuple[float, float]:
+def _serves(pid: str, database: str) -> bool:
+    """Whether a PostgreSQL process is a backend connected to ``database``: its title (read as its
+    command line) is "postgres: [<cluster name>:] <user> <database> <client> <state>"; the checkpointer,
+    autovacuum and the backends of other databases are not the bench's cost."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+    except OSError:
+        return False
+    if not title or title[0] != "postgres:":
+        return False
+    words = title[2:] if len(title) > 1 and title[1].endswith(":") else title[1:]
+    return len(words) > 1 and words[1] == database
+
+
+def cpu_seconds(session: int, database: str | None = None) -> tuple[float, float]:
     """CPU seconds (user + system) used so far by the server (the processes of its session) and by
-    PostgreSQL's processes, read from /proc (Linux): what a phase cost, whatever the driver did."""
-    server = database = 0
+    the PostgreSQL backends serving ``database`` (held open by the server's persistent connections),
+    read from /proc (Linux): what a phase cost, whatever the driver or anything else on the machine did."""
+    server = database_ticks = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -163,17 +178,17 @@ def cpu_seconds(session: int) -> tuple[float, float]:
         ticks = int(fields[11]) + int(fields[12])  # utime, stime (after state, ppid, pgrp, session, ...)
         if int(fields[3]) == session:
             server += ticks
-        elif name.startswith("postgres"):
-            database += ticks
+        elif database and name.startswith("postgres") and _serves(stat.parent.name, database):
+            database_ticks += ticks
     hz = os.sysconf("SC_CLK_TCK")
-    return server / hz, database / hz
+    return server / hz, database_ticks / hz
 
 
-def measured_phase(server: subprocess.Popen, name: str, *args, **options) -> dict:
-    """``phase``, with the CPU the server and the database spent on it."""
-    before = cpu_seconds(server.pid)
+def measured_phase(server: subprocess.Popen, name: str, *args, database: str | None = None, **options) -> dict:
+    """``phase``, with the CPU the server and its database's backends (PostgreSQL) spent on it."""
+    before = cpu_seconds(server.pid, database)
     result = phase(name, *args, **options)
-    after = cpu_seconds(server.pid)
+    after = cpu_seconds(server.pid, database)
     result["server_cpu"], result["db_cpu"] = after[0] - before[0], after[1] - before[1]
     return result
 
@@ -216,20 +231,23 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_gunicorn(env, workers, port, threads)
+    database = PG_BENCH_DB if db == "postgresql" else None
     try:
         say(f"{db}: gunicorn with {workers} workers on {base}; warm-up")
         phase("floor", base, manifest, env, clients=clients, duration=3)
         say(f"{db}: floor, {clients} clients, {size['duration']} s")
-        floor = measured_phase(server, "floor", base, manifest, env, clients=clients, duration=size["duration"])
+        floor = measured_phase(server, "floor", base, manifest, env, clients=clients, duration=size["duration"],
+                               database=database)
         say(f"{db}: real cast, {clients} clients, {size['duration']} s")
-        cast = measured_phase(server, "cast", base, manifest, env, clients=clients, duration=size["duration"])
+        cast = measured_phase(server, "cast", base, manifest, env, clients=clients, duration=size["duration"],
+                              database=database)
         say(f"{db}: everyday flows, {clients} clients, {size['flows']} s")
         flows = phase("flows", base, manifest, env, clients=clients, duration=size["flows"])
         say(f"{db}: burst, {size['burst']} voters within {size['window']} s")
         burst = phase("burst", base, manifest, env, voters=size["burst"], window=size["window"], clients=256)
         say(f"{db}: evaluation sheets, {size['sheets']} evaluators within {size['window']} s")
         sheets = measured_phase(server, "sheets", base, manifest, env, voters=size["sheets"], window=size["window"],
-                                clients=256)
+                                clients=256, database=database)
     finally:
         stop(server)
     say(f"{db}: open the boxes (2 of 3 cards, in process)")
