@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from decisions.triggers import APPEND_ONLY_TABLES
+from tests import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "SANHUI-JSON="
@@ -96,7 +96,7 @@ def test_a_real_sms_gateway_without_its_credentials_is_refused_naming_them():
     assert "SMS_TENCENT_SECRET_ID" in result.stderr and "SMS_SIGN_NAME" in result.stderr
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite file of its own: run by make test")
+@databases.OWN_SQLITE_FILES
 def test_sqlite_file_runs_wal_full_sync_busy_timeout_immediate(migrated_sqlite_copy):
     db_file = migrated_sqlite_copy("sanhui.sqlite3")
     env = production_env(DATABASE_URL=f"sqlite:///{db_file}")  # absolute path: sqlite:////tmp/...

@@ -9,13 +9,12 @@ After the copy the primary changes, so a page that shows the old value read the 
 import sqlite3
 
 import pytest
-from django.db import connection
 
 from config.routers import PRIMARY, REPLICA, ReplicaRouter, reading_from_replica
+from tests import databases
 from tests.test_deploy import MARK, production_env, shell_json
 
-# Its databases are SQLite files whatever the suite's database: it runs once, in `make test`.
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite files of its own: run by make test")
+pytestmark = databases.OWN_SQLITE_FILES
 
 SETUP = f"""
 import json

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from casework.models import Case
+from tests import databases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 
 def test_seed_demo_shows_requests_in_every_state_once(settings, tmp_path):

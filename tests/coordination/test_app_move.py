@@ -13,15 +13,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests import databases
 from tests.factories import make_committee, make_user
 
-# Replaying migrations is the slowest thing the suite does: it runs on SQLite, where a table rebuild
-# could lose its triggers; an upgrade on PostgreSQL is drilled on a previous release's full data by
-# `make upgrade-drill` (scripts/upgrade-drill.sh).
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="migration replay runs on SQLite (make upgrade-drill)"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), databases.MIGRATION_REPLAY]
 
 PREVIOUS_RELEASE = [
     ("coordination", None),  # neither app existed yet: the decision core was in deliberation

@@ -9,8 +9,9 @@ from coordination import selectors
 from coordination import waiting as waiting_coordination
 from coordination.models import CoordinationAction, CoordinationMeeting, CoordinationProgress
 from members.models import Committee, Notification, User
+from tests import databases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 
 def test_seed_demo_has_coordination_meetings_in_every_state_and_is_idempotent(settings, tmp_path):

@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from decisions import services
 from decisions.models import Ballot
+from tests import databases
 from tests.decisions.factories import make_building_of_households, name_scrutineers
 from tests.factories import make_organizer
 
 pytestmark = pytest.mark.django_db
 
 
+@databases.DEMO
 def test_seed_demo_creates_ballots_in_every_state_once():
     call_command("seed_demo", force=True, quiet=True, stdout=StringIO())
     statuses = set(Ballot.objects.values_list("status", flat=True))

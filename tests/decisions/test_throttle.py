@@ -202,30 +202,17 @@ def _request(port: int, method: str, path: str, cookies: dict, data: dict | None
 
 
 @pytest.fixture
-def server_database(tmp_path):
-    """A migrated database the server can see: a file for SQLite, a database of its own on PostgreSQL."""
+def server_database(transactional_db) -> str:
+    """This test process's database, for the server to use: migrated already, its rows committed by
+    the server and emptied after the test (a transactional test)."""
+    name = connection.settings_dict["NAME"]
     if connection.vendor != "postgresql":
-        yield f"sqlite:///{tmp_path / 'throttle.sqlite3'}"
-        return
-    import psycopg
-
-    base = os.environ["DATABASE_URL"]
-    parts = urlsplit(base)
-    name = f"{parts.path.lstrip('/') or 'sanhui'}_throttle"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as pg:
-        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        pg.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as pg:
-            pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return f"sqlite:///{name}"
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
 
 
 def test_with_two_gunicorn_workers_the_21st_vote_post_in_a_minute_gets_429(server_database, tmp_path):
     env = _server_env(server_database)
-    _manage(env, "migrate", "--noinput", "-v", "0")
     seeded = _manage(env, "shell", "-c", SEED.replace("MARK", repr(MARK)))
     world = json.loads([line for line in seeded.splitlines() if line.startswith(MARK)][-1][len(MARK):])
     port = _free_port()

@@ -12,8 +12,9 @@ from deliberation import demo as demo_party
 from deliberation import waiting as waiting_party
 from deliberation.models import Consultation, ConventionVersion, FollowUp, PartyMeeting, Topic, TopicComment
 from members.models import User
+from tests import databases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 
 def test_seed_demo_makes_topics_and_consultations_in_several_states_once():

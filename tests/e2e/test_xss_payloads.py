@@ -82,6 +82,9 @@ def test_the_detector_sees_a_payload_run_on_a_page_without_csp(page: Page):
     assert page.evaluate("window.__fired || []") == [2]
 
 
+# Its pages are the accessibility tour's (tests/e2e/test_accessibility.py: every page for every demo
+# account, in both languages), here filled with payloads; axe-core checks them there.
+@pytest.mark.no_axe
 def test_no_stored_payload_runs_in_the_browser(live_server, context: BrowserContext, page: Page, shot):
     world = build_world()
     own = world.own

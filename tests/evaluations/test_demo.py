@@ -6,8 +6,9 @@ from django.core.management import call_command
 from evaluations.models import Campaign, Comment, Rectification, Result
 from evaluations.selectors import Filters, trend
 from members.models import Street, User
+from tests import databases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 
 def test_seed_demo_has_two_published_years_a_trend_and_a_task_for_the_demo_agency_contact():

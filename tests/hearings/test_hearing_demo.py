@@ -10,8 +10,9 @@ from hearings import demo as demo_hearing
 from hearings import waiting as waiting_hearing
 from hearings.models import Hearing, HearingMinutes, HearingObjection, HearingOpinion, HearingRegistration
 from members.models import User
+from tests import databases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 
 def test_seed_demo_has_hearings_in_every_state_and_is_idempotent():

@@ -13,13 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-# Replaying migrations is the slowest thing the suite does: it runs on SQLite, where a table rebuild
-# could lose its triggers; an upgrade on PostgreSQL is drilled on a previous release's full data by
-# `make upgrade-drill` (scripts/upgrade-drill.sh).
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="migration replay runs on SQLite (make upgrade-drill)"),
-]
+from tests import databases
+
+pytestmark = [pytest.mark.django_db(transaction=True), databases.MIGRATION_REPLAY]
 
 PREVIOUS_RELEASE = [
     ("members", "0009_wechat_outbox"),

@@ -7,6 +7,7 @@ from django.db import transaction
 from members.models import Notification
 from members.notifications import notify, set_opt_out
 from members.waiting import WaitingItem, waiting_for
+from tests import databases
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,6 +70,7 @@ def test_waiting_for_an_anonymous_visitor_is_empty():
     assert WaitingItem(kind="vote", title="t", action="Vote", url="/").due is None
 
 
+@databases.DEMO
 def test_seed_demo_gives_demo_residents_notifications_once():
     from io import StringIO
 

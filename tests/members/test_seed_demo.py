@@ -17,8 +17,9 @@ from members.models import (
     Street,
     User,
 )
+from tests import databases
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 COUNTED = [Street, Committee, Agency, Compound, Building, Household, Membership, User, Role]
 

@@ -15,7 +15,7 @@ and is checked before the rollback:
 * accepted (a redirect): nothing changed in the foreign committee, no one became staff or site
   admin, no vote recorded in another person's name.
 
-Examples per endpoint: ``FUZZ_EXAMPLES`` (100 by default, as in CI). It runs on SQLite only:
+Examples per endpoint: ``FUZZ_EXAMPLES`` (50 by default, as in CI). It runs on SQLite only:
 on PostgreSQL the same views run the same code, and the CI budget goes to the fault tests.
 NUL bytes would only differ on PostgreSQL: Django's form fields refuse them before the database.
 """
@@ -39,7 +39,7 @@ from tests.security.conftest import fresh_client
 from tests.security.forms import post_forms, route_name
 from tests.security.test_access_matrix import EXPECTATIONS, ROUTES, url_for
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 PREFERENCE = ("resident", "organizer", "floor_leader", "admin", "anonymous", "party_member", "officer",
               "agency", "resident_other", "organizer_other", "officer_other")
 # The vote throttle counts every POST to a cast, accepted or not, by design (decisions/throttle.py).

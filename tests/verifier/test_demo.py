@@ -12,10 +12,11 @@ from django.db import transaction
 
 from decisions.bulletin import NotPublished, bulletin_for, has_bulletin
 from decisions.models import Ballot
+from tests import databases
 from tests.verifier.world import ROOT, run_verifier
 from verifier import verify
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, databases.DEMO]
 
 PROJECT = ("django", "config", "members", "decisions", "hearings", "coordination", "evaluations", "deliberation",
            "tests")
