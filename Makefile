@@ -46,7 +46,7 @@ help:
 	@echo "make run        migrate, seed demo data, serve on http://127.0.0.1:8000/ (DJANGO_DEBUG=1)"
 	@echo "make test       whole test suite on SQLite        (extra pytest args: PYTEST_ARGS='-x -k foo')"
 	@echo "make test-pg    whole test suite on PostgreSQL 15 ($(PG_URL))"
-	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 10 min on 2 cores)"
+	@echo "make bench      benchmark on PostgreSQL and SQLite -> bench/results/<date>.md (about 15 min on 2 cores)"
 	@echo "                (BENCH_ARGS='--district' full district data, '--city' whole city, '--quick' smoke run)"
 	@echo "make upgrade-drill  an earlier release's database (city data) migrated by this checkout still verifies"
 	@echo "make test-faults  stop PostgreSQL and kill gunicorn workers during a burst of votes (root)"
@@ -145,8 +145,9 @@ test-pg: $(STAMP) vendor chromium
 
 # --- Benchmark (never part of `make test` or .ci/run) ------------------------------------
 # Needs only the project's virtualenv: the load driver is standard-library Python. bench/run.py
-# runs scripts/pg-ensure.sh before it uses PostgreSQL (databases sanhui_bench and sanhui_bench_city,
-# created afresh each run); BENCH_ARGS='--db sqlite --no-scale' needs no PostgreSQL at all.
+# runs scripts/pg-ensure.sh before it uses PostgreSQL (a load database of the run's own, dropped at its
+# end, and sanhui_bench_city, built afresh by one run at a time and kept for bench.api_timing);
+# BENCH_ARGS='--db sqlite --no-scale' needs no PostgreSQL at all.
 bench: $(STAMP) vendor
 	$(VENV_PY) -m bench.run $(BENCH_ARGS)
 	@# The cluster's failover drill too (not in .ci/run, for its time budget); it needs root.

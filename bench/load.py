@@ -5,6 +5,10 @@
 Phases:
   floor  closed loop, C clients, D seconds: POST /bench/floor/ (one INSERT under a unique constraint)
   cast   closed loop, C clients, D seconds: a signed-in resident confirms a vote (POST /ballots/N/vote/)
+  step   closed loop, C clients, D seconds: one request of a person's path again and again, by the
+         people of manifest["steps"][--step] in turn (the read floor GET /bench/page/ is one of them)
+  whole  closed loop, C clients, D seconds: whole votes, each by a distinct signed-in voter: the home
+         page, the ballot page, the choices, the confirmation, the receipt
   flows  closed loop, C clients, D seconds: the people of FLOWS below, by weight, page by page
   burst  open loop: N distinct signed-in voters on one ballot, sent evenly within W seconds
   sheets open loop: N distinct signed-in evaluators each hand in a full evaluation sheet (every
@@ -216,6 +220,52 @@ def run_cast(args, manifest) -> dict:
     return closed_loop(args.clients, args.duration, action).result(phase="cast", clients=args.clients)
 
 
+def run_step(args, manifest) -> dict:
+    """One step of a path: each request by the next of the step's people (their session, the URL, the
+    form it posts, if any), so that a page is read by many people as it is in a voting week."""
+    step = manifest["steps"][args.step]
+    rows, ok, counter, lock = step["rows"], tuple(step["ok"]), [0], threading.Lock()
+
+    def action(i, record):
+        with lock:
+            counter[0] += 1
+            session, path, form = rows[counter[0] % len(rows)]
+        client = Client(args.base, record, session)
+        if form is not None:
+            form = {**form, "csrfmiddlewaretoken": client.cookies["csrftoken"]}
+        client.request(args.step, step["method"], path, form, ok=ok, to=step.get("to", ""))
+
+    return closed_loop(args.clients, args.duration, action).result(phase="step", step=args.step,
+                                                                   clients=args.clients)
+
+
+# The requests of a whole vote, in order (what run_whole sends; bench/run.py weighs each against its floor).
+WHOLE_VOTE = [("home page", "GET"), ("ballot page", "GET"), ("choices", "POST"), ("confirmation", "POST"),
+              ("receipt", "GET")]
+
+
+def run_whole(args, manifest) -> dict:
+    """Whole votes: a distinct voter each, every request of the vote in order; a vote counts when all
+    of them succeeded, from the first request sent to the last answer."""
+    pick = Pool(manifest)
+
+    def action(i, record):
+        session, ballot, qid, yes = pick("whole")
+        client = Client(args.base, record, session)
+        started = time.perf_counter()
+        done = (client.request("whole: home page", "GET", "/")[0] == 200
+                and client.request("whole: ballot page", "GET", f"/ballots/{ballot}/")[0] == 200
+                and client.request("whole: choices", "POST", f"/ballots/{ballot}/vote/",
+                                   vote_form(client, qid, yes))[0] == 200
+                and client.request("whole: confirmation", "POST", f"/ballots/{ballot}/vote/",
+                                   vote_form(client, qid, yes, action="confirm", after="0"), ok=(302,),
+                                   to="/receipt/")[0] == 302
+                and client.request("whole: receipt", "GET", urllib.parse.urlsplit(client.location).path)[0] == 200)
+        record("whole vote", time.perf_counter() - started, done, "incomplete")
+
+    return closed_loop(args.clients, args.duration, action).result(phase="whole", clients=args.clients)
+
+
 def run_flows(args, manifest) -> dict:
     pick = Pool(manifest)
     names = [name for name, (_f, weight) in FLOWS.items() for _ in range(weight)]
@@ -289,7 +339,8 @@ def run_sheets(args, manifest) -> dict:
     return open_loop(args, rows, send) | {"phase": "sheets", "questions": len(sheet["questions"])}
 
 
-PHASES = {"floor": run_floor, "cast": run_cast, "flows": run_flows, "burst": run_burst, "sheets": run_sheets}
+PHASES = {"floor": run_floor, "cast": run_cast, "step": run_step, "whole": run_whole, "flows": run_flows,
+          "burst": run_burst, "sheets": run_sheets}
 
 
 def main() -> None:
@@ -302,6 +353,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--voters", type=int, default=2000)
     parser.add_argument("--window", type=float, default=10)
+    parser.add_argument("--step", help="the step of manifest['steps'] (phase step)")
     args = parser.parse_args()
     with open(args.manifest) as handle:
         manifest = json.load(handle)

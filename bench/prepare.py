@@ -42,6 +42,7 @@ SHEET_AGENCIES = [(Agency.Kind.POLICE, "评议派出所"), (Agency.Kind.MARKET, 
                   (Agency.Kind.CITY_MANAGEMENT, "评议城管中队"), (Agency.Kind.HOUSING, "评议房管办"),
                   (Agency.Kind.HEALTH, "评议社区卫生服务中心"), (Agency.Kind.WORK_STATION, "评议社区工作站")]
 BATCH = 2000
+READERS = 200  # the people who read each page of a voter's path in the bench's "step" phases
 
 
 def households(building: Building, n: int, *, tag: str, password: str = "!") -> list[User]:  # noqa: S107 - unusable
@@ -187,6 +188,25 @@ def requests_year(committee, compound, organizer, n: int = 600) -> None:
     Case.objects.bulk_create(rows, batch_size=BATCH)
 
 
+def path_steps(readers: list, receipts: list, published: list) -> dict:
+    """The steps of a voter's path that bench/load.py's "step" phase repeats, each with the people who
+    take it: [session, URL, the form it posts or None]. GETs are weighed against the read floor,
+    POSTs against the write floor (bench/run.py)."""
+    def get(rows):
+        return {"method": "GET", "ok": [200], "rows": rows}
+
+    return {
+        "read floor": get([[key, "/bench/page/", None] for _u, key, *_ in readers]),
+        "home page": get([[key, "/", None] for _u, key, *_ in readers]),
+        "ballot page": get([[key, f"/ballots/{ballot}/", None] for _u, key, ballot, _q, _y in readers]),
+        # The choices, posted: the confirmation page comes back; nothing is written yet.
+        "choices": {"method": "POST", "ok": [200], "rows": [
+            [key, f"/ballots/{ballot}/vote/", {f"q{qid}": str(yes)}] for _u, key, ballot, qid, yes in readers]},
+        "receipt": get(receipts),
+        "published results": get(published),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
@@ -209,11 +229,24 @@ def main() -> None:
     manifest = {"cast": [], "burst": [], "flow_residents": [], "password": PASSWORD}
 
     per_ballot = max(1, args.cast_voters // args.cast_ballots)
+    voters = []  # [user, session, ballot, question, "yes" option] of every cast ballot's voters
     for b in range(args.cast_ballots):
         building = Building.objects.create(compound=compound, name=f"{b + 1}号楼")
         users = households(building, per_ballot, tag=f"cast{b}")
         ballot, qid, yes = open_ballot(committee, building, organizer, f"压测表决 {b + 1}")
-        manifest["cast"] += [[key, ballot.pk, qid, yes] for key in sessions(users)]
+        voters += [[user, key, ballot.pk, qid, yes] for user, key in zip(users, sessions(users), strict=True)]
+    # From the end of the list: the people each page of a voter's path is read by (READERS who have
+    # not voted, READERS who have, with their receipts), the whole votes' voters (a third), and the
+    # cast phase's (the rest, from the first ballot on).
+    readers, voted = voters[-READERS:], voters[-2 * READERS:-READERS]
+    rest = voters[:-2 * READERS]
+    manifest["whole"] = [row[1:] for row in rest[-(len(rest) // 3):]]
+    manifest["cast"] = [row[1:] for row in rest[:-(len(rest) // 3)]]
+    receipts, ballots = [], {}
+    for user, key, ballot_id, qid, yes in voted:
+        ballot = ballots.setdefault(ballot_id, Ballot.objects.get(pk=ballot_id))
+        code = services.vote_cast(ballot=ballot, voter=user, choices={qid: [yes]}).receipt
+        receipts.append([key, f"/ballots/{ballot_id}/receipt/{code}/", None])
 
     # The burst's ballot has 3 scrutineers; bench/box.py opens its box afterwards with 2 of their cards.
     building = Building.objects.create(compound=compound, name="现场会议楼")
@@ -233,9 +266,9 @@ def main() -> None:
     manifest["flow_residents"] = [[u.username, ballot.pk, qid, yes] for u in users]
 
     building = Building.objects.create(compound=compound, name="已公布楼")
-    users = households(building, args.results_voters, tag="published")
+    published_voters = households(building, args.results_voters, tag="published")
     ballot, qid, yes = open_ballot(committee, building, organizer, "已公布的表决")
-    for user in users:
+    for user in published_voters:
         services.vote_cast(ballot=ballot, voter=user, choices={qid: [yes]})
     services.ballot_close(ballot=ballot, by=organizer)
     services.box_present(ballot=ballot, by=organizer, code=ballot.new_cards[organizer.pk])
@@ -245,6 +278,15 @@ def main() -> None:
     requests_year(committee, compound, organizer)
 
     organizer_session, officer_session = sessions([organizer, officer])
+    published = [[key, f"/ballots/{ballot.pk}/results/", None] for key in sessions(published_voters[:READERS])]
+    manifest["steps"] = path_steps(readers, receipts, published) | {
+        f"{who}: {name}": {"method": "GET", "ok": [200], "rows": [[session, url, None]]}
+        for who, session, urls in (
+            ("organizer", organizer_session, {"ballots": f"/committees/{committee.pk}/ballots/",
+                                               "results": f"/ballots/{ballot.pk}/results/"}),
+            ("street office", officer_session, {"street": f"/streets/{street.pk}/",
+                                                "dashboard": f"/streets/{street.pk}/evaluations/dashboard/"}))
+        for name, url in urls.items()}
     manifest["pages"] = {
         "organizer": {"session": organizer_session, "urls": {
             "results": f"/ballots/{ballot.pk}/results/", "committee_ballots": f"/committees/{committee.pk}/ballots/",

@@ -6,10 +6,11 @@
     .venv/bin/python -m bench.run --city          # a whole city (4,463 committees): hours, and a big disk
     .venv/bin/python -m bench.run --quick         # a smoke run of the harness itself (a minute or two)
 
-For each database (PostgreSQL database ``sanhui_bench``, created afresh; SQLite file in WAL mode):
+For each database (a PostgreSQL database and a SQLite file in WAL mode of this run's own, dropped at its end):
 migrate, collectstatic, load data (bench/prepare.py), start gunicorn with production settings
 (DEBUG off, a secret key, CONN_MAX_AGE, one sync worker per core, the floor view on), then drive it
-from separate processes (bench/load.py): the floor, the real cast at the same concurrency, the
+from separate processes (bench/load.py): the write floor, the real cast at the same concurrency, the
+read floor and each other request of a voter's path (and the organizer's pages), whole votes, the
 everyday flows, the burst, and the burst of evaluation sheets. Then, with the server stopped, the
 boxes of the burst's ballot and of the evaluation are opened in process (bench/box.py). Then, on
 PostgreSQL, city-size data (bench/citydata/) and timings (bench/scale.py).
@@ -17,10 +18,13 @@ PostgreSQL, city-size data (bench/citydata/) and timings (bench/scale.py).
 
 import argparse
 import datetime as dt
+import fcntl
 import json
 import os
 import platform
+import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -29,13 +33,23 @@ import sys
 import time
 from pathlib import Path
 
+from bench.load import WHOLE_VOTE
+
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / ".work"
+# Each run works in a folder and a load database of its own, so that two runs (or a run and a
+# test suite) never share or drop each other's files or database; both go when the run ends.
+RUN_ID = f"{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}_{os.getpid()}"
+WORK = ROOT / "bench" / ".work" / RUN_ID
 RESULTS = ROOT / "bench" / "results"
 PY = str(ROOT / ".venv" / "bin" / "python")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://sanhui:sanhui@127.0.0.1:5432/sanhui")
-PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "sanhui_bench")
+PG_BENCH_DB = f"sanhui_bench_{RUN_ID}"
+# The city-size data is kept after the run (bench.api_timing and bench.verify_bulletins read it), in
+# one database that one run at a time builds: a second run waits for the first (SCALE_LOCK).
+PG_CITY_DB = "sanhui_bench_city"
+SCALE_LOCK = ROOT / "bench" / ".work" / "city.lock"
 TARGET_THROUGHPUT, TARGET_P95 = 0.5, 2.0
+TARGET_ORGANIZER = 0.25  # an organizer's or the street office's page, against the read floor
 TARGET_BOX_SECONDS, TARGET_BOX_PAPERS = 10.0, 2000  # opening a box of 2,000 papers takes under 10 s
 
 # Load data (bench/prepare.py) and phase lengths. "results_voters" cast, through the services, the
@@ -46,9 +60,9 @@ TARGET_BOX_SECONDS, TARGET_BOX_PAPERS = 10.0, 2000  # opening a box of 2,000 pap
 # hand in a sheet of 28 questions within the burst's window; the boxes opened afterwards hold the
 # burst's papers and those sheets.
 SIZES = {
-    "quick": {"cast_voters": 2400, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "flows": 8,
+    "quick": {"cast_voters": 2400, "cast_ballots": 4, "burst": 300, "window": 3, "duration": 4, "steps": 3, "flows": 8,
               "flow_residents": 60, "results_voters": 400, "sheets": 300},
-    "default": {"cast_voters": 24000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20,
+    "default": {"cast_voters": 24000, "cast_ballots": 12, "burst": 2000, "window": 10, "duration": 20, "steps": 15,
                 "flows": 30, "flow_residents": 400, "results_voters": 4000, "sheets": 2000},
 }
 SCALES = {  # city-size data (bench/citydata): committees, and the residents per committee (5,000 in a district)
@@ -93,11 +107,15 @@ def fresh_postgres(name: str = PG_BENCH_DB) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def fresh_sqlite() -> str:
-    path = WORK / "bench.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
+    return f"sqlite:///{WORK / 'bench.sqlite3'}"
 
 
 def versions(env: dict) -> str:
@@ -142,7 +160,7 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def phase(name: str, base: str, manifest: Path, env: dict, **options) -> dict:
-    out = WORK / f"{name}.json"
+    out = WORK / f"{name}{'-' + re.sub(r'[^a-z]+', '-', options['step']) if 'step' in options else ''}.json"
     args = [a for key, value in options.items() for a in (f"--{key}", str(value))]
     # The driver is its own process (standard library only), not a thread of this one or the server.
     run([sys.executable, str(ROOT / "bench" / "load.py"), name, "--base", base, "--manifest", str(manifest),
@@ -241,6 +259,14 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
         say(f"{db}: real cast, {clients} clients, {size['duration']} s")
         cast = measured_phase(server, "cast", base, manifest, env, clients=clients, duration=size["duration"],
                               database=database)
+        steps = {}
+        for step in json.loads(manifest.read_text())["steps"]:
+            say(f"{db}: {step}, {clients} clients, {size['steps']} s")
+            steps[step] = measured_phase(server, "step", base, manifest, env, clients=clients,
+                                         duration=size["steps"], step=step, database=database)
+        say(f"{db}: whole votes, {clients} clients, {size['duration']} s")
+        whole = measured_phase(server, "whole", base, manifest, env, clients=clients, duration=size["duration"],
+                               database=database)
         say(f"{db}: everyday flows, {clients} clients, {size['flows']} s")
         flows = phase("flows", base, manifest, env, clients=clients, duration=size["flows"])
         say(f"{db}: burst, {size['burst']} voters within {size['window']} s")
@@ -253,8 +279,13 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
     say(f"{db}: open the boxes (2 of 3 cards, in process)")
     boxes = WORK / "box.json"
     run([PY, "-m", "bench.box", str(manifest), str(boxes)], env, timeout=1800)
-    return {"db": db, "version": versions(env), "workers": workers, "threads": threads, "clients": clients,
+    version = versions(env)
+    if db == "postgresql":
+        drop_postgres(PG_BENCH_DB)
+    return {"db": db, "version": version, "workers": workers, "threads": threads, "clients": clients,
             "floor": summary(floor, "floor vote"), "cast": summary(cast, "vote cast"),
+            "steps": {step: summary(result, step) for step, result in steps.items()},
+            "whole": {step: summary(whole, step) for step in sorted(set(whole["samples"]) | set(whole["failures"]))},
             "flows": {step: summary(flows, step) for step in sorted(set(flows["samples"]) | set(flows["failures"]))},
             "flows_elapsed": flows["elapsed"],
             "burst": {**summary(burst, "burst cast"), "voters": burst["voters"], "window": burst["window"],
@@ -267,7 +298,7 @@ def load_benchmark(db: str, size: dict, clients: int, workers: int, threads: int
 
 
 def scale_timings(scale: dict, label: str) -> dict:
-    url = fresh_postgres(f"{PG_BENCH_DB}_city")
+    url = fresh_postgres(PG_CITY_DB)
     env = base_env(url)
     say(f"city data ({label}): {scale['committees']} committees × {scale['residents']} residents")
     run([PY, "manage.py", "migrate", "--noinput"], env, timeout=900)
@@ -314,6 +345,64 @@ def cpu_lines(f: dict, c: dict) -> list[str]:
             "ratio above includes the driver's cost per request; the CPU ratio (from /proc) does not.", ""]
 
 
+def ratio_cell(value: float, target: float, *, at_least: bool = True) -> str:
+    met = value >= target if at_least else value <= target
+    return f"**{value:.2f}**" if met else f"**{value:.2f}** ✗"
+
+
+def path_report(load: dict) -> list[str]:
+    """Every request of a voter's path against its floor (GETs the read floor, POSTs the write floor),
+    the whole vote against what the floors allow, and the organizer's pages against the read floor."""
+    steps, write = load["steps"], load["floor"]
+    read = steps["read floor"]
+    rows = [(name, "GET", steps[name]) for name in ("home page", "ballot page")]
+    rows += [("choices", "POST", steps["choices"]), ("confirmation (the cast)", "POST", load["cast"])]
+    rows += [(name, "GET", steps[name]) for name in ("receipt", "published results")]
+    lines = ["### A voter's path, each request against its floor", "",
+             "GETs against the read floor (the base page signed in), POSTs against the write floor "
+             f"(one INSERT). Targets: ≥ {TARGET_THROUGHPUT} of the floor's requests/s, p95 ≤ {TARGET_P95}× the "
+             "floor's.", "",
+             "| request | | per s | floor per s | **÷ floor** | p95 ms | floor p95 ms | **p95 ÷ floor** "
+             "| CPU ms (server + database) | failed |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    verdicts = []
+    for label, floor_label, floor in (("read floor", "GET", read), ("write floor", "POST", write)):
+        lines.append(f"| *{label}* | {floor_label} | {floor['rps']:.0f} | | | {ms(floor['p95'])} | | | "
+                     f"{floor.get('server_cpu_ms', 0) + floor.get('db_cpu_ms', 0):.2f} | {floor['failures']} |")
+    for name, method, r in rows:
+        floor = read if method == "GET" else write
+        thr = r["rps"] / floor["rps"] if floor["rps"] else 0
+        p95 = r["p95"] / floor["p95"] if floor["p95"] else float("inf")
+        verdicts.append(thr >= TARGET_THROUGHPUT and p95 <= TARGET_P95)
+        lines.append(f"| {name} | {method} | {r['rps']:.0f} | {floor['rps']:.0f} "
+                     f"| {ratio_cell(thr, TARGET_THROUGHPUT)} "
+                     f"| {ms(r['p95'])} | {ms(floor['p95'])} | {ratio_cell(p95, TARGET_P95, at_least=False)} "
+                     f"| {r.get('server_cpu_ms', 0) + r.get('db_cpu_ms', 0):.2f} | {r['failures']} |")
+    whole = load["whole"].get("whole vote")
+    allowed = 1 / (sum(1 / (read if method == "GET" else write)["rps"] for _n, method in WHOLE_VOTE))
+    if whole:
+        share = whole["rps"] / allowed
+        verdicts.append(share >= TARGET_THROUGHPUT)
+        lines += ["", f"**Whole votes** ({', '.join(name for name, _m in WHOLE_VOTE)}; a distinct voter each): "
+                      f"**{whole['rps']:.1f} votes/s** against {allowed:.1f} that the floors allow for the same "
+                      f"requests (1 ÷ the sum of 1/floor): **{share:.2f}** "
+                      f"({'meets' if share >= TARGET_THROUGHPUT else 'MISSES'} ≥ {TARGET_THROUGHPUT}); a vote "
+                      f"p50 {ms(whole['p50'])} ms, p95 {ms(whole['p95'])} ms; {whole['failures']} incomplete."]
+    organizer = [(name, r) for name, r in steps.items() if name.startswith(("organizer:", "street office:"))]
+    lines += ["", f"Organizer and street office pages (target ≥ {TARGET_ORGANIZER} of the read floor's requests/s):",
+              "", "| page | per s | **÷ read floor** | p50 ms | p95 ms | CPU ms (server + database) | failed |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, r in organizer:
+        thr = r["rps"] / read["rps"] if read["rps"] else 0
+        verdicts.append(thr >= TARGET_ORGANIZER)
+        lines.append(f"| {name} | {r['rps']:.0f} | {ratio_cell(thr, TARGET_ORGANIZER)} | {ms(r['p50'])} "
+                     f"| {ms(r['p95'])} | {r.get('server_cpu_ms', 0) + r.get('db_cpu_ms', 0):.2f} "
+                     f"| {r['failures']} |")
+    lines += ["", f"The whole path → **{'meets' if all(verdicts) else 'MISSES'}** its targets "
+                  f"({sum(verdicts)} of {len(verdicts)} met; ✗ marks a miss).", ""]
+    return lines
+
+
 def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
     lines = [f"# Sanhui benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "",
              f"- Hardware: {hardware()}",
@@ -338,7 +427,7 @@ def report(loads: list[dict], scale: dict | None, args, started: float) -> str:
                   f"| **cast / floor** | **{thr:.2f}** | {c['p50'] / f['p50']:.2f} | **{p95:.2f}** "
                   f"| {c['p99'] / f['p99']:.2f} | | | |", "",
                   f"Target: throughput ≥ {TARGET_THROUGHPUT} of the floor, p95 ≤ {TARGET_P95}× the floor → "
-                  f"**{verdict}** the target.", "", *cpu_lines(f, c),
+                  f"**{verdict}** the target.", "", *cpu_lines(f, c), *path_report(load),
                   f"### Everyday flows ({load['flows_elapsed']:.0f} s, {load['clients']} clients)", "",
                   "| step | requests | per s | p50 ms | p95 ms | p99 ms | failed |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
@@ -449,8 +538,11 @@ def main() -> None:
     loads = [] if args.no_load else [load_benchmark(db, size, args.clients, args.workers, args.threads) for db in dbs]
     scale = None
     if not args.no_scale:
-        scale = scale_timings(SCALES[label], label)
+        with SCALE_LOCK.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another run building the city data: wait for it
+            scale = scale_timings(SCALES[label], label)
     text = report(loads, scale, args, started)
+    shutil.rmtree(WORK, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     # One report a day and size: a district or city run, or a partial one (one database, no load, no
     # scale, other clients or workers), does not overwrite the day's full `make bench`.

@@ -156,14 +156,18 @@ def _bind_on_the_server(database: dict) -> None:
     Django's psycopg cursor binds parameters on the client by default, so the server parses and plans
     each statement it is sent, every time: the session read, the throttle's upsert and the cast's
     statements on every vote. With Django's documented ``server_side_binding`` psycopg sends the
-    parameters apart and prepares a statement the fifth time a connection runs it (its
-    ``prepare_threshold``; it keeps the 100 most recent), so the server plans it once per connection
-    (docs/PERFORMANCE.md). A statement run once, such as a migration's, is never prepared. Behind a
+    parameters apart, and with ``prepare_threshold`` (which Django leaves off unless OPTIONS sets it)
+    psycopg prepares a statement the fifth time a connection runs it (it keeps the 100 most recent),
+    so the server plans it once per connection (docs/PERFORMANCE.md). Server-side binding alone
+    prepares nothing. A statement run fewer times, such as a migration's, is never prepared (a
+    threshold of 0 would prepare a migration's multi-command DDL, which PostgreSQL refuses). Behind a
     pooler, use PgBouncer in session mode (docs/DEPLOY.md), as for persistent connections.
-    ``DATABASE_SERVER_SIDE_BINDING=0`` turns it off.
+    ``DATABASE_SERVER_SIDE_BINDING=0`` turns both off.
     """
     if database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_SERVER_SIDE_BINDING", True):
-        database.setdefault("OPTIONS", {})["server_side_binding"] = True
+        options = database.setdefault("OPTIONS", {})
+        options["server_side_binding"] = True
+        options.setdefault("prepare_threshold", 5)
 
 
 _bind_on_the_server(DATABASES["default"])

@@ -35,6 +35,7 @@ urlpatterns = [
 if settings.BENCH:  # SANHUI_BENCH=1, set only by `make bench` (bench/run.py); tests/test_bench_floor.py
     from django.views.decorators.csrf import csrf_exempt
 
-    from bench.floor import floor_vote
+    from bench.floor import floor_page, floor_vote
 
-    urlpatterns.append(path("bench/floor/", csrf_exempt(floor_vote), name="bench_floor"))
+    urlpatterns += [path("bench/floor/", csrf_exempt(floor_vote), name="bench_floor"),
+                    path("bench/page/", floor_page, name="bench_page")]

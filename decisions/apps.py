@@ -26,9 +26,10 @@ class DecisionsConfig(AppConfig):
 
 
 def _reinstall_triggers(sender, using, **kwargs) -> None:
-    """After every migrate: a migration that rebuilt an append-only table (SQLite) left it bare."""
+    """After every migrate: a migration that rebuilt a table of the register (SQLite) left it bare."""
     from django.db import connections
 
-    from decisions import triggers
+    from decisions import triggers, turnout
 
     triggers.install(connections[using])
+    turnout.install(connections[using])

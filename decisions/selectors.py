@@ -1,4 +1,9 @@
-"""Reads of the decision core. Results are always counted from the stored ballots, never kept as counters."""
+"""Reads of the decision core.
+
+Results are always counted from the stored ballots, never kept as counters. The one count kept as
+it grows is a ballot's turnout while it is open (``turnout``, kept by the database: decisions.turnout),
+shown on every ballot page; a result counts its turnout from the register (``counted_turnout``).
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +21,7 @@ from decisions.models import (
     Question,
     SecretChoice,
     SecretContent,
+    TurnoutCount,
     Voice,
 )
 from members.models import User
@@ -48,6 +54,18 @@ class Turnout:
 
 
 def turnout(ballot: Ballot) -> Turnout:
+    """How many voices have taken part so far, from the ballot's stored counts: one query, whatever
+    the electorate's size. Equal to ``counted_turnout`` (the tests and verify_audit compare them);
+    the area is None before anyone took part and where the electorate has no floor area."""
+    row = TurnoutCount.objects.filter(ballot=ballot).aggregate(n=Sum("voices"), area=Sum("area"))
+    voices = row["n"] or 0
+    weighed = voices and ballot.electorate_area is not None
+    return Turnout(voices=voices, area=Decimal(row["area"]).quantize(Decimal("0.01")) if weighed else None,
+                   electorate=ballot.electorate_size or 0, electorate_area=ballot.electorate_area)
+
+
+def counted_turnout(ballot: Ballot) -> Turnout:
+    """How many voices have taken part, counted from the register (the voices with a version)."""
     took_part = Participation.objects.filter(voice=OuterRef("pk"))
     row = (Voice.objects.filter(ballot=ballot).filter(Exists(took_part))
            .aggregate(n=Count("pk"), area=Sum("floor_area")))
@@ -92,7 +110,7 @@ def _area(value) -> str | None:
 def result_payload(ballot: Ballot) -> dict:
     """The result as stored at publication and recounted by verify_audit (numbers only, no text)."""
     counts = option_counts(ballot)
-    took = turnout(ballot)
+    took = counted_turnout(ballot)
     questions = []
     for question in ballot.questions.prefetch_related("options").order_by("position"):
         options = [{"id": o.pk, "label": o.label, "meaning": o.meaning, "count": counts.get(o.pk, (0, 0))[0],

@@ -43,3 +43,28 @@ def test_single_host_and_sqlite_urls_are_dj_database_url_s():
 def test_empty_host_in_the_list_is_refused():
     with pytest.raises(ValueError, match="empty host"):
         dburl.parse("postgres://u:p@a,/db")
+
+
+def test_a_postgresql_connection_prepares_the_statements_it_repeats():
+    """Server-side binding alone prepares nothing (Django leaves psycopg's threshold off): the settings
+    set the threshold too, so a statement a connection repeats is planned once, not at every vote."""
+    from config.settings import _bind_on_the_server
+
+    database = {**dburl.parse("postgres://u:p@db:5432/sanhui"), "TIME_ZONE": None, "AUTOCOMMIT": True}
+    _bind_on_the_server(database)
+    params = DatabaseWrapper(database).get_connection_params()
+    assert params["prepare_threshold"] == 5
+    assert database["OPTIONS"]["server_side_binding"] is True
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_prepares_a_repeated_statement():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with connection.cursor() as cursor:
+        for _ in range(6):
+            cursor.execute("SELECT %s::integer + 1", [41])
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%::integer + 1%"])
+        assert cursor.fetchone()[0] == 1

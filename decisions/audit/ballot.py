@@ -54,7 +54,8 @@ class BallotAudit(RowChecks):
     def run(self) -> list[Problem]:
         for check in (self.check_chains, self.check_lifecycle, self.check_heads, self.check_expected_heads,
                       self.check_history, self.check_opening, self.check_register, self.check_contents,
-                      self.check_paper_batches, self.check_secret_papers, self.check_result, self.check_anchors):
+                      self.check_paper_batches, self.check_secret_papers, self.check_turnout, self.check_result,
+                      self.check_anchors):
             try:
                 check()
             except Exception as exc:  # a forged payload of the wrong shape must not stop the audit

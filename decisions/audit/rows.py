@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 from collections import Counter, defaultdict
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
@@ -232,6 +233,13 @@ class RowChecks:
             self.add("the ballot row and its lifecycle chain disagree on whether the box was opened",
                      table="deliberation_ballot", row=str(self.ballot.pk))
 
+    def check_turnout(self) -> None:
+        """The turnout the ballot pages show (stored counts) against a count of the register."""
+        stored, counted = selectors.turnout(self.ballot), selectors.counted_turnout(self.ballot)
+        if stored.voices != counted.voices or _cents(stored.area) != _cents(counted.area):
+            self.add(f"the stored turnout ({stored.voices} voices, area {stored.area}) differs from the register's "
+                     f"({counted.voices} voices, area {counted.area})", table="decisions_turnoutcount")
+
     # --- (e) the published result ----------------------------------------------------------------------
 
     def check_result(self) -> None:
@@ -257,6 +265,11 @@ class RowChecks:
             if changed:
                 self.add(f"a recount differs from the result in the published event: {changed}",
                          chain=self.lifecycle, seq=seq)
+
+
+def _cents(area) -> Decimal:
+    """An area to the square centimetre (SQLite sums decimals as floats)."""
+    return Decimal(str(area or 0)).quantize(Decimal("0.01"))
 
 
 def _voice_tags(ballot: Ballot, voice_key: str) -> set[str]:

@@ -3,6 +3,7 @@ from decisions.models.ballots import Ballot, Option, Question, Voice, VoiceHolde
 from decisions.models.box import Scrutineer
 from decisions.models.ledger import LedgerEntry
 from decisions.models.throttle import ThrottleCount
+from decisions.models.turnout import TurnoutCount
 from decisions.models.votes import (
     Channel,
     NamedChoice,
@@ -16,6 +17,6 @@ from decisions.models.votes import (
 
 __all__ = [
     "Anchor", "Ballot", "Channel", "LedgerEntry", "NamedChoice", "Option", "PaperBatch", "PaperSheet",
-    "Participation", "Question", "Scrutineer", "SealedSheet", "SecretChoice", "SecretContent", "ThrottleCount", "Voice",
-    "VoiceHolder",
+    "Participation", "Question", "Scrutineer", "SealedSheet", "SecretChoice", "SecretContent", "ThrottleCount",
+    "TurnoutCount", "Voice", "VoiceHolder",
 ]
