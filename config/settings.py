@@ -480,7 +480,8 @@ if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# django-csp 4: no inline script or style anywhere; everything is served from 'self'.
+# django-csp 4: no inline script or style anywhere; everything is served from 'self'. One page adds to it:
+# the API's docs page lets in Redoc's run-time styles by nonce and hash (api/v1/docs.py, docs/API.md).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

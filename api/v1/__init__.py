@@ -1,8 +1,8 @@
 """The open data API, version 1 (/api/v1/): public data of hearings, ballots and evaluations, read only.
 
 Built on django-ninja: the endpoints' shapes are pydantic schemas (``schemas.py``), from which the
-OpenAPI schema (/api/v1/openapi.json) and the browsable docs page (/api/v1/docs, served from this
-site's own static files) are made. docs/API.md is the guide.
+OpenAPI schema (/api/v1/openapi.json) and the browsable docs page (/api/v1/docs: Redoc, served from
+this site's own static files, ``docs.py``) are made. docs/API.md is the guide.
 """
 
 from django.http import Http404
@@ -12,8 +12,10 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from api.v1 import ballots, evaluations, hearings
 from api.v1.auth import ReadToken, Refused
+from api.v1.docs import REDOC_STYLES, Docs
 
 api = NinjaAPI(title="Sanhui open data", version="1", urls_namespace="api_v1", auth=ReadToken(),
+               docs=Docs(), docs_decorator=REDOC_STYLES,
                description="Public data of the residents' committees: hearing notices and outcomes, published "
                            "ballots, published evaluation results. Without a token, what anonymous visitors see; "
                            "with a street's token, what that street's officers see of its public data.")

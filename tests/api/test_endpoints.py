@@ -3,6 +3,7 @@ one, a revoked one, a token of another street. ENDPOINTS must name every path th
 
 import base64
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from openapi_spec_validator import validate
 from api import selectors
 from api import services as api_services
 from api.models import ApiRequest, ApiToken
+from api.v1.docs import REDOC_LOAD_STYLE_HASHES
 from decisions.models import Ballot, Participation, Voice
 from decisions.permissions import ballot_for_viewer_or_404
 from decisions.selectors import can_see_result
@@ -64,8 +66,23 @@ def test_the_docs_page_loads_nothing_from_another_site(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "/static/ninja/redoc.standalone.js" in html and "/static/js/api-docs.js" in html
     assert "http://" not in html and "https://" not in html
+
+
+def test_the_docs_page_speaks_the_sites_language_and_lets_in_only_redocs_styles(client):
+    """Redoc's styles carry the request's nonce, which the page's policy names (with the hashes of the
+    sheet Redoc adds before it has the nonce); scripts stay 'self' only."""
+    page = client.get("/api/v1/docs")
+    assert '<html lang="zh-hans">' in page.text and "<title>接口文档 · Sanhui open data" in page.text
+    settings = re.search(r'<script id="redoc-settings" type="application/json">(.*?)</script>', page.text)[1]
+    nonce = json.loads(settings)["nonce"]
+    policy = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert policy["style-src"].split() == ["'self'", f"'nonce-{nonce}'", *REDOC_LOAD_STYLE_HASHES]
+    assert policy["script-src"] == "'self'" and "unsafe-inline" not in page["Content-Security-Policy"]
+    english = client.get("/api/v1/docs", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in english.text and "<title>API documentation · Sanhui open data" in english.text
+    assert client.get("/api/v1/docs")["Content-Security-Policy"] != page["Content-Security-Policy"]  # a new nonce
 
 
 # Each reader below asks every endpoint of ENDPOINTS in turn, on one scene (building a scene costs
