@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
 from decisions import rules, subjects
@@ -243,12 +244,15 @@ def can_see_result(user: User, ballot: Ballot) -> bool:
 # --- Lists -------------------------------------------------------------------------------
 
 def committee_ballots(committee) -> QuerySet[Ballot]:
+    """The committee's ballots, newest first, each with ``participants``: how many voices took part
+    (the stored turnout counts, so the list costs the same however many have voted)."""
+    took_part = (TurnoutCount.objects.filter(ballot=OuterRef("pk")).values("ballot")
+                 .annotate(n=Sum("voices")).values("n"))
     # Some subjects' votes are run from their own pages for a few people only (a party topic's).
     return (Ballot.objects.filter(committee=committee)
             .exclude(subject_type__in=subjects.unlisted_types())
             .select_related("committee", "building__compound")
-            .annotate(participants=Count("voices", filter=Exists(Participation.objects.filter(
-                voice=OuterRef("voices"))), distinct=True))
+            .annotate(participants=Coalesce(Subquery(took_part), 0))
             .order_by("-created_at"))
 
 

@@ -117,3 +117,14 @@ def test_the_ballot_page_costs_the_same_queries_and_shows_the_exact_turnout_from
         assert Decimal(facts["area"]) == Decimal("80.00") * expected
         pages[size] = len(queries)
     assert pages[10] == pages[10_000], pages
+
+
+def test_the_committee_ballot_list_shows_each_ballots_stored_turnout():
+    ballot, organizer, voters = make_open_ballot(n=4)
+    other = services.ballot_create(committee=ballot.committee, by=organizer, title="另一项表决")
+    for voter in voters[:3]:
+        services.vote_cast(ballot=ballot, voter=voter, choices=choices(ballot, "yes"))
+    services.vote_cast(ballot=ballot, voter=voters[0], choices=choices(ballot, "no"))  # a change counts once
+    listed = {b.pk: b.participants for b in selectors.committee_ballots(ballot.committee)}
+    assert listed == {ballot.pk: 3, other.pk: 0}
+    assert listed[ballot.pk] == selectors.counted_turnout(ballot).voices
