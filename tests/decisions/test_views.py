@@ -1,6 +1,8 @@
 """The decision core's pages as a resident meets them: who sees what, vote → confirm → receipt, results."""
 
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -389,6 +391,13 @@ def test_results_after_publication_are_shown_to_everyone_who_may_view(client, vo
     results = page.context["results"]
     assert results["verdict"].outcome == "passed"
     assert sorted(results["receipts"]) == sorted(Participation.objects.values_list("receipt", flat=True))
+    # Every counted receipt is listed once; the reader's own is marked, and no one else's.
+    listed = re.findall(r'<li( class="mine")?><code>([A-Z0-9-]+)</code>( <strong>\(yours\)</strong>)?</li>',
+                        page.text)
+    assert sorted(code for _mine, code, _yours in listed) == sorted(results["receipts"])
+    assert {code for mine, code, yours in listed if mine and yours} == set(
+        Participation.objects.filter(ballot=ballot, user=voters[3]).values_list("receipt", flat=True))
+    assert not [code for mine, code, yours in listed if bool(mine) != bool(yours)]
     with translation.override("en"):
         lines = [escape(str(line)) for line in results["verdict"].lines]
     assert "Yes 66.7% of votes cast &gt; 50.0% (2 of 3) ✓" in lines

@@ -209,6 +209,11 @@ def browser_console_errors(page: Page) -> Iterator[list[str]]:
     yield errors
 
 
+# Redoc's menu (the API's documentation page) ends with its maker's logo, asked of their CDN whatever
+# the settings: the policy refuses it (nothing is fetched, the console says so) and Redoc leaves it out.
+REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
 # --- Accessibility: axe-core on every page a journey visits --------------------------------
 
 # Pages that are not the site's own (Django's admin) or not pages (downloads, uploaded files shown as

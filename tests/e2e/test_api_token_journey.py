@@ -10,13 +10,11 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import REDOCLY_LOGO
 from tests.factories import make_committee, make_street, make_street_officer, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Redoc's menu ends with its maker's logo, asked of their CDN whatever the settings: the policy refuses
-# it (nothing is fetched, the console says so) and Redoc then leaves it out.
-REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
 def test_an_officer_makes_uses_and_revokes_a_token(page: Page, login_as, shot, live_server, browser_console_errors):
